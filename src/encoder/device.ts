@@ -1,0 +1,43 @@
+/**
+ * Which ONNX Runtime device runs the encoder: a pure function of capabilities detected once,
+ * so tests can drive every branch.
+ */
+import { ConfigError, WebGPUUnavailableError } from '../errors.ts';
+import type { ENCODER_DEVICES } from '../defaults.ts';
+
+export type EncoderDevice = (typeof ENCODER_DEVICES)[number];
+export type ResolvedDevice = Exclude<EncoderDevice, 'auto'>;
+
+export interface Capabilities {
+  /** Running in a browser (or worker), as opposed to Node. */
+  browser: boolean;
+  /** navigator.gpu exists and requestAdapter() gave an adapter. */
+  webgpu: boolean;
+}
+
+export function chooseDevice(requested: EncoderDevice, caps: Capabilities): ResolvedDevice {
+  if (!caps.browser) {
+    // Transformers.js runs ONNX Runtime's native CPU build in Node; the web devices do not exist there.
+    if (requested === 'auto' || requested === 'cpu') return 'cpu';
+    throw new ConfigError('device', `"${requested}" is a browser device; in Node use "cpu" or "auto"`);
+  }
+  if (requested === 'cpu') throw new ConfigError('device', 'use "wasm" for the CPU in a browser');
+  if (requested === 'webgpu' && !caps.webgpu) throw new WebGPUUnavailableError();
+  if (requested === 'auto') return caps.webgpu ? 'webgpu' : 'wasm';
+  return requested;
+}
+
+export async function detectCapabilities(): Promise<Capabilities> {
+  const browser = typeof navigator !== 'undefined' && typeof (globalThis as { document?: unknown; WorkerGlobalScope?: unknown }).document !== 'undefined'
+    || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+  let webgpu = false;
+  const gpu = browser ? (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu : undefined;
+  if (gpu) {
+    try {
+      webgpu = (await gpu.requestAdapter()) != null;
+    } catch {
+      webgpu = false;
+    }
+  }
+  return { browser, webgpu };
+}

@@ -1,0 +1,163 @@
+/**
+ * The text encoder: texts in, one mean-pooled vector per text out. The same code runs in Node
+ * (training) and in the page (ranking); only the platform (file access, default cache) differs.
+ * The model is any Transformers.js feature-extraction folder; its vectors are phi_lm of the
+ * paper's text aspect, mean-pooled over the tokens with the attention mask.
+ */
+import { InputError, ModelLoadError, ModelOutputError } from '../errors.ts';
+import { chooseDevice, detectCapabilities, type ResolvedDevice } from './device.ts';
+import { onnxFileFor, validateEncoderOptions, type EncoderOptions, type LoadProgress } from './options.ts';
+import type { EncoderPlatform } from './platform.ts';
+import { LayeredVectorCache, vectorKey } from './vector-cache.ts';
+
+export interface Encoder {
+  /** `<name>@<content hash>`: the key vector caches and trained rankers record. */
+  readonly id: string;
+  /** Vector size, read from the model's config. */
+  readonly dim: number;
+  readonly model: string;
+  readonly device: ResolvedDevice;
+  /** One vector per text, in order. Empty text gives the model's vector for no words. */
+  encode(texts: readonly string[]): Promise<Float32Array[]>;
+  clearCache(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+type Transformers = typeof import('@huggingface/transformers');
+type Extractor = Awaited<ReturnType<Transformers['pipeline']>> & {
+  (texts: string[], o: { pooling: 'mean'; normalize: boolean }): Promise<{ data: Float32Array; dims: number[]; dispose?(): void }>;
+  dispose(): Promise<void>;
+};
+
+// Transformers.js keeps its settings in one global `env`; loads are queued so that two encoders
+// with different folders never see each other's localModelPath.
+let loadChain: Promise<unknown> = Promise.resolve();
+
+const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+
+function configDim(config: Record<string, unknown>): number | undefined {
+  for (const k of ['hidden_size', 'd_model', 'dim', 'n_embd', 'embedding_size']) {
+    const v = config[k];
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  }
+  return undefined;
+}
+
+/** Transformers.js says `Could not locate file: "<url>"` for a missing file; name that file. */
+function loadError(folder: string, err: unknown): ModelLoadError {
+  const msg = err instanceof Error ? err.message : String(err);
+  const file = /locate file: "([^"]+)"/.exec(msg)?.[1];
+  return new ModelLoadError(file ?? folder, file ? 'not found' : `could not be loaded: ${msg}`, { cause: err });
+}
+
+export async function createEncoderOn(platform: EncoderPlatform, options?: EncoderOptions): Promise<Encoder> {
+  const o = validateEncoderOptions(options);
+  const device = chooseDevice(o.device, await detectCapabilities());
+  const root = platform.encoderRoot(o.modelBase);
+  const folder = `${root}${o.model}/`;
+
+  const configBytes = await platform.readBytes(`${folder}config.json`);
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(new TextDecoder().decode(configBytes));
+  } catch (err) {
+    throw new ModelLoadError(`${folder}config.json`, 'is not valid JSON', { cause: err });
+  }
+  const dim = configDim(config);
+  if (!dim) throw new ModelLoadError(`${folder}config.json`, 'names no hidden_size (or d_model, dim, n_embd)');
+
+  const tf: Transformers = await import('@huggingface/transformers');
+  const load = async () => {
+    tf.env.allowRemoteModels = false;
+    tf.env.allowLocalModels = true;
+    // Files come from our own origin; the browser's HTTP cache revalidates them, while
+    // Transformers.js's own Cache API copy would keep serving an old model at the same URL.
+    tf.env.useBrowserCache = false;
+    tf.env.localModelPath = root;
+    const wasmPaths = platform.onnxWasmPaths();
+    const onnx = tf.env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
+    if (wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = wasmPaths;
+    try {
+      return (await tf.pipeline('feature-extraction', o.model, {
+        device,
+        dtype: o.dtype,
+        progress_callback: (p: { status: string; file?: string; progress?: number; loaded?: number; total?: number }) => {
+          if (!o.onProgress || !['initiate', 'download', 'progress', 'done', 'ready'].includes(p.status)) return;
+          o.onProgress({ stage: 'encoder', status: p.status as LoadProgress['status'], file: p.file, progress: p.progress, loaded: p.loaded, total: p.total });
+        },
+      })) as unknown as Extractor;
+    } catch (err) {
+      throw loadError(folder, err);
+    }
+  };
+  const loading = loadChain.then(load, load);
+  loadChain = loading.catch(() => undefined);
+  const extractor = await loading;
+
+  const id = await encoderId(platform, folder, config, configBytes, o.dtype);
+  const cache = new LayeredVectorCache(
+    o.memoryCacheEntries,
+    o.cache === false ? undefined : (o.cache ?? platform.defaultCache()),
+    (error) => o.onWarning?.({ type: 'storage-unavailable', message: 'the text-vector cache cannot be used; vectors are kept in memory only', error }),
+  );
+
+  async function run(texts: string[]): Promise<Float32Array[]> {
+    const out = await extractor(texts, { pooling: 'mean', normalize: false });
+    try {
+      if (out.dims.length !== 2 || out.dims[0] !== texts.length || out.dims[1] !== dim) {
+        throw new ModelOutputError(`${o.model}: expected output [${texts.length}, ${dim}] (dim from config.json), got [${out.dims.join(', ')}]`);
+      }
+      const rows = texts.map((_, i) => out.data.slice(i * dim, (i + 1) * dim));
+      rows.forEach((r, i) => {
+        if (!r.every(Number.isFinite)) throw new ModelOutputError(`${o.model}: non-finite vector for text ${i} of the batch`);
+      });
+      return rows;
+    } finally {
+      out.dispose?.();
+    }
+  }
+
+  return {
+    id,
+    dim,
+    model: o.model,
+    device,
+    async encode(texts) {
+      if (!Array.isArray(texts)) throw new InputError('texts', `expected an array of strings, got ${texts === null ? 'null' : typeof texts}`);
+      const clipped = texts.map((t, i) => {
+        if (typeof t !== 'string') throw new InputError(`texts[${i}]`, `expected a string, got ${t === null ? 'null' : typeof t}`);
+        return t.length > o.maxTextChars ? t.slice(0, o.maxTextChars) : t;
+      });
+      const keys = await Promise.all(clipped.map((t) => vectorKey(id, t)));
+      const found = await cache.getMany(keys);
+      const todo = new Map<string, string>(); // key -> text, each distinct text once
+      found.forEach((v, i) => v || todo.set(keys[i], clipped[i]));
+      const todoKeys = [...todo.keys()];
+      const fresh = new Map<string, Float32Array>();
+      for (let s = 0; s < todoKeys.length; s += o.batchSize) {
+        const batch = todoKeys.slice(s, s + o.batchSize);
+        const rows = await run(batch.map((k) => todo.get(k)!));
+        batch.forEach((k, j) => fresh.set(k, rows[j]));
+      }
+      await cache.setMany([...fresh]);
+      return keys.map((k, i) => found[i] ?? fresh.get(k)!);
+    },
+    clearCache: () => cache.clear(),
+    dispose: () => extractor.dispose(),
+  };
+}
+
+/** The id the build wrote into config.json, or a hash of the files that decide the vectors. */
+async function encoderId(platform: EncoderPlatform, folder: string, config: Record<string, unknown>, configBytes: Uint8Array, dtype: Parameters<typeof onnxFileFor>[0]): Promise<string> {
+  const written = (config.kindling as { encoder_id?: unknown } | undefined)?.encoder_id;
+  if (typeof written === 'string' && written) return written;
+  const parts = [configBytes, await platform.readBytes(`${folder}tokenizer.json`), await platform.readBytes(`${folder}${onnxFileFor(dtype)}`)];
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.byteLength;
+  }
+  const name = folder.replace(/\/$/, '').split('/').pop();
+  return `${name}@${hex(await crypto.subtle.digest('SHA-256', all)).slice(0, 16)}`;
+}

@@ -1,0 +1,58 @@
+/**
+ * Every situation a caller must handle has its own error class, each with `name` set so it
+ * survives structured cloning and minification. Messages name the field or file at fault.
+ */
+export class KindlingError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KindlingError';
+  }
+}
+
+/** An option that does not exist, or a value outside the allowed ones. */
+export class ConfigError extends KindlingError {
+  constructor(readonly option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Bad input to a call: `field` is a path into the arguments, e.g. `texts[3]`. */
+export class InputError extends KindlingError {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'InputError';
+  }
+}
+
+/** A model file that is missing, unreadable or not what its manifest says. */
+export class ModelLoadError extends KindlingError {
+  constructor(readonly file: string, message: string, options?: { cause?: unknown }) {
+    super(`${file}: ${message}`, options);
+    this.name = 'ModelLoadError';
+  }
+}
+
+/** A model that loaded but produced something unusable (wrong shape, NaN). */
+export class ModelOutputError extends KindlingError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelOutputError';
+  }
+}
+
+/** WebGPU was required (by option) but no adapter is available. */
+export class WebGPUUnavailableError extends KindlingError {
+  constructor(message = 'WebGPU is not available: navigator.gpu is missing or requestAdapter() returned null') {
+    super(message);
+    this.name = 'WebGPUUnavailableError';
+  }
+}
+
+/** Persistent storage (IndexedDB, a cache file) cannot be used; Kindling goes on in memory. */
+export class StorageUnavailableError extends KindlingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
