@@ -65,7 +65,8 @@ function fn<T>(name: string, v: unknown): T | undefined {
 export function validateEncoderOptions(options: EncoderOptions = {}): ResolvedEncoderOptions {
   if (options === null || typeof options !== 'object') throw new ConfigError('options', `expected an object, got ${options === null ? 'null' : typeof options}`);
   for (const k of Object.keys(options)) if (!KEYS.includes(k)) throw new ConfigError(k, `unknown option; allowed: ${KEYS.join(', ')}`);
-  const o = options;
+  // Own properties only: a polluted Object.prototype must not become an option.
+  const o = Object.fromEntries(Object.entries(options)) as EncoderOptions;
   if (o.modelBase !== undefined && typeof o.modelBase !== 'string' && !(o.modelBase instanceof URL)) throw new ConfigError('modelBase', 'expected a string or URL');
   const model = o.model ?? DEFAULT_ENCODER;
   if (typeof model !== 'string' || !/^[\w.@-]+(\/[\w.@-]+)*$/.test(model) || model.split('/').includes('..')) {

@@ -37,7 +37,8 @@ export async function openPage(browser: Browser, url: string): Promise<OpenPage>
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
+  page.on('response', (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()} ${r.url()}`));
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { kindlingReady?: boolean }).kindlingReady === true);
   return { page, requests, errors };

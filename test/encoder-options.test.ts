@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { chooseDevice } from '../src/encoder/device.ts';
+import { onnxFileFor, validateEncoderOptions } from '../src/encoder/options.ts';
+import { LayeredVectorCache, vectorKey, type VectorCache } from '../src/encoder/vector-cache.ts';
+import { ConfigError, WebGPUUnavailableError } from '../src/errors.ts';
+import { DEFAULT_ENCODER } from '../src/defaults.ts';
+
+describe('chooseDevice', () => {
+  it('picks webgpu when there is an adapter, wasm otherwise, cpu in Node', () => {
+    expect(chooseDevice('auto', { browser: true, webgpu: true })).toBe('webgpu');
+    expect(chooseDevice('auto', { browser: true, webgpu: false })).toBe('wasm');
+    expect(chooseDevice('wasm', { browser: true, webgpu: true })).toBe('wasm');
+    expect(chooseDevice('auto', { browser: false, webgpu: false })).toBe('cpu');
+    expect(() => chooseDevice('webgpu', { browser: true, webgpu: false })).toThrow(WebGPUUnavailableError);
+    expect(() => chooseDevice('wasm', { browser: false, webgpu: false })).toThrow(ConfigError);
+    expect(() => chooseDevice('cpu', { browser: true, webgpu: true })).toThrow(/device: use "wasm"/);
+  });
+});
+
+describe('validateEncoderOptions', () => {
+  it('fills the defaults without changing the caller object', () => {
+    const given = {};
+    const o = validateEncoderOptions(given);
+    expect(o.model).toBe(DEFAULT_ENCODER);
+    expect(o.device).toBe('auto');
+    expect(o.dtype).toBe('q8');
+    expect(given).toEqual({});
+  });
+  it('names the bad field and the allowed values, never substituting a default', () => {
+    expect(() => validateEncoderOptions({ dtype: 'fp64' as never })).toThrow(/dtype: got "fp64"; allowed: "q8", "fp32"/);
+    expect(() => validateEncoderOptions({ batchSize: 1.5 })).toThrow(/batchSize: got 1.5/);
+    expect(() => validateEncoderOptions({ onProgress: 'yes' as never })).toThrow(/onProgress: expected a function/);
+    expect(() => validateEncoderOptions({ cache: {} as never })).toThrow(/cache:/);
+    expect(() => validateEncoderOptions(null as never)).toThrow(/options: expected an object, got null/);
+    expect(() => validateEncoderOptions({ __proto__: { device: 'x' } } as never)).not.toThrow();
+  });
+  it('maps dtypes to Transformers.js file names', () => {
+    expect(onnxFileFor('q8')).toBe('onnx/model_quantized.onnx');
+    expect(onnxFileFor('fp32')).toBe('onnx/model.onnx');
+  });
+});
+
+describe('vector cache', () => {
+  it('keys on encoder id and text hash', async () => {
+    expect(await vectorKey('e@1', 'coffee')).toBe('e@1:37290d74ac4d186e3a8e5785d259d2ec04fac91ae28092e7620ec8bc99e830aa');
+    expect(await vectorKey('e@2', 'coffee')).not.toBe(await vectorKey('e@1', 'coffee'));
+  });
+  it('keeps the newest entries in memory and goes on without a failing persistent cache', async () => {
+    const failing: VectorCache = {
+      getMany: () => Promise.reject(new Error('quota')),
+      setMany: () => Promise.reject(new Error('quota')),
+      clear: () => Promise.resolve(),
+    };
+    const warnings: unknown[] = [];
+    const c = new LayeredVectorCache(2, failing, (e) => warnings.push(e));
+    await c.setMany([['a', Float32Array.of(1)], ['b', Float32Array.of(2)], ['c', Float32Array.of(3)]]);
+    expect(await c.getMany(['a', 'b', 'c'])).toEqual([undefined, Float32Array.of(2), Float32Array.of(3)]);
+    expect(warnings).toHaveLength(1);
+  });
+});
