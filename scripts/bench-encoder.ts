@@ -106,7 +106,7 @@ ${REPS} runs of ${N} distinct short phrases after one warm-up run, all in one pr
 ${table}
 
 SwiftShader runs WebGPU shaders on the CPU, so the WebGPU row says nothing about a real GPU: read
-the ratios, not the absolute numbers. For this encoder (a table lookup and a mean) most of the time
+the ratios, not the absolute numbers. For this encoder (a table lookup and a mean) we expect most of the time to go to
 tokenization and per-call overhead rather than arithmetic on every device (not measured separately here).
 `;
 mkdirSync('bench', { recursive: true });
