@@ -56,3 +56,11 @@ export class StorageUnavailableError extends KindlingError {
     this.name = 'StorageUnavailableError';
   }
 }
+
+/** A bad row in a data file: `file:line: field: problem`. The CLI exits with code 2 on it. */
+export class DataError extends KindlingError {
+  constructor(readonly file: string, readonly line: number, readonly field: string, problem: string) {
+    super(`${file}:${line}: ${field}: ${problem}`);
+    this.name = 'DataError';
+  }
+}

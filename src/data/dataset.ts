@@ -1,0 +1,249 @@
+/**
+ * From the data contract's rows to the model's training samples: the time split, sampled
+ * negatives for implicit feedback, feature configuration, text rows, and each sample's
+ * behaviour sequence (the user's events strictly before it).
+ */
+import { mulberry32, randInt } from '../util/random.ts';
+import { bucket } from '../util/hash.ts';
+import { DataError } from '../errors.ts';
+import type { FeatureConfig, RankerConfig } from '../model/config.ts';
+import type { EventRow, Features, ItemRow } from './schema.ts';
+
+export interface SplitSpec {
+  /** Fraction of events (earliest first) in the training split when events carry no `split`. */
+  trainFraction: number;
+}
+
+export function splitEvents(events: EventRow[], spec: SplitSpec): { train: EventRow[]; test: EventRow[] } {
+  const sorted = [...events].sort((a, b) => a.ts - b.ts || a.line - b.line);
+  if (sorted.some((e) => e.split)) {
+    const bad = sorted.find((e) => !e.split);
+    if (bad) throw new DataError('events.jsonl', bad.line, 'split', 'missing: some events name their split, so every event must');
+    return { train: sorted.filter((e) => e.split === 'train'), test: sorted.filter((e) => e.split === 'test') };
+  }
+  const cut = Math.floor(sorted.length * spec.trainFraction);
+  return { train: sorted.slice(0, cut), test: sorted.slice(cut) };
+}
+
+/** K negatives per positive, drawn from the same domain's items (not the positive itself). */
+export function sampleNegatives(events: EventRow[], items: Map<string, ItemRow>, k: number, seed: number): EventRow[] {
+  if (k <= 0) return events;
+  const rand = mulberry32(seed);
+  const byDomain = new Map<string, string[]>();
+  const add = (d: string, id: string) => {
+    const l = byDomain.get(d) ?? [];
+    if (!l.includes(id)) l.push(id);
+    byDomain.set(d, l);
+  };
+  for (const it of items.values()) if (it.domain) add(it.domain, it.id);
+  for (const e of events) add(e.domain, e.item);
+  const out: EventRow[] = [];
+  for (const e of events) {
+    out.push(e);
+    if (e.label !== 1) continue;
+    const pool = byDomain.get(e.domain)!;
+    if (pool.length < 2) continue;
+    for (let j = 0; j < k; j++) {
+      let id = pool[randInt(rand, pool.length)];
+      while (id === e.item) id = pool[randInt(rand, pool.length)];
+      out.push({ ...e, item: id, label: 0, relevance: undefined, line: 0 });
+    }
+  }
+  return out;
+}
+
+/** Categorical fields (any string value) and numeric fields (numbers only), with train-split statistics. */
+export function featureConfig(rows: (Features | undefined)[]): FeatureConfig {
+  const kinds = new Map<string, 'cat' | 'num'>();
+  const stats = new Map<string, { n: number; sum: number; sq: number }>();
+  for (const f of rows) {
+    if (!f) continue;
+    for (const [k, v] of Object.entries(f)) {
+      if (typeof v === 'string') kinds.set(k, 'cat');
+      else if (!kinds.has(k)) kinds.set(k, 'num');
+      if (typeof v === 'number') {
+        const s = stats.get(k) ?? { n: 0, sum: 0, sq: 0 };
+        s.n++;
+        s.sum += v;
+        s.sq += v * v;
+        stats.set(k, s);
+      }
+    }
+  }
+  const names = [...kinds.keys()].sort();
+  return {
+    categorical: names.filter((k) => kinds.get(k) === 'cat'),
+    numeric: names
+      .filter((k) => kinds.get(k) === 'num')
+      .map((name) => {
+        const s = stats.get(name)!;
+        const mean = s.sum / s.n;
+        return { name, mean, std: Math.sqrt(Math.max(s.sq / s.n - mean * mean, 0)) || 1 };
+      }),
+  };
+}
+
+/** Writes one row of encoded features: hashed buckets for categorical fields, clipped z-scores for numbers. */
+export function encodeFeatures(fc: FeatureConfig, sparseBuckets: number, f: Features | undefined, cat: Int32Array, catAt: number, num: Float32Array, numAt: number) {
+  fc.categorical.forEach((name, j) => {
+    const v = f?.[name];
+    cat[catAt + j] = v === undefined ? 0 : bucket(`${name}=${String(v)}`, sparseBuckets);
+  });
+  fc.numeric.forEach(({ name, mean, std }, j) => {
+    const v = f?.[name];
+    num[numAt + j] = typeof v === 'number' && Number.isFinite(v) ? Math.max(-5, Math.min(5, (v - mean) / std)) : 0;
+  });
+}
+
+export const itemKey = (id: string) => `item:${id}`;
+export const queryKey = (q: string) => `query:${q.trim().toLowerCase()}`;
+
+/** A behaviour-sequence entry: what the user did, in the form the user tower reads. */
+export interface HistoryEntry {
+  ts: number;
+  text: string;
+  key: string;
+  domain: string;
+  action: 'click' | 'view' | 'search';
+}
+
+/** Clicks (label 1) and typed queries, per user, oldest first. */
+export function historiesFrom(events: EventRow[], items: Map<string, ItemRow>): Map<string, HistoryEntry[]> {
+  const out = new Map<string, HistoryEntry[]>();
+  const searched = new Set<string>();
+  const sorted = [...events].sort((a, b) => a.ts - b.ts || a.line - b.line);
+  for (const e of sorted) {
+    const list = out.get(e.user) ?? [];
+    out.set(e.user, list);
+    if (e.query !== undefined && e.query.trim()) {
+      const k = `${e.user}\u0000${e.ts}\u0000${e.query}`;
+      if (!searched.has(k)) {
+        searched.add(k);
+        list.push({ ts: e.ts, text: e.query, key: queryKey(e.query), domain: e.domain, action: 'search' });
+      }
+    }
+    if (e.label === 1 && e.line > 0) list.push({ ts: e.ts, text: items.get(e.item)!.text, key: itemKey(e.item), domain: e.domain, action: 'click' });
+  }
+  return out;
+}
+
+/** The model's inputs for a set of events, as flat typed arrays (text as rows of a text table). */
+export interface Samples {
+  n: number;
+  itemId: Int32Array;
+  itemText: Int32Array;
+  itemCat: Int32Array;
+  itemNum: Float32Array;
+  queryId: Int32Array;
+  queryText: Int32Array;
+  ctxCat: Int32Array;
+  ctxNum: Float32Array;
+  domain: Int32Array;
+  label: Float32Array;
+  relevance: Float32Array;
+  relMask: Float32Array;
+  /** Behaviour sequences, one row of N per distinct (user, time): samples of one request share it. */
+  histRows: number;
+  histId: Int32Array;
+  histText: Int32Array;
+  histDomain: Int32Array;
+  histAction: Int32Array;
+  histMask: Float32Array;
+  /** [n] the history row of each sample. */
+  histOf: Int32Array;
+  /** For metrics: the user, the request group (user, domain, ts, query) and whether the item is cold. */
+  user: Int32Array;
+  group: Int32Array;
+  cold: Uint8Array;
+  domainName: string[];
+}
+
+export interface SampleContext {
+  config: RankerConfig;
+  items: Map<string, ItemRow>;
+  histories: Map<string, HistoryEntry[]>;
+  /** Text -> row of the text table (row 0 is the zero vector: no text). */
+  textRow: (text: string) => number;
+  warmItems: Set<string>;
+}
+
+function lastBefore(list: HistoryEntry[], ts: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].ts < ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
+  const c = ctx.config;
+  const n = events.length;
+  const N = c.historyLength;
+  const Fi = c.itemFeatures.categorical.length;
+  const Ni = c.itemFeatures.numeric.length;
+  const Fe = c.contextFeatures.categorical.length;
+  const Ne = c.contextFeatures.numeric.length;
+  const s: Samples = {
+    n,
+    itemId: new Int32Array(n), itemText: new Int32Array(n), itemCat: new Int32Array(n * Fi), itemNum: new Float32Array(n * Ni),
+    queryId: new Int32Array(n), queryText: new Int32Array(n), ctxCat: new Int32Array(n * Fe), ctxNum: new Float32Array(n * Ne),
+    domain: new Int32Array(n), label: new Float32Array(n), relevance: new Float32Array(n), relMask: new Float32Array(n),
+    histRows: 0, histId: new Int32Array(n * N), histText: new Int32Array(n * N), histDomain: new Int32Array(n * N), histAction: new Int32Array(n * N), histMask: new Float32Array(n * N),
+    histOf: new Int32Array(n),
+    user: new Int32Array(n), group: new Int32Array(n), cold: new Uint8Array(n), domainName: [],
+  };
+  const users = new Map<string, number>();
+  const groups = new Map<string, number>();
+  const dIndex = (d: string) => Math.max(0, c.domains.indexOf(d));
+  const action = (a: string) => Math.max(0, c.actions.indexOf(a));
+  const histRowOf = new Map<string, number>();
+  const writeHistory = (row: number, user: string, ts: number) => {
+    const hist = ctx.histories.get(user) ?? [];
+    const end = lastBefore(hist, ts);
+    const start = Math.max(0, end - N);
+    // Oldest first, left-aligned; positions past the history are padding (mask 0).
+    for (let t = start; t < end; t++) {
+      const h = hist[t];
+      const at = row * N + (t - start);
+      s.histId[at] = bucket(h.key, c.idBuckets);
+      s.histText[at] = ctx.textRow(h.text);
+      s.histDomain[at] = dIndex(h.domain);
+      s.histAction[at] = action(h.action);
+      s.histMask[at] = 1;
+    }
+  };
+  events.forEach((e, i) => {
+    const item = ctx.items.get(e.item);
+    if (!item) throw new DataError('events.jsonl', e.line, 'item', `unknown item ${JSON.stringify(e.item)} (not in items.jsonl)`);
+    s.itemId[i] = bucket(itemKey(item.id), c.idBuckets);
+    s.itemText[i] = ctx.textRow(item.text);
+    encodeFeatures(c.itemFeatures, c.sparseBuckets, item.features, s.itemCat, i * Fi, s.itemNum, i * Ni);
+    const q = e.query?.trim() ? e.query : undefined;
+    s.queryId[i] = q ? bucket(queryKey(q), c.idBuckets) : 0;
+    s.queryText[i] = q ? ctx.textRow(q) : 0;
+    encodeFeatures(c.contextFeatures, c.sparseBuckets, e.features, s.ctxCat, i * Fe, s.ctxNum, i * Ne);
+    s.domain[i] = dIndex(e.domain);
+    s.label[i] = e.label;
+    s.relevance[i] = e.relevance ?? 0;
+    s.relMask[i] = e.relevance === undefined ? 0 : 1;
+    const hkey = `${e.user}\u0000${e.ts}`;
+    let hrow = histRowOf.get(hkey);
+    if (hrow === undefined) {
+      hrow = s.histRows++;
+      histRowOf.set(hkey, hrow);
+      writeHistory(hrow, e.user, e.ts);
+    }
+    s.histOf[i] = hrow;
+    if (!users.has(e.user)) users.set(e.user, users.size);
+    s.user[i] = users.get(e.user)!;
+    const g = `${e.user}\u0000${e.domain}\u0000${e.ts}\u0000${e.query ?? ''}`;
+    if (!groups.has(g)) groups.set(g, groups.size);
+    s.group[i] = groups.get(g)!;
+    s.cold[i] = ctx.warmItems.has(e.item) ? 0 : 1;
+    s.domainName.push(e.domain);
+  });
+  return s;
+}

@@ -1,0 +1,93 @@
+/**
+ * The data contract (docs/DATA.md): items.jsonl and events.jsonl rows, checked field by field.
+ * Extra fields are ignored; a bad row throws DataError naming file, line and field.
+ */
+import { DataError } from '../errors.ts';
+
+export type FeatureValue = string | number;
+export type Features = Record<string, FeatureValue>;
+
+export interface ItemRow {
+  id: string;
+  text: string;
+  domain?: string;
+  features?: Features;
+}
+
+export interface EventRow {
+  user: string;
+  ts: number;
+  domain: string;
+  item: string;
+  label: 0 | 1;
+  query?: string;
+  relevance?: 0 | 1;
+  features?: Features;
+  split?: 'train' | 'test';
+  /** 1-based line in events.jsonl (0 for rows the pipeline made, such as sampled negatives). */
+  line: number;
+}
+
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+function features(file: string, line: number, v: unknown): Features | undefined {
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new DataError(file, line, 'features', 'expected an object of name: string|number');
+  const out: Features = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x))) out[k] = x;
+    else throw new DataError(file, line, `features.${k}`, `expected a string or a finite number, got ${JSON.stringify(x)}`);
+  }
+  return out;
+}
+
+function str(file: string, line: number, o: Record<string, unknown>, k: string, required: boolean): string | undefined {
+  if (!own(o, k) || o[k] === undefined) {
+    if (required) throw new DataError(file, line, k, 'missing');
+    return undefined;
+  }
+  if (typeof o[k] !== 'string') throw new DataError(file, line, k, `expected a string, got ${JSON.stringify(o[k])}`);
+  if (required && k !== 'text' && (o[k] as string).length === 0) throw new DataError(file, line, k, 'empty');
+  return o[k] as string;
+}
+
+function binary(file: string, line: number, o: Record<string, unknown>, k: string): 0 | 1 | undefined {
+  if (!own(o, k) || o[k] === undefined) return undefined;
+  if (o[k] !== 0 && o[k] !== 1) throw new DataError(file, line, k, `expected 0 or 1, got ${JSON.stringify(o[k])}`);
+  return o[k] as 0 | 1;
+}
+
+function object(file: string, line: number, raw: string): Record<string, unknown> {
+  let o: unknown;
+  try {
+    o = JSON.parse(raw);
+  } catch (e) {
+    throw new DataError(file, line, '(row)', `not valid JSON (${(e as Error).message})`);
+  }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new DataError(file, line, '(row)', 'expected a JSON object');
+  return o as Record<string, unknown>;
+}
+
+export function parseItem(file: string, line: number, raw: string): ItemRow {
+  const o = object(file, line, raw);
+  return { id: str(file, line, o, 'id', true)!, text: str(file, line, o, 'text', true)!, domain: str(file, line, o, 'domain', false), features: features(file, line, o.features) };
+}
+
+export function parseEvent(file: string, line: number, raw: string): EventRow {
+  const o = object(file, line, raw);
+  if (typeof o.ts !== 'number' || !Number.isFinite(o.ts)) throw new DataError(file, line, 'ts', own(o, 'ts') ? `expected a finite number, got ${JSON.stringify(o.ts)}` : 'missing');
+  const split = o.split;
+  if (split !== undefined && split !== 'train' && split !== 'test') throw new DataError(file, line, 'split', `expected "train" or "test", got ${JSON.stringify(split)}`);
+  return {
+    user: str(file, line, o, 'user', true)!,
+    ts: o.ts,
+    domain: str(file, line, o, 'domain', true)!,
+    item: str(file, line, o, 'item', true)!,
+    label: binary(file, line, o, 'label') ?? 1,
+    query: str(file, line, o, 'query', false),
+    relevance: binary(file, line, o, 'relevance'),
+    features: features(file, line, o.features),
+    split: split as EventRow['split'],
+    line,
+  };
+}

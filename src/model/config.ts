@@ -1,0 +1,74 @@
+/**
+ * The ranking network's configuration: everything needed to rebuild its shape, saved in the
+ * model manifest and read back by the browser runtime.
+ */
+export type Gating = 'mean' | 'cls' | 'domain';
+export type Regularizer = 'js' | 'mmd' | 'none';
+export const ASPECTS = ['id', 'text', 'sparse'] as const;
+export type Aspect = (typeof ASPECTS)[number];
+
+export interface FeatureConfig {
+  /** Categorical fields, hashed into the shared sparse table, in this order. */
+  categorical: string[];
+  /** Numeric fields, standardised with the training split's mean and std, in this order. */
+  numeric: { name: string; mean: number; std: number }[];
+}
+
+export interface RankerConfig {
+  /** Common embedding size H. */
+  hidden: number;
+  /** Text encoder dimension D (from the encoder's config). */
+  textDim: number;
+  encoderId: string;
+  idBuckets: number;
+  sparseBuckets: number;
+  sparseDim: number;
+  itemFeatures: FeatureConfig;
+  /** Per-event (context) features: the sparse aspect of the query side. */
+  contextFeatures: FeatureConfig;
+  historyLength: number;
+  /** Domain names; index 0 is the generic domain used for a name the model does not know. */
+  domains: string[];
+  /** Rows of the domain tables (room for domains added by fine-tuning). */
+  maxDomains: number;
+  gating: Gating;
+  /** Which aspects exist (the --no-text / --no-id ablations drop one). */
+  aspects: Aspect[];
+  domainAdaptive: boolean;
+  /** Output size of the domain-adaptive layer. */
+  daDim: number;
+  reg: Regularizer;
+  regWeight: number;
+  experts: number;
+  expertDim: number;
+  towerDim: number;
+  /** Probability, in training, of showing a sample as the generic domain 0. */
+  domainDropout: number;
+  actions: string[];
+}
+
+export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemFeatures' | 'contextFeatures' | 'domains'> = {
+  hidden: 32,
+  idBuckets: 1 << 14,
+  sparseBuckets: 1 << 12,
+  sparseDim: 8,
+  historyLength: 50,
+  maxDomains: 16,
+  gating: 'domain',
+  aspects: ['id', 'text', 'sparse'],
+  domainAdaptive: true,
+  daDim: 64,
+  reg: 'js',
+  regWeight: 0.1,
+  experts: 4,
+  expertDim: 32,
+  towerDim: 16,
+  domainDropout: 0.1,
+  actions: ['none', 'click', 'view', 'search'],
+};
+
+/** Index of a domain name, or 0 (generic) for a name the model was not trained on. */
+export function domainIndex(config: RankerConfig, name: string): number {
+  const i = config.domains.indexOf(name);
+  return i > 0 ? i : 0;
+}

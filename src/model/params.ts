@@ -1,0 +1,104 @@
+/**
+ * The ranking network's parameters: names, shapes, initial values and freeze groups.
+ * Initial values come from the seeded PRNG, so the same seed gives the same model everywhere.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../util/random.ts';
+import type { RankerConfig } from './config.ts';
+
+/** l0: embedding tables; encoder: the encoding layer (text projection, sparse MLPs, user tower,
+ * gating); head: the domain-adaptive layer, MMoE and towers. Fine-tuning freezes l0 or l0+encoder. */
+export type ParamGroup = 'l0' | 'encoder' | 'head';
+export type Params = Map<string, tf.Variable>;
+
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  group: ParamGroup;
+  init: 'glorot' | 'small' | 'zeros' | 'ones';
+}
+
+export function featureWidth(c: RankerConfig, side: 'item' | 'context'): number {
+  const f = side === 'item' ? c.itemFeatures : c.contextFeatures;
+  return f.categorical.length * c.sparseDim + f.numeric.length;
+}
+
+/** Width of x = [E(U), E(Q), E(I), E(U)*E(I), E(Q)*E(I)]. */
+export const interactionWidth = (c: RankerConfig) => 5 * c.hidden;
+export const mmoeInputWidth = (c: RankerConfig) => (c.domainAdaptive ? c.daDim : interactionWidth(c));
+
+export function paramSpecs(c: RankerConfig): ParamSpec[] {
+  const H = c.hidden;
+  const s: ParamSpec[] = [];
+  const add = (name: string, shape: number[], group: ParamGroup, init: ParamSpec['init'] = 'glorot') => s.push({ name, shape, group, init });
+  const dense = (name: string, i: number, o: number, group: ParamGroup) => {
+    add(`${name}.w`, [i, o], group);
+    add(`${name}.b`, [o], group, 'zeros');
+  };
+  // l0: embeddings
+  if (c.aspects.includes('id')) add('emb.id', [c.idBuckets, H], 'l0', 'small');
+  add('emb.sparse', [c.sparseBuckets, c.sparseDim], 'l0', 'small');
+  add('emb.domain', [c.maxDomains, H], 'l0', 'small');
+  add('emb.action', [c.actions.length, H], 'l0', 'small');
+  add('emb.position', [c.historyLength, H], 'l0', 'small');
+  if (c.gating === 'domain') {
+    add('gate.domain.item', [c.maxDomains, H], 'l0', 'small');
+    add('gate.domain.query', [c.maxDomains, H], 'l0', 'small');
+  }
+  // encoder: the encoding layer
+  if (c.aspects.includes('text')) dense('lm', c.textDim, H, 'encoder');
+  for (const side of ['item', 'context'] as const) {
+    const w = featureWidth(c, side);
+    if (w > 0) {
+      dense(`sparse.${side}.1`, w, H, 'encoder');
+      dense(`sparse.${side}.2`, H, H, 'encoder');
+    }
+  }
+  if (c.gating === 'cls') {
+    add('gate.cls.item', [H], 'encoder', 'small');
+    add('gate.cls.query', [H], 'encoder', 'small');
+  }
+  for (const m of ['q', 'k', 'v', 'o']) add(`user.${m}`, [H, H], 'encoder');
+  for (const ln of ['ln1', 'ln2']) {
+    add(`user.${ln}.g`, [H], 'encoder', 'ones');
+    add(`user.${ln}.b`, [H], 'encoder', 'zeros');
+  }
+  dense('user.ff1', H, 2 * H, 'encoder');
+  dense('user.ff2', 2 * H, H, 'encoder');
+  // head
+  if (c.domainAdaptive) dense('da', interactionWidth(c) + H, c.daDim, 'head');
+  const inW = mmoeInputWidth(c);
+  dense('mmoe.experts', inW, c.experts * c.expertDim, 'head');
+  for (const task of ['ctr', 'rel']) {
+    dense(`mmoe.gate.${task}`, inW, c.experts, 'head');
+    dense(`tower.${task}.1`, c.expertDim, c.towerDim, 'head');
+    dense(`tower.${task}.2`, c.towerDim, 1, 'head');
+  }
+  return s;
+}
+
+function initValues(spec: ParamSpec, rand: () => number): Float32Array {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  if (spec.init === 'zeros') return out;
+  if (spec.init === 'ones') return out.fill(1);
+  // glorot uniform for matrices; small uniform (+-0.01) for embedding rows, so that a row no
+  // sample ever trained (a cold ID's bucket) stays near zero and carries little.
+  const limit = spec.init === 'small' ? 0.01 : Math.sqrt(6 / (spec.shape[0] + (spec.shape[1] ?? spec.shape[0])));
+  for (let i = 0; i < n; i++) out[i] = (rand() * 2 - 1) * limit;
+  return out;
+}
+
+// TF.js registers variables by name, globally: a counter keeps two models' names apart.
+let created = 0;
+
+export function initParams(c: RankerConfig, seed: number): Params {
+  const rand = mulberry32(seed);
+  const p: Params = new Map();
+  for (const spec of paramSpecs(c)) p.set(spec.name, tf.variable(tf.tensor(initValues(spec, rand), spec.shape), true, `${spec.name}#${++created}`));
+  return p;
+}
+
+export function disposeParams(p: Params) {
+  for (const v of p.values()) v.dispose();
+}

@@ -1,0 +1,170 @@
+/**
+ * The S&R foundation model's ranking network, as one forward function over named parameters.
+ * Training (Node, TF.js cpu) and the page (TF.js WebGPU or cpu) both call this.
+ *
+ *   item:  E_ID(I), E_lm(I) = W_lm mean(phi(I)), E_S(I) = MLP(features)  --gating-->  E(I)
+ *   query: E_ID(Q), E_lm(Q) (same W_lm),        E_S(Q) = MLP(context)   --gating-->  E(Q)
+ *   user:  history events -> one transformer layer -> masked mean        ---------->  E(U)
+ *   x = [E(U), E(Q), E(I), E(U)*E(I), E(Q)*E(I)]
+ *   x_hat = W_da [x, E_D] + b                     (domain-adaptive layer; JS/MMD regularised)
+ *   MMoE(x_hat) -> CTR tower, relevance tower
+ * The two element-wise products are our addition to the paper's plain concatenation: they give
+ * the experts the user-item and query-item affinities directly instead of making an MLP learn
+ * a product from a concatenation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Aspect, RankerConfig } from './config.ts';
+import type { Params } from './params.ts';
+
+/**
+ * One batch. B candidates; the query side has Bq rows (1 = shared by all) and the user side Bu
+ * rows, mapped to candidates by userIndex. Texts are rows of one text table (row 0 = no text),
+ * so W_lm projects each distinct text once per call, however often it appears.
+ */
+export interface RankerInputs {
+  textTable: tf.Tensor2D; // [T, D] encoder vectors
+  itemId: tf.Tensor1D; // [B] int32 buckets
+  itemText: tf.Tensor1D; // [B] int32 text rows
+  itemCat: tf.Tensor2D; // [B, Fi] int32 buckets
+  itemNum: tf.Tensor2D; // [B, Ni]
+  queryId: tf.Tensor1D; // [Bq] (0 = no query)
+  queryText: tf.Tensor1D; // [Bq] text rows (0 = no query)
+  ctxCat: tf.Tensor2D; // [Bq, Fe]
+  ctxNum: tf.Tensor2D; // [Bq, Ne]
+  domain: tf.Tensor1D; // [B] int32 domain rows
+  histId: tf.Tensor2D; // [Bu, N] int32 buckets
+  histText: tf.Tensor2D; // [Bu, N] text rows
+  histDomain: tf.Tensor2D; // [Bu, N] int32
+  histAction: tf.Tensor2D; // [Bu, N] int32
+  histMask: tf.Tensor2D; // [Bu, N] 1 = event, 0 = padding
+  /** [B] row of the user side for each candidate; omitted when Bu = 1. */
+  userIndex?: tf.Tensor1D;
+}
+
+export interface RankerOutputs {
+  ctrLogit: tf.Tensor1D; // [B]
+  relLogit: tf.Tensor1D; // [B]
+  /** Item aspect gating weights [B, A], columns in config.aspects order (those present). */
+  itemWeights: tf.Tensor2D;
+  /** The domain-adaptive layer's output [B, daDim] (or x without it), for the regulariser. */
+  xhat: tf.Tensor2D;
+}
+
+const P = (p: Params, name: string) => {
+  const v = p.get(name);
+  if (!v) throw new Error(`missing parameter ${name}`);
+  return v;
+};
+
+function dense(p: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(tf.matMul(x, P(p, `${name}.w`) as tf.Tensor2D), P(p, `${name}.b`));
+}
+
+/** x [M, In] through a dense layer applied to the last axis of a [Bu, N, In] tensor. */
+function dense3(x: tf.Tensor3D, w: tf.Tensor2D, b?: tf.Tensor): tf.Tensor3D {
+  const [B, N, In] = x.shape;
+  const y = tf.matMul(tf.reshape(x, [B * N, In]) as tf.Tensor2D, w);
+  return tf.reshape(b ? tf.add(y, b) : y, [B, N, w.shape[1]]);
+}
+
+function layerNorm(x: tf.Tensor3D, g: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+}
+
+/** Repeat a [1, ...] tensor to B rows (the user and query sides of a single rerank call). */
+function rows<T extends tf.Tensor>(x: T, B: number): T {
+  if (x.shape[0] === B) return x;
+  return tf.tile(x, [B, ...x.shape.slice(1).map(() => 1)]) as T;
+}
+
+/** E_S: categorical buckets through the sparse table, with the numeric values, through a 2-layer MLP. */
+function sparseAspect(p: Params, c: RankerConfig, side: 'item' | 'context', cat: tf.Tensor2D, num: tf.Tensor2D): tf.Tensor2D | undefined {
+  if (!p.has(`sparse.${side}.1.w`)) return undefined;
+  const [B, F] = cat.shape;
+  const parts: tf.Tensor2D[] = [];
+  if (F > 0) parts.push(tf.reshape(tf.gather(P(p, 'emb.sparse'), cat), [B, F * c.sparseDim]));
+  if (num.shape[1] > 0) parts.push(num);
+  const x = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
+  return dense(p, `sparse.${side}.2`, tf.relu(dense(p, `sparse.${side}.1`, x)));
+}
+
+/** Aspect gating fusion: sum_a w_a E_a, w = softmax_a(g . E_a / sqrt(H)) or 1/A for mean. */
+function gate(p: Params, c: RankerConfig, side: 'item' | 'query', aspects: tf.Tensor2D[], domain: tf.Tensor1D): { fused: tf.Tensor2D; weights: tf.Tensor2D } {
+  const stack = tf.stack(aspects, 1) as tf.Tensor3D; // [B, A, H]
+  const [B, A] = stack.shape;
+  let weights: tf.Tensor2D;
+  if (c.gating === 'mean') weights = tf.fill([B, A], 1 / A) as tf.Tensor2D;
+  else {
+    const g = c.gating === 'cls' ? tf.reshape(P(p, `gate.cls.${side}`), [1, 1, c.hidden]) : tf.expandDims(tf.gather(P(p, `gate.domain.${side}`), domain), 1);
+    weights = tf.softmax(tf.div(tf.sum(tf.mul(stack, g), -1), Math.sqrt(c.hidden))) as tf.Tensor2D;
+  }
+  return { fused: tf.sum(tf.mul(stack, tf.expandDims(weights, -1)), 1) as tf.Tensor2D, weights };
+}
+
+/** E(U): history events (text, ID, domain, action, position) through one transformer layer, masked mean. */
+function userTower(p: Params, c: RankerConfig, x: RankerInputs, textH: tf.Tensor2D | undefined): tf.Tensor2D {
+  const N = x.histMask.shape[1];
+  const has = (a: Aspect) => c.aspects.includes(a);
+  let h = tf.add(tf.gather(P(p, 'emb.domain'), x.histDomain), tf.gather(P(p, 'emb.action'), x.histAction)) as tf.Tensor3D; // [Bu, N, H]
+  h = tf.add(h, tf.expandDims(tf.slice(P(p, 'emb.position'), [0, 0], [N, c.hidden]), 0));
+  if (textH) h = tf.add(h, tf.gather(textH, x.histText));
+  if (has('id')) h = tf.add(h, tf.gather(P(p, 'emb.id'), x.histId));
+  const q = dense3(h, P(p, 'user.q') as tf.Tensor2D);
+  const k = dense3(h, P(p, 'user.k') as tf.Tensor2D);
+  const v = dense3(h, P(p, 'user.v') as tf.Tensor2D);
+  const mask = tf.expandDims(x.histMask, 1); // [Bu, 1, N]: padding is never attended to
+  const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(c.hidden)), tf.mul(tf.sub(1, mask), -1e9));
+  const attn = dense3(tf.matMul(tf.softmax(scores), v) as tf.Tensor3D, P(p, 'user.o') as tf.Tensor2D);
+  const h1 = layerNorm(tf.add(h, attn), P(p, 'user.ln1.g'), P(p, 'user.ln1.b'));
+  const ff = dense3(tf.relu(dense3(h1, P(p, 'user.ff1.w') as tf.Tensor2D, P(p, 'user.ff1.b'))), P(p, 'user.ff2.w') as tf.Tensor2D, P(p, 'user.ff2.b'));
+  const h2 = layerNorm(tf.add(h1, ff), P(p, 'user.ln2.g'), P(p, 'user.ln2.b'));
+  const m = tf.expandDims(x.histMask, -1); // [Bu, N, 1]
+  // An empty history pools to the zero vector (the max keeps 0/0 away).
+  return tf.div(tf.sum(tf.mul(h2, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
+}
+
+function task(p: Params, c: RankerConfig, name: 'ctr' | 'rel', experts: tf.Tensor3D, xhat: tf.Tensor2D): tf.Tensor1D {
+  const g = tf.softmax(dense(p, `mmoe.gate.${name}`, xhat)); // [B, E]
+  const mixed = tf.sum(tf.mul(experts, tf.expandDims(g, -1)), 1) as tf.Tensor2D; // [B, De]
+  const t = tf.relu(dense(p, `tower.${name}.1`, mixed));
+  return tf.reshape(dense(p, `tower.${name}.2`, t), [-1]) as tf.Tensor1D;
+}
+
+/** Call inside tf.tidy (or a gradient function); returns new tensors only. */
+export function rankerForward(p: Params, c: RankerConfig, x: RankerInputs): RankerOutputs {
+  const B = x.itemId.shape[0];
+  const has = (a: Aspect) => c.aspects.includes(a);
+  const domain = x.domain;
+  // E_lm for every distinct text of the call at once: [T, H].
+  const textH = has('text') ? dense(p, 'lm', x.textTable) : undefined;
+
+  const item: tf.Tensor2D[] = [];
+  const query: tf.Tensor2D[] = [];
+  if (has('id')) {
+    item.push(tf.gather(P(p, 'emb.id'), x.itemId) as tf.Tensor2D);
+    query.push(rows(tf.gather(P(p, 'emb.id'), x.queryId) as tf.Tensor2D, B));
+  }
+  if (textH) {
+    item.push(tf.gather(textH, x.itemText) as tf.Tensor2D);
+    query.push(rows(tf.gather(textH, x.queryText) as tf.Tensor2D, B));
+  }
+  const si = has('sparse') ? sparseAspect(p, c, 'item', x.itemCat, x.itemNum) : undefined;
+  if (si) item.push(si);
+  const sq = has('sparse') ? sparseAspect(p, c, 'context', x.ctxCat, x.ctxNum) : undefined;
+  if (sq) query.push(rows(sq, B));
+
+  const I = gate(p, c, 'item', item, domain);
+  const Q = gate(p, c, 'query', query, domain);
+  const users = userTower(p, c, x, textH);
+  const U = x.userIndex ? (tf.gather(users, x.userIndex) as tf.Tensor2D) : rows(users, B);
+  const xcat = tf.concat([U, Q.fused, I.fused, tf.mul(U, I.fused), tf.mul(Q.fused, I.fused)], 1) as tf.Tensor2D;
+  const xhat = c.domainAdaptive ? dense(p, 'da', tf.concat([xcat, tf.gather(P(p, 'emb.domain'), domain) as tf.Tensor2D], 1)) : xcat;
+  const experts = tf.reshape(tf.relu(dense(p, 'mmoe.experts', xhat)), [B, c.experts, c.expertDim]) as tf.Tensor3D;
+  return { ctrLogit: task(p, c, 'ctr', experts, xhat), relLogit: task(p, c, 'rel', experts, xhat), itemWeights: I.weights, xhat };
+}
+
+/** The aspects gating weighs for items, in the order of RankerOutputs.itemWeights' columns. */
+export function itemAspects(p: Params, c: RankerConfig): Aspect[] {
+  return c.aspects.filter((a) => a !== 'sparse' || p.has('sparse.item.1.w'));
+}

@@ -1,0 +1,107 @@
+/**
+ * From a data folder to model-ready samples, in Node: read and check the JSON Lines files,
+ * split by time, sample negatives, encode every text once (file-cached), build the samples.
+ */
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { buildSamples, featureConfig, historiesFrom, sampleNegatives, splitEvents, type Samples } from '../data/dataset.ts';
+import { parseEvent, parseItem, type EventRow, type ItemRow } from '../data/schema.ts';
+import { DataError } from '../errors.ts';
+import { DEFAULT_RANKER, type RankerConfig } from '../model/config.ts';
+import { createEncoder, type Encoder } from './index.ts';
+import { readJsonl } from './jsonl.ts';
+
+export interface DataSet {
+  items: Map<string, ItemRow>;
+  events: EventRow[];
+}
+
+export function readDataSet(dir: string): DataSet {
+  const itemRows = readJsonl(join(dir, 'items.jsonl'), parseItem);
+  const items = new Map<string, ItemRow>();
+  itemRows.forEach((it, i) => {
+    if (items.has(it.id)) throw new DataError('items.jsonl', i + 1, 'id', `duplicate id ${JSON.stringify(it.id)}`);
+    items.set(it.id, it);
+  });
+  const events = readJsonl(join(dir, 'events.jsonl'), parseEvent);
+  for (const e of events) if (!items.has(e.item)) throw new DataError('events.jsonl', e.line, 'item', `unknown item ${JSON.stringify(e.item)} (not in items.jsonl)`);
+  return { items, events };
+}
+
+export interface PrepareOptions {
+  trainFraction: number;
+  negatives: number;
+  seed: number;
+  /** Keep only these domains' events (fine-tuning, single-domain baselines). */
+  onlyDomains?: string[];
+}
+
+export interface Prepared {
+  train: Samples;
+  test: Samples;
+  textTable: tf.Tensor2D;
+  trainEvents: EventRow[];
+  testEvents: EventRow[];
+}
+
+/** A text table: row 0 is the zero vector (no text), then each distinct text once. */
+export async function textTableFor(encoder: Encoder, texts: Iterable<string>): Promise<{ table: tf.Tensor2D; row: (t: string) => number }> {
+  const rows = new Map<string, number>();
+  for (const t of texts) if (!rows.has(t)) rows.set(t, rows.size + 1);
+  const vectors = await encoder.encode([...rows.keys()]);
+  const flat = new Float32Array((rows.size + 1) * encoder.dim);
+  vectors.forEach((v, i) => flat.set(v, (i + 1) * encoder.dim));
+  return {
+    table: tf.tensor2d(flat, [rows.size + 1, encoder.dim]),
+    row: (t) => {
+      const r = rows.get(t);
+      if (r === undefined) throw new Error(`text not in the table: ${JSON.stringify(t.slice(0, 40))}`);
+      return r;
+    },
+  };
+}
+
+/** A new model's config from the training split (domains, features) and the caller's choices. */
+export function configFromData(train: EventRow[], items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>): RankerConfig {
+  const domains = ['(generic)', ...[...new Set(train.map((e) => e.domain))].sort()];
+  const itemIds = new Set(train.map((e) => e.item));
+  const c: RankerConfig = {
+    ...DEFAULT_RANKER,
+    textDim: encoder.dim,
+    encoderId: encoder.id,
+    itemFeatures: featureConfig([...itemIds].map((id) => items.get(id)!.features)),
+    contextFeatures: featureConfig(train.map((e) => e.features)),
+    domains,
+    ...overrides,
+  };
+  if (c.domains.length > c.maxDomains) throw new DataError('events.jsonl', 0, 'domain', `${c.domains.length - 1} domains; the model has room for ${c.maxDomains - 1}`);
+  return c;
+}
+
+export function splitData(data: DataSet, o: PrepareOptions): { train: EventRow[]; test: EventRow[] } {
+  const events = o.onlyDomains ? data.events.filter((e) => o.onlyDomains!.includes(e.domain)) : data.events;
+  if (!events.length) throw new DataError('events.jsonl', 0, 'domain', `no events for ${o.onlyDomains?.join(', ')}`);
+  return splitEvents(events, { trainFraction: o.trainFraction });
+}
+
+export async function prepareSamples(data: DataSet, split: { train: EventRow[]; test: EventRow[] }, config: RankerConfig, encoder: Encoder, o: PrepareOptions): Promise<Prepared> {
+  if (encoder.id !== config.encoderId) throw new DataError('(model)', 0, 'encoder', `the model was trained on encoder ${config.encoderId}, but ${encoder.id} is loaded`);
+  const trainEvents = sampleNegatives(split.train, data.items, o.negatives, o.seed);
+  const testEvents = sampleNegatives(split.test, data.items, o.negatives, o.seed + 1);
+  // Histories see every real event before a sample (in the page, the store records them as they happen).
+  const histories = historiesFrom([...split.train, ...split.test], data.items);
+  const texts = new Set<string>();
+  for (const e of [...trainEvents, ...testEvents]) {
+    texts.add(data.items.get(e.item)!.text);
+    if (e.query?.trim()) texts.add(e.query);
+  }
+  for (const list of histories.values()) for (const h of list) texts.add(h.text);
+  const { table, row } = await textTableFor(encoder, texts);
+  const warmItems = new Set(split.train.map((e) => e.item));
+  const ctx = { config, items: data.items, histories, textRow: row, warmItems };
+  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), textTable: table, trainEvents, testEvents };
+}
+
+export async function loadNodeEncoder(dataDir: string, model?: string): Promise<Encoder> {
+  return createEncoder({ model, cacheDir: join(dataDir, '.kindling-vectors') });
+}

@@ -1,0 +1,78 @@
+/** The training loop (Node, TF.js cpu backend): Adam over the trainable parameter groups. */
+import * as tf from '@tensorflow/tfjs';
+import type { Samples } from '../data/dataset.ts';
+import type { RankerConfig } from '../model/config.ts';
+import { rankerLoss } from '../model/losses.ts';
+import { paramSpecs, type ParamGroup, type Params } from '../model/params.ts';
+import { rankerForward } from '../model/ranker.ts';
+import { mulberry32 } from '../util/random.ts';
+import { batchTensors, disposeBatch, groupedOrder } from './batches.ts';
+import { installFastSegmentSum } from './segment-sum.ts';
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Groups that learn; the others stay as loaded (fine-tuning's --freeze). */
+  trainable: ParamGroup[];
+  /** First epoch to run (resuming from a checkpoint). */
+  startEpoch?: number;
+  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; ctr: number; sim: number; reg: number }) => void;
+  onEpoch?: (epoch: number, stats: { loss: number; samplesPerSecond: number }) => void | Promise<void>;
+}
+
+export async function trainRanker(params: Params, c: RankerConfig, s: Samples, textTable: tf.Tensor2D, o: TrainOptions) {
+  installFastSegmentSum(tf.getBackend() as 'cpu' | 'wasm');
+  const trainable = paramSpecs(c).filter((p) => o.trainable.includes(p.group)).map((p) => params.get(p.name)!);
+  const optimizer = tf.train.adam(o.learningRate);
+  try {
+    for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+      const rand = mulberry32(o.seed * 1000 + epoch);
+      const order = groupedOrder(s, rand);
+      const batches = Math.ceil(s.n / o.batchSize);
+      const t0 = performance.now();
+      let lossSum = 0;
+      for (let b = 0; b < batches; b++) {
+        const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+        const batch = batchTensors(s, idx, textTable, c, () => rand() < c.domainDropout);
+        let parts = { ctr: 0, sim: 0, reg: 0 };
+        const loss = optimizer.minimize(() => {
+          const out = rankerForward(params, c, batch.inputs);
+          const l = rankerLoss(c, out, batch.targets);
+          parts = { ctr: l.ctr.dataSync()[0], sim: l.sim.dataSync()[0], reg: l.reg.dataSync()[0] };
+          return l.total;
+        }, true, trainable)!;
+        const value = (await loss.data())[0];
+        loss.dispose();
+        disposeBatch(batch);
+        lossSum += value;
+        o.onBatch?.({ epoch, batch: b, batches, loss: value, ...parts });
+        // Let the event loop breathe (progress output, signals) between batches.
+        if (b % 8 === 7) await new Promise((r) => setImmediate(r));
+      }
+      await o.onEpoch?.(epoch, { loss: lossSum / batches, samplesPerSecond: s.n / ((performance.now() - t0) / 1000) });
+    }
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+/** Click and relevance probabilities for every sample, in order. */
+export function predictRanker(params: Params, c: RankerConfig, s: Samples, textTable: tf.Tensor2D, batchSize = 2048): { ctr: Float32Array; rel: Float32Array } {
+  const ctr = new Float32Array(s.n);
+  const rel = new Float32Array(s.n);
+  for (let start = 0; start < s.n; start += batchSize) {
+    const idx = Array.from({ length: Math.min(batchSize, s.n - start) }, (_, i) => start + i);
+    const batch = batchTensors(s, idx, textTable, c);
+    const [p, r] = tf.tidy(() => {
+      const out = rankerForward(params, c, batch.inputs);
+      return [tf.sigmoid(out.ctrLogit), tf.sigmoid(out.relLogit)];
+    });
+    ctr.set(p.dataSync(), start);
+    rel.set(r.dataSync(), start);
+    tf.dispose([p, r]);
+    disposeBatch(batch);
+  }
+  return { ctr, rel };
+}
