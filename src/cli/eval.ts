@@ -1,0 +1,23 @@
+/** kindling eval --data DIR --model DIR [--json FILE] [--split time:0.8] [--negatives K] [--domains a,b] */
+import { writeFileSync } from 'node:fs';
+import { evaluate, reportTable } from '../eval/report.ts';
+import { loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { loadRanker } from '../node/ranker-files.ts';
+import { predictRanker } from '../train/trainer.ts';
+import { required } from './args.ts';
+import { dataOptions } from './train.ts';
+
+export async function evalCommand(a: Record<string, string | boolean | undefined>) {
+  const dataDir = required('data', a.data as string);
+  const { params, manifest } = await loadRanker(required('model', a.model as string));
+  const d = dataOptions(a);
+  const data = readDataSet(dataDir);
+  const domains = d.only ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !d.exclude?.includes(x));
+  const split = splitData(data, { ...d, onlyDomains: domains });
+  const encoder = await loadNodeEncoder(dataDir);
+  const p = await prepareSamples(data, split, manifest.config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed });
+  const report = evaluate(p.test, predictRanker(params, manifest.config, p.test, p.textTable).ctr);
+  console.log(reportTable(report));
+  if (a.json) writeFileSync(a.json as string, JSON.stringify(report, null, 1) + '\n');
+  return report;
+}

@@ -1,0 +1,66 @@
+/**
+ * kindling finetune --from DIR --data DIR --domain NAME --freeze l0|l0+encoder --out DIR
+ *   [--epochs N] [--lr R] [--batch B] [--negatives K] [--seed S] [--split time:0.8]
+ * Restores the foundation model, gives the domain a row of its own if it is new (started from
+ * the generic row 0, which pretraining taught to serve unseen scenarios), freezes the chosen
+ * levels and trains the rest on that domain's training split.
+ */
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { evaluate, reportTable } from '../eval/report.ts';
+import type { ParamGroup, Params } from '../model/params.ts';
+import { loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { loadRanker, saveRanker } from '../node/ranker-files.ts';
+import { predictRanker } from '../train/trainer.ts';
+import { choice, num, required } from './args.ts';
+import { fit } from './fit.ts';
+import { dataOptions } from './train.ts';
+import type { RankerConfig } from '../model/config.ts';
+
+/** Adds `domain` to the config (copying row 0 of every domain table into its new row). */
+export function addDomain(params: Params, config: RankerConfig, domain: string): RankerConfig {
+  if (config.domains.includes(domain)) return config;
+  const row = config.domains.length;
+  if (row >= config.maxDomains) throw new Error(`--domain: the model has room for ${config.maxDomains - 1} domains and all are taken`);
+  for (const name of ['emb.domain', 'gate.domain.item', 'gate.domain.query']) {
+    const v = params.get(name);
+    if (!v) continue;
+    const updated = tf.tidy(() => {
+      const generic = tf.slice(v, [0, 0], [1, v.shape[1]!]);
+      const mask = tf.oneHot([row], v.shape[0]!).reshape([v.shape[0]!, 1]);
+      return tf.add(tf.mul(v, tf.sub(1, mask)), tf.mul(mask, generic));
+    });
+    v.assign(updated);
+    updated.dispose();
+  }
+  return { ...config, domains: [...config.domains, domain] };
+}
+
+export const FREEZE: Record<string, ParamGroup[]> = { l0: ['encoder', 'head'], 'l0+encoder': ['head'] };
+
+export async function finetune(a: Record<string, string | boolean | undefined>) {
+  const from = required('from', a.from as string);
+  const dataDir = required('data', a.data as string);
+  const domain = required('domain', a.domain as string);
+  const out = required('out', a.out as string);
+  const freeze = choice('freeze', a.freeze as string, 'l0', ['l0', 'l0+encoder'] as const);
+  const epochs = num('epochs', a.epochs as string, 8, 1, 1000);
+  const batchSize = num('batch', a.batch as string, 256, 8, 65536);
+  const learningRate = num('lr', a.lr as string, 0.002, 1e-6, 1, false);
+  const d = dataOptions(a);
+  const foundation = await loadRanker(from);
+  const config = addDomain(foundation.params, foundation.manifest.config, domain);
+  const data = readDataSet(dataDir);
+  const split = splitData(data, { ...d, onlyDomains: [domain] });
+  const encoder = await loadNodeEncoder(dataDir);
+  const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed });
+  console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}`);
+  const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, trainSamples: p.train.n };
+  const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training });
+  await saveRanker(out, foundation.params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)) });
+  rmSync(join(out, 'checkpoint'), { recursive: true, force: true });
+  const report = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
+  writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
+  console.log(reportTable(report));
+}

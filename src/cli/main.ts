@@ -1,0 +1,51 @@
+/** The `kindling` command line: generate | train | finetune | eval. */
+import { parseArgs } from 'node:util';
+import { ConfigError, DataError, ModelLoadError } from '../errors.ts';
+import { useTrainingBackend } from '../node/tf-backend.ts';
+import { evalCommand } from './eval.ts';
+import { finetune } from './finetune.ts';
+import { generate } from './generate.ts';
+import { train } from './train.ts';
+
+const USAGE = `usage: kindling <command> [options]
+  generate --out DIR [--seed S] [--users N] [--scale F]
+  train    --data DIR --out DIR [--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da]
+           [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
+           [--split time:0.8] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
+  finetune --from DIR --data DIR --domain NAME --freeze l0|l0+encoder --out DIR [--epochs N] [--lr R]
+  eval     --data DIR --model DIR [--json FILE] [--split time:0.8] [--negatives K] [--domains a,b]
+Data format: docs/DATA.md. Exit codes: 0 done, 1 failure, 2 bad arguments or a bad data row.`;
+
+const STRINGS = ['out', 'seed', 'users', 'scale', 'data', 'gating', 'reg', 'lambda', 'experts', 'epochs', 'negatives', 'split', 'domains', 'exclude-domains', 'history', 'batch', 'lr', 'from', 'domain', 'freeze', 'model', 'json'];
+const BOOLS = ['no-text', 'no-id', 'no-sparse', 'no-da', 'resume', 'help'];
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const commands: Record<string, (a: Record<string, string | boolean | undefined>) => Promise<unknown>> = { generate, train, finetune, eval: evalCommand };
+  if (!command || command === '--help' || command === 'help' || !commands[command]) {
+    console.error(command && !['--help', 'help'].includes(command) ? `unknown command ${JSON.stringify(command)}\n${USAGE}` : USAGE);
+    return command && !['--help', 'help'].includes(command) ? 2 : 0;
+  }
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      options: Object.fromEntries([...STRINGS.map((s) => [s, { type: 'string' as const }]), ...BOOLS.map((b) => [b, { type: 'boolean' as const }])]),
+      strict: true,
+    });
+    if ((values as Record<string, unknown>).help) {
+      console.error(USAGE);
+      return 0;
+    }
+    if (command !== 'generate') await useTrainingBackend();
+    await commands[command](values as Record<string, string | boolean | undefined>);
+    return 0;
+  } catch (err) {
+    const e = err as Error;
+    if (err instanceof DataError || err instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`kindling ${command}: ${e.message}`);
+      return 2;
+    }
+    console.error(`kindling ${command}: ${err instanceof ModelLoadError ? e.message : e.stack ?? e.message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,36 @@
+/** A one-line progress bar with ETA for long runs; plain lines every 10% when not on a terminal. */
+export class Progress {
+  private start = performance.now();
+  private lastDecile = -1;
+
+  constructor(private readonly label: string, private readonly total: number, private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  update(done: number, extra = '') {
+    const frac = Math.min(1, done / this.total);
+    const elapsed = (performance.now() - this.start) / 1000;
+    const eta = frac > 0 ? elapsed / frac - elapsed : NaN;
+    const width = 24;
+    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '-');
+    const line = `${this.label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${extra} ETA ${fmt(eta)}`;
+    if (this.out.isTTY) this.out.write(`\r${line}\x1b[K`);
+    else {
+      const decile = Math.floor(frac * 10);
+      if (decile !== this.lastDecile) {
+        this.lastDecile = decile;
+        this.out.write(`${line}\n`);
+      }
+    }
+  }
+
+  done(extra = '') {
+    const elapsed = (performance.now() - this.start) / 1000;
+    const line = `${this.label} done in ${fmt(elapsed)} ${extra}`;
+    this.out.write(this.out.isTTY ? `\r${line}\x1b[K\n` : `${line}\n`);
+  }
+}
+
+export function fmt(s: number): string {
+  if (!Number.isFinite(s)) return '--';
+  if (s < 60) return `${s.toFixed(0)}s`;
+  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}

@@ -1,0 +1,33 @@
+/** A ranker folder on disk: model.json + weights.bin (TF.js format with Kindling's manifest). */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelLoadError } from '../errors.ts';
+import type { RankerConfig } from '../model/config.ts';
+import type { Params } from '../model/params.ts';
+import { decodeRanker, encodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
+
+export async function saveRanker(dir: string, params: Params, config: RankerConfig, training: Record<string, unknown>) {
+  mkdirSync(dir, { recursive: true });
+  const { json, weights } = await encodeRanker(params, config, training);
+  // Write both under temporary names, then rename: a crash never leaves a model.json that
+  // describes other weights.
+  writeFileSync(join(dir, `${WEIGHTS_FILE}.tmp`), weights);
+  writeFileSync(join(dir, 'model.json.tmp'), JSON.stringify(json, null, 1) + '\n');
+  renameSync(join(dir, `${WEIGHTS_FILE}.tmp`), join(dir, WEIGHTS_FILE));
+  renameSync(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+}
+
+export async function loadRanker(dir: string): Promise<{ params: Params; manifest: RankerManifest }> {
+  const where = dir.endsWith('/') ? dir : `${dir}/`;
+  const mj = join(dir, 'model.json');
+  const wb = join(dir, WEIGHTS_FILE);
+  if (!existsSync(mj)) throw new ModelLoadError(mj, 'not found');
+  if (!existsSync(wb)) throw new ModelLoadError(wb, 'not found');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(mj, 'utf8'));
+  } catch (err) {
+    throw new ModelLoadError(mj, 'is not valid JSON', { cause: err });
+  }
+  return decodeRanker(json, new Uint8Array(readFileSync(wb)), where);
+}
