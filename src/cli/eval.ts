@@ -5,6 +5,7 @@ import { loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node
 import { loadRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
 import { required } from './args.ts';
+import { disposeParams } from '../model/params.ts';
 import { dataOptions } from './train.ts';
 
 export async function evalCommand(a: Record<string, string | boolean | undefined>) {
@@ -18,6 +19,9 @@ export async function evalCommand(a: Record<string, string | boolean | undefined
   const p = await prepareSamples(data, split, manifest.config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed });
   const report = evaluate(p.test, predictRanker(params, manifest.config, p.test, p.textTable).ctr);
   console.log(reportTable(report));
+  disposeParams(params);
+  p.textTable.dispose();
+  await encoder.dispose();
   if (a.json) writeFileSync(a.json as string, JSON.stringify(report, null, 1) + '\n');
   return report;
 }

@@ -5,11 +5,11 @@
  * the generic row 0, which pretraining taught to serve unseen scenarios), freezes the chosen
  * levels and trains the rest on that domain's training split.
  */
-import { writeFileSync, rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { evaluate, reportTable } from '../eval/report.ts';
-import type { ParamGroup, Params } from '../model/params.ts';
+import { disposeParams, type ParamGroup, type Params } from '../model/params.ts';
 import { loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
@@ -59,8 +59,10 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, trainSamples: p.train.n };
   const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training });
   await saveRanker(out, foundation.params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)) });
-  rmSync(join(out, 'checkpoint'), { recursive: true, force: true });
   const report = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));
+  disposeParams(foundation.params);
+  p.textTable.dispose();
+  await encoder.dispose();
 }

@@ -1,4 +1,7 @@
-/** Runs the training loop with a progress bar, and checkpoints each epoch into <out>/checkpoint. */
+/**
+ * Runs the training loop with a progress bar, and checkpoints each epoch into <out>/checkpoint
+ * (kept after the run: `--resume` with more --epochs trains on from the last one).
+ */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';

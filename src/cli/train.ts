@@ -3,10 +3,10 @@
  *   [--no-da] [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
  *   [--split time:0.8] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASPECTS, type Aspect, type RankerConfig } from '../model/config.ts';
-import { initParams } from '../model/params.ts';
+import { disposeParams, initParams } from '../model/params.ts';
 import { evaluate, reportTable } from '../eval/report.ts';
 import { configFromData, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { saveRanker } from '../node/ranker-files.ts';
@@ -65,9 +65,11 @@ export async function train(a: Args) {
   const result = await fit(params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: ['l0', 'encoder', 'head'], training }, resume);
   const speed = result.epochs.map((e) => e.samplesPerSecond);
   await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), samplesPerSecond: Math.round(speed.reduce((x, y) => x + y, 0) / speed.length), loss: result.epochs.map((e) => +e.loss.toFixed(5)) });
-  rmSync(join(out, 'checkpoint'), { recursive: true, force: true });
   const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));
+  disposeParams(params);
+  p.textTable.dispose();
+  await encoder.dispose();
   console.log(`saved ${out}/model.json (${Math.round(result.seconds)}s, ${Math.round(speed[speed.length - 1] ?? 0)} samples/s)`);
 }

@@ -1,0 +1,104 @@
+/**
+ * The CLI end to end on a small synthetic world: a smoke training (loss goes down), eval's
+ * report, fine-tuning a new domain, resuming, and the exit codes for bad input.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kindling-cli-'));
+const data = join(dir, 'world');
+const model = join(dir, 'model');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...args: string[]): Promise<{ code: number; err: string; out: string }> {
+  const err: string[] = [];
+  const out: string[] = [];
+  const e = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+  const o = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  const w = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    return { code: await main(args), err: err.join('\n'), out: out.join('\n') };
+  } finally {
+    e.mockRestore();
+    o.mockRestore();
+    w.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  const g = await cli('generate', '--out', data, '--seed', '3', '--users', '150', '--scale', '0.12');
+  expect(g.code).toBe(0);
+});
+
+describe('kindling CLI', () => {
+  it('trains: the loss goes down, the model and its eval are written', async () => {
+    const r = await cli('train', '--data', data, '--out', model, '--exclude-domains', 'miniapps', '--epochs', '3', '--history', '10', '--batch', '256');
+    expect(r.code, r.err).toBe(0);
+    const m = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
+    const loss: number[] = m.kindling.training.loss;
+    expect(loss).toHaveLength(3);
+    expect(loss[2]).toBeLessThan(loss[0]);
+    expect(m.kindling.config.domains).toEqual(['(generic)', 'cards', 'search', 'suggest']);
+    expect(m.weightsManifest[0].paths).toEqual(['weights.bin']);
+    expect(r.out).toMatch(/overall\s+\d+\s+0\.\d{4}/);
+  });
+
+  it('evaluates with AUC, GAUC, NDCG@10 and logloss overall, warm, cold and per domain', async () => {
+    const json = join(dir, 'eval.json');
+    const r = await cli('eval', '--data', data, '--model', model, '--json', json);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(readFileSync(json, 'utf8'));
+    for (const slice of [rep.overall, rep.warm, rep.cold, rep.domains.cards, rep.domains.miniapps]) {
+      for (const k of ['auc', 'gauc', 'ndcg10', 'logloss']) expect(typeof slice[k]).toBe('number');
+    }
+    expect(rep.overall.auc).toBeGreaterThan(0.55);
+    expect(rep.cold.samples + rep.warm.samples).toBe(rep.overall.samples);
+  });
+
+  it('fine-tunes a new domain from the foundation, with either freeze split', async () => {
+    for (const freeze of ['l0', 'l0+encoder']) {
+      const out = join(dir, `ft-${freeze}`);
+      const r = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', freeze, '--out', out, '--epochs', '2');
+      expect(r.code, r.err).toBe(0);
+      const m = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+      expect(m.kindling.config.domains).toEqual(['(generic)', 'cards', 'search', 'suggest', 'miniapps']);
+      expect(m.kindling.training.freeze).toBe(freeze);
+    }
+    // Frozen embeddings really stay: the ID table is byte-identical to the foundation's.
+    const { loadRanker } = await import('../src/node/ranker-files.ts');
+    const a = await loadRanker(model);
+    const b = await loadRanker(join(dir, 'ft-l0'));
+    expect(Array.from(b.params.get('emb.id')!.dataSync())).toEqual(Array.from(a.params.get('emb.id')!.dataSync()));
+    expect(Array.from(b.params.get('mmoe.experts.w')!.dataSync())).not.toEqual(Array.from(a.params.get('mmoe.experts.w')!.dataSync()));
+  });
+
+  it('resumes from the last checkpoint', async () => {
+    const r = await cli('train', '--data', data, '--out', model, '--exclude-domains', 'miniapps', '--epochs', '4', '--history', '10', '--batch', '256', '--resume');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('resuming after epoch 3');
+    expect(JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')).kindling.training.loss).toHaveLength(4);
+  });
+
+  it('stops at a bad row with file:line: field and exit code 2', async () => {
+    const bad = join(dir, 'bad');
+    await cli('generate', '--out', bad, '--seed', '4', '--users', '20', '--scale', '0.01');
+    const lines = readFileSync(join(bad, 'events.jsonl'), 'utf8').trim().split('\n').length;
+    appendFileSync(join(bad, 'events.jsonl'), '{"user":"u1","ts":5,"domain":"cards","item":"cards-1","label":"yes"}\n');
+    const r = await cli('train', '--data', bad, '--out', join(dir, 'never'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`events.jsonl:${lines + 1}: label: expected 0 or 1, got "yes"`);
+    writeFileSync(join(bad, 'events.jsonl'), '{"user":"u1","ts":5,"domain":"cards","item":"nope"}\n');
+    expect((await cli('train', '--data', bad, '--out', join(dir, 'never'))).err).toContain('events.jsonl:1: item: unknown item "nope"');
+  });
+
+  it('rejects bad arguments by name with exit code 2', async () => {
+    expect((await cli('train', '--data', data, '--out', model, '--gating', 'softmax')).err).toContain('--gating: got "softmax"; allowed: mean, cls, domain');
+    expect((await cli('train', '--data', data, '--out', model, '--split', 'time:2')).code).toBe(2);
+    expect((await cli('train', '--bogus')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('eval', '--data', data, '--model', join(dir, 'missing'))).err).toMatch(/missing\/model\.json: not found/);
+  });
+});
