@@ -7,7 +7,7 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173 },
   // Pre-bundle the heavy dependencies up front: discovering them on first page load makes Vite
   // reload the page mid-test.
-  optimizeDeps: { include: ['@huggingface/transformers', 'idb-keyval'] },
+  optimizeDeps: { include: ['@huggingface/transformers', 'idb-keyval', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] },
   worker: { format: 'es' },
   test: {
     include: ['test/**/*.test.ts'],

@@ -44,7 +44,7 @@ async function browser(sets: string[][]) {
   const b = await launch({ webgpu: true });
   try {
     const page = await b.newPage();
-    await page.goto(`http://127.0.0.1:${addr.port}/test/browser/pages/encoder.html`);
+    await page.goto(`http://127.0.0.1:${addr.port}/test/browser/pages/api.html`);
     await page.waitForFunction(() => window.kindlingReady === true);
     const adapter = await page.evaluate(async () => {
       const a = await (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: Record<string, string> } | null> } }).gpu.requestAdapter();

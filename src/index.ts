@@ -1,18 +1,44 @@
 /**
- * Kindling's public surface: only what this file exports is API.
+ * Kindling's public surface: only what this file exports is API. Nothing runs on import.
  */
 import { createEncoderOn, type Encoder } from './encoder/encoder.ts';
 import type { EncoderOptions } from './encoder/options.ts';
 import { webPlatform } from './encoder/platform.ts';
+import type { Candidate, RankContext } from './runtime/candidates.ts';
+import type { RecommenderOptions } from './runtime/options.ts';
+import { createRecommenderOn, type Ranked, type Recommender, type RuntimePlatform } from './runtime/recommender.ts';
+import { idbStore, memoryStore } from './store/behaviour-store.ts';
 
 export * from './errors.ts';
-export type { Encoder, EncoderOptions };
+export type { Encoder, EncoderOptions, Candidate, RankContext, Ranked, Recommender, RecommenderOptions };
 export type { LoadProgress, KindlingWarning, EncoderDtype } from './encoder/options.ts';
 export type { EncoderDevice } from './encoder/device.ts';
 export type { VectorCache } from './encoder/vector-cache.ts';
+export type { BehaviourEvent } from './store/behaviour-store.ts';
 export { cosine } from './util/vector.ts';
+
+const pagePlatform: RuntimePlatform = {
+  ...webPlatform,
+  createStore: (cap, onUnavailable, memoryOnly) => (memoryOnly ? memoryStore(cap) : idbStore(cap, onUnavailable)),
+};
 
 /** Loads a text encoder (default: the shipped one) on WebGPU when there is an adapter, wasm otherwise. */
 export function createEncoder(options?: EncoderOptions): Promise<Encoder> {
   return createEncoderOn(webPlatform, options);
+}
+
+/** Loads the shipped (or `modelBase`'s) encoder and ranker, warms up, and returns a recommender. */
+export function createRecommender(options?: RecommenderOptions): Promise<Recommender> {
+  return createRecommenderOn(pagePlatform, options);
+}
+
+let shared: Promise<Recommender> | undefined;
+
+/** The shortest use: one import, one call. Uses a default recommender made on first call. */
+export async function rerank(candidates: Candidate[], context: RankContext): Promise<Ranked[]> {
+  shared ??= createRecommender().catch((err) => {
+    shared = undefined; // a failed load is retried on the next call
+    throw err;
+  });
+  return (await shared).rerank(candidates, context);
 }

@@ -53,7 +53,7 @@ function loadError(folder: string, err: unknown): ModelLoadError {
 export async function createEncoderOn(platform: EncoderPlatform, options?: EncoderOptions): Promise<Encoder> {
   const o = validateEncoderOptions(options);
   const device = chooseDevice(o.device, await detectCapabilities());
-  const root = platform.encoderRoot(o.modelBase);
+  const root = `${platform.modelRoot(o.modelBase)}encoder/`;
   const folder = `${root}${o.model}/`;
 
   const configBytes = await platform.readBytes(`${folder}config.json`);

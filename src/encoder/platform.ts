@@ -5,8 +5,8 @@ import { createIdbVectorCache } from './idb-cache.ts';
 import type { VectorCache } from './vector-cache.ts';
 
 export interface EncoderPlatform {
-  /** Transformers.js's localModelPath for the folder that holds `<model>/`, ending in '/'. */
-  encoderRoot(modelBase: string | URL | undefined): string;
+  /** The models folder (holding encoder/ and ranker/) as a fetchable path or a file path, ending in '/'. */
+  modelRoot(modelBase: string | URL | undefined): string;
   readBytes(path: string): Promise<Uint8Array>;
   defaultCache(): VectorCache | undefined;
   /** Settings of the ONNX Runtime environment (where its wasm files are fetched from). */
@@ -25,10 +25,10 @@ function localPath(u: URL): string {
 }
 
 export const webPlatform: EncoderPlatform = {
-  encoderRoot(modelBase) {
+  modelRoot(modelBase) {
     const base = pageUrl(modelBase ?? defaultModelBase());
     if (!base.pathname.endsWith('/')) base.pathname += '/';
-    return localPath(new URL('encoder/', base));
+    return localPath(base);
   },
   async readBytes(path) {
     let res: Response;

@@ -13,7 +13,7 @@ function toPath(base: string | URL): string {
 
 export function nodePlatform(cacheDir?: string): EncoderPlatform {
   return {
-    encoderRoot: (modelBase) => `${toPath(modelBase ?? defaultModelBase())}encoder/`,
+    modelRoot: (modelBase) => toPath(modelBase ?? defaultModelBase()),
     async readBytes(path) {
       try {
         return new Uint8Array(await readFile(path));

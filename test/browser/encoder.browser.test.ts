@@ -11,7 +11,7 @@ import phrases from '../fixtures/encoder-phrases.json';
 import { launch, openPage, type OpenPage } from './chromium.ts';
 
 const base = inject('baseURL');
-const url = `${base}/test/browser/pages/encoder.html`;
+const url = `${base}/test/browser/pages/api.html`;
 const TEXTS = [...pairs.triples.flat(), ...phrases.phrases, '', 'x'.repeat(10_000)];
 
 type Result = { device: string; dim: number; id: string; vectors: number[][]; progress: string[] };

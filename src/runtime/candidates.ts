@@ -1,0 +1,54 @@
+/** Checks rerank()'s arguments; a bad one throws InputError naming the field. */
+import { InputError } from '../errors.ts';
+import type { Features } from '../data/schema.ts';
+
+export interface Candidate {
+  id: string;
+  text: string;
+  domain?: string;
+  features?: Features;
+}
+
+export interface RankContext {
+  domain: string;
+  query?: string;
+  /** Context features (as in events.jsonl `features`), e.g. {hour: 9}. */
+  features?: Features;
+}
+
+const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+function features(field: string, v: unknown): Features | undefined {
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InputError(field, `expected an object, got ${kind(v)}`);
+  const out: Features = {};
+  for (const [k, x] of Object.entries(v)) {
+    // A non-finite number is treated as missing rather than poisoning the scores.
+    if (typeof x === 'string') out[k] = x;
+    else if (typeof x === 'number') {
+      if (Number.isFinite(x)) out[k] = x;
+    } else throw new InputError(`${field}.${k}`, `expected a string or a number, got ${kind(x)}`);
+  }
+  return out;
+}
+
+export function validateCandidates(candidates: unknown): Candidate[] {
+  if (!Array.isArray(candidates)) throw new InputError('candidates', `expected an array, got ${kind(candidates)}`);
+  return candidates.map((c, i) => {
+    const f = `candidates[${i}]`;
+    if (!c || typeof c !== 'object' || Array.isArray(c)) throw new InputError(f, `expected an object, got ${kind(c)}`);
+    const o = c as Record<string, unknown>;
+    if (typeof o.id !== 'string' || !o.id) throw new InputError(`${f}.id`, `expected a non-empty string, got ${kind(o.id)}`);
+    if (typeof o.text !== 'string') throw new InputError(`${f}.text`, `expected a string, got ${kind(o.text)}`);
+    if (o.domain !== undefined && typeof o.domain !== 'string') throw new InputError(`${f}.domain`, `expected a string, got ${kind(o.domain)}`);
+    return { id: o.id, text: o.text, domain: o.domain as string | undefined, features: features(`${f}.features`, o.features) };
+  });
+}
+
+export function validateContext(context: unknown): RankContext {
+  if (!context || typeof context !== 'object' || Array.isArray(context)) throw new InputError('context', `expected an object, got ${kind(context)}`);
+  const o = context as Record<string, unknown>;
+  if (typeof o.domain !== 'string' || !o.domain) throw new InputError('context.domain', `expected a non-empty string, got ${kind(o.domain)}`);
+  if (o.query !== undefined && typeof o.query !== 'string') throw new InputError('context.query', `expected a string, got ${kind(o.query)}`);
+  return { domain: o.domain, query: o.query as string | undefined, features: features('context.features', o.features) };
+}

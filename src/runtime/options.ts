@@ -1,0 +1,60 @@
+/** createRecommender()'s options: validated in one place, naming the bad field and the allowed values. */
+import { ConfigError, WebGPUUnavailableError } from '../errors.ts';
+import type { EncoderDevice } from '../encoder/device.ts';
+import type { KindlingWarning, LoadProgress } from '../encoder/options.ts';
+
+export const RANKER_BACKENDS = ['auto', 'webgpu', 'cpu'] as const;
+export type RankerBackendChoice = (typeof RANKER_BACKENDS)[number];
+
+export interface RecommenderOptions {
+  /** Folder holding `encoder/` and `ranker/` (default: the shipped models next to the library). */
+  modelBase?: string | URL;
+  /** TF.js backend of the ranking network: WebGPU when there is an adapter, else the CPU. */
+  backend?: RankerBackendChoice;
+  /** The encoder's ONNX Runtime device (default auto: WebGPU when there is an adapter, else wasm). */
+  encoderDevice?: EncoderDevice;
+  /**
+   * With a query, score = (1 - relevanceWeight) * ctr + relevanceWeight * relevance; without
+   * one, score = ctr. Default 0.5.
+   */
+  relevanceWeight?: number;
+  /** Behaviour events kept (newest first to survive). Default 200. */
+  historyLimit?: number;
+  /** Keep the history in memory only (no IndexedDB). Default false. */
+  memoryOnly?: boolean;
+  onProgress?: (e: LoadProgress | { stage: 'ranker'; status: 'ready' }) => void;
+  onWarning?: (w: KindlingWarning) => void;
+}
+
+export type ResolvedRecommenderOptions = Required<Omit<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>> & Pick<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>;
+
+const KEYS = ['modelBase', 'backend', 'encoderDevice', 'relevanceWeight', 'historyLimit', 'memoryOnly', 'onProgress', 'onWarning'];
+const DEVICES = ['auto', 'webgpu', 'wasm', 'cpu'];
+
+export function validateRecommenderOptions(options: RecommenderOptions = {}): ResolvedRecommenderOptions {
+  if (options === null || typeof options !== 'object') throw new ConfigError('options', `expected an object, got ${options === null ? 'null' : typeof options}`);
+  const o = Object.fromEntries(Object.entries(options)) as RecommenderOptions;
+  for (const k of Object.keys(o)) if (!KEYS.includes(k)) throw new ConfigError(k, `unknown option; allowed: ${KEYS.join(', ')}`);
+  const backend = o.backend ?? 'auto';
+  if (!RANKER_BACKENDS.includes(backend)) throw new ConfigError('backend', `got ${JSON.stringify(backend)}; allowed: ${RANKER_BACKENDS.map((b) => `"${b}"`).join(', ')}`);
+  const encoderDevice = o.encoderDevice ?? 'auto';
+  if (!DEVICES.includes(encoderDevice)) throw new ConfigError('encoderDevice', `got ${JSON.stringify(encoderDevice)}; allowed: ${DEVICES.map((b) => `"${b}"`).join(', ')}`);
+  const w = o.relevanceWeight ?? 0.5;
+  if (typeof w !== 'number' || !(w >= 0 && w <= 1)) throw new ConfigError('relevanceWeight', `got ${String(w)}; expected a number from 0 to 1`);
+  const cap = o.historyLimit ?? 200;
+  if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 1 || cap > 100_000) throw new ConfigError('historyLimit', `got ${String(cap)}; expected an integer from 1 to 100000`);
+  if (o.memoryOnly !== undefined && typeof o.memoryOnly !== 'boolean') throw new ConfigError('memoryOnly', 'expected a boolean');
+  for (const f of ['onProgress', 'onWarning'] as const) if (o[f] !== undefined && typeof o[f] !== 'function') throw new ConfigError(f, `expected a function, got ${typeof o[f]}`);
+  if (o.modelBase !== undefined && typeof o.modelBase !== 'string' && !(o.modelBase instanceof URL)) throw new ConfigError('modelBase', 'expected a string or URL');
+  return { modelBase: o.modelBase, backend, encoderDevice, relevanceWeight: w, historyLimit: cap, memoryOnly: o.memoryOnly ?? false, onProgress: o.onProgress, onWarning: o.onWarning };
+}
+
+/** The ranking network's backend: a pure function of the choice and what the page has. */
+export function chooseRankerBackend(choice: RankerBackendChoice, caps: { browser: boolean; webgpu: boolean }): 'webgpu' | 'cpu' {
+  if (choice === 'cpu') return 'cpu';
+  if (choice === 'webgpu') {
+    if (!caps.webgpu) throw new WebGPUUnavailableError('backend "webgpu" was asked for, but this page has no WebGPU adapter');
+    return 'webgpu';
+  }
+  return caps.browser && caps.webgpu ? 'webgpu' : 'cpu';
+}

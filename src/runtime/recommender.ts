@@ -1,0 +1,144 @@
+/**
+ * The recommender: loads the encoder and the ranker, keeps the behaviour store, and reranks
+ * candidates with the ranking network on TF.js (WebGPU or CPU). Platform-neutral: the page
+ * and Node each pass their platform (how files are read, where history is kept).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createEncoderOn, type Encoder } from '../encoder/encoder.ts';
+import { detectCapabilities } from '../encoder/device.ts';
+import type { EncoderPlatform } from '../encoder/platform.ts';
+import { ModelLoadError } from '../errors.ts';
+import { ASPECTS } from '../model/config.ts';
+import { disposeParams, type Params } from '../model/params.ts';
+import { itemAspects, rankerForward } from '../model/ranker.ts';
+import { decodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
+import { validateEvent, type BehaviourEvent, type BehaviourStore } from '../store/behaviour-store.ts';
+import { validateCandidates, validateContext, type Candidate, type RankContext } from './candidates.ts';
+import { buildInputs, callTexts } from './inputs.ts';
+import { chooseRankerBackend, validateRecommenderOptions, type RecommenderOptions } from './options.ts';
+
+export interface Ranked {
+  id: string;
+  score: number;
+  ctr: number;
+  relevance: number;
+  /** The item's aspect gating weights: why it ranked where it did (an absent aspect is 0). */
+  weights: { id: number; text: number; sparse: number };
+}
+
+export interface Recommender {
+  /** What runs the ranking network. */
+  readonly backend: 'webgpu' | 'cpu';
+  /** Domains the loaded model was trained on; any other name ranks through the generic domain. */
+  readonly domains: string[];
+  readonly encoder: Pick<Encoder, 'id' | 'dim' | 'device'>;
+  rerank(candidates: Candidate[], context: RankContext): Promise<Ranked[]>;
+  record(event: Omit<BehaviourEvent, 'ts'> & { ts?: number }): Promise<void>;
+  history(): Promise<BehaviourEvent[]>;
+  clearHistory(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface RuntimePlatform extends EncoderPlatform {
+  createStore(cap: number, onUnavailable: (e: Error) => void, memoryOnly: boolean): BehaviourStore;
+}
+
+async function useBackend(name: 'webgpu' | 'cpu') {
+  if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu'); // registers the backend; no device until setBackend
+  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new ModelLoadError(`(TF.js ${name} backend)`, 'could not be initialised');
+  await tf.ready();
+}
+
+async function loadRanker(platform: EncoderPlatform, root: string): Promise<{ params: Params; manifest: RankerManifest }> {
+  const folder = `${root}ranker/`;
+  const jsonBytes = await platform.readBytes(`${folder}model.json`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(jsonBytes));
+  } catch (err) {
+    throw new ModelLoadError(`${folder}model.json`, 'is not valid JSON', { cause: err });
+  }
+  return decodeRanker(json, await platform.readBytes(`${folder}${WEIGHTS_FILE}`), folder);
+}
+
+export async function createRecommenderOn(platform: RuntimePlatform, options?: RecommenderOptions): Promise<Recommender> {
+  const o = validateRecommenderOptions(options);
+  const backend = chooseRankerBackend(o.backend, await detectCapabilities());
+  const root = platform.modelRoot(o.modelBase);
+  await useBackend(backend);
+  const encoder = await createEncoderOn(platform, { modelBase: o.modelBase, device: o.encoderDevice, onProgress: o.onProgress, onWarning: o.onWarning });
+  let ranker: Awaited<ReturnType<typeof loadRanker>>;
+  try {
+    ranker = await loadRanker(platform, root);
+  } catch (err) {
+    await encoder.dispose();
+    throw err;
+  }
+  const { params, manifest } = ranker;
+  const config = manifest.config;
+  if (manifest.encoderId !== encoder.id || config.textDim !== encoder.dim) {
+    disposeParams(params);
+    await encoder.dispose();
+    throw new ModelLoadError(`${root}ranker/model.json`, `was trained on encoder ${manifest.encoderId}, but ${encoder.id} is loaded`);
+  }
+  o.onProgress?.({ stage: 'ranker', status: 'ready' });
+  const aspects = itemAspects(params, config);
+  const store = platform.createStore(o.historyLimit, (error) => o.onWarning?.({ type: 'storage-unavailable', message: error.message, error }), o.memoryOnly);
+  let disposed = false;
+
+  async function rerank(candidatesIn: Candidate[], contextIn: RankContext): Promise<Ranked[]> {
+    if (disposed) throw new ModelLoadError('(recommender)', 'was disposed');
+    const candidates = validateCandidates(candidatesIn);
+    const context = validateContext(contextIn);
+    if (!candidates.length) return [];
+    const history = (await store.list()).slice(-config.historyLength);
+    const texts = callTexts(candidates, context, history);
+    const vectors = await encoder.encode(texts);
+    await useBackend(backend); // another TF.js user on the page may have switched the global backend
+    const inputs = buildInputs(config, candidates, context, history, texts, vectors);
+    let ctr: Float32Array, rel: Float32Array, w: Float32Array;
+    try {
+      const outs = tf.tidy(() => {
+        const out = rankerForward(params, config, inputs);
+        return [tf.sigmoid(out.ctrLogit), tf.sigmoid(out.relLogit), out.itemWeights];
+      });
+      try {
+        [ctr, rel, w] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+      } finally {
+        tf.dispose(outs);
+      }
+    } finally {
+      tf.dispose(Object.values(inputs));
+    }
+    const hasQuery = !!context.query?.trim();
+    const A = aspects.length;
+    const ranked = candidates.map((c, i): Ranked & { order: number } => {
+      const weights = { id: 0, text: 0, sparse: 0 };
+      aspects.forEach((a, j) => (weights[a] = w[i * A + j]));
+      const score = hasQuery ? (1 - o.relevanceWeight) * ctr[i] + o.relevanceWeight * rel[i] : ctr[i];
+      return { id: c.id, score, ctr: ctr[i], relevance: rel[i], weights, order: i };
+    });
+    ranked.sort((a, b) => b.score - a.score || a.order - b.order);
+    return ranked.map(({ order, ...r }) => (void order, r));
+  }
+
+  // Warm-up: compiles the backend's kernels now, not on the caller's first ranking.
+  await rerank([{ id: '(warm-up)', text: 'warm up' }], { domain: config.domains[1] ?? '(generic)' });
+
+  return {
+    backend,
+    domains: config.domains.slice(1),
+    encoder: { id: encoder.id, dim: encoder.dim, device: encoder.device },
+    rerank,
+    record: async (event) => store.append(validateEvent(event)),
+    history: () => store.list(),
+    clearHistory: () => store.clear(),
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      disposeParams(params);
+      await encoder.dispose();
+    },
+  };
+}
+

@@ -1,0 +1,180 @@
+/**
+ * createRecommender() / rerank() in headless Chromium: the ranking network on TF.js WebGPU
+ * (SwiftShader) and CPU, against the Node model; the behaviour store in IndexedDB; leaks;
+ * and requests to the page's own origin only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { createRecommender } from '../../src/node/index.ts';
+import { launch, openPage, type OpenPage } from './chromium.ts';
+
+const base = inject('baseURL');
+const url = `${base}/test/browser/pages/api.html`;
+
+const CANDIDATES = [
+  { id: 'brand-new-1', text: 'electricity billing portal', domain: 'cards' },
+  { id: 'brand-new-2', text: 'fresh espresso lounge', domain: 'cards', features: { category: 'coffee', price: 2 } },
+  { id: 'brand-new-3', text: 'puppy grooming club', domain: 'cards' },
+  { id: 'cards-7', text: 'golden cinema tickets', domain: 'cards', features: { brand: 'b3' } },
+  { id: 'brand-new-5', text: 'railway commute pass', domain: 'cards' },
+];
+const SEARCH = { domain: 'search', query: 'coffee decaf' };
+const CLICKS = [1, 2, 3].map((i) => ({ item: `cards-${i}`, domain: 'cards', action: 'click' as const, text: 'dog veterinary care', ts: 1000 + i }));
+
+type R = { id: string; score: number; ctr: number; relevance: number; weights: { id: number; text: number; sparse: number } }[];
+
+/** Node's scores for the same calls: the reference the page must match within 1e-4. */
+async function nodeScores() {
+  await tf.setBackend('cpu');
+  const r = await createRecommender();
+  const search = await r.rerank(CANDIDATES, SEARCH);
+  for (const c of CLICKS) await r.record(c);
+  const cards = await r.rerank(CANDIDATES, { domain: 'cards' });
+  await r.dispose();
+  return { search, cards };
+}
+
+function inPage(p: OpenPage, backend: 'auto' | 'cpu') {
+  return p.page.evaluate(
+    async ({ backend, CANDIDATES, SEARCH, CLICKS }) => {
+      const r = await window.kindling.createRecommender({ backend });
+      await r.clearHistory();
+      const search = await r.rerank(CANDIDATES, SEARCH);
+      for (const c of CLICKS) await r.record(c);
+      const cards = await r.rerank(CANDIDATES, { domain: 'cards' });
+      const out = { backend: r.backend, domains: r.domains, search, cards };
+      await r.dispose();
+      return out;
+    },
+    { backend, CANDIDATES, SEARCH, CLICKS },
+  );
+}
+
+const maxDiff = (a: R, b: R) => Math.max(...a.map((x) => Math.abs(x.score - b.find((y) => y.id === x.id)!.score)));
+
+describe('rerank() in Chromium with WebGPU', () => {
+  let browser: Browser;
+  let p: OpenPage;
+  let node: { search: R; cards: R };
+  beforeAll(async () => {
+    node = await nodeScores();
+    browser = await launch({ webgpu: true });
+    p = await openPage(browser, url);
+  });
+  afterAll(async () => browser?.close());
+
+  it('runs on webgpu, ranks the cold candidate matching the query first, and equals Node within 1e-4', async () => {
+    const r = await inPage(p, 'auto');
+    expect(r.backend).toBe('webgpu');
+    expect(r.domains).toEqual(['cards', 'search', 'suggest']);
+    expect(r.search[0].id).toBe('brand-new-2'); // "fresh espresso lounge" for "coffee decaf": no shared word
+    expect(r.search.map((x) => x.id)).toEqual(node.search.map((x) => x.id));
+    expect(maxDiff(r.search, node.search)).toBeLessThan(1e-4);
+    expect(maxDiff(r.cards, node.cards)).toBeLessThan(1e-4);
+    for (const x of r.search) {
+      expect(x.weights.id + x.weights.text + x.weights.sparse).toBeCloseTo(1, 5);
+      expect(Number.isFinite(x.score)).toBe(true);
+    }
+  });
+
+  it('gives the same ranking on the cpu backend (scores within 1e-4)', async () => {
+    const gpu = await inPage(p, 'auto');
+    const cpu = await inPage(p, 'cpu');
+    expect(cpu.backend).toBe('cpu');
+    expect(cpu.search.map((x) => x.id)).toEqual(gpu.search.map((x) => x.id));
+    expect(maxDiff(cpu.search, gpu.search)).toBeLessThan(1e-4);
+    expect(maxDiff(cpu.cards, gpu.cards)).toBeLessThan(1e-4);
+  });
+
+  it('changes the order as the user clicks, and keeps the history across a reload', async () => {
+    const before = await p.page.evaluate(async (C) => {
+      const r = await window.kindling.createRecommender();
+      await r.clearHistory();
+      const ranked = (await r.rerank(C, { domain: 'cards' })).map((x) => x.id);
+      for (let i = 0; i < 4; i++) await r.record({ item: `cards-${i}`, domain: 'cards', action: 'click', text: 'puppy dog grooming' });
+      const after = (await r.rerank(C, { domain: 'cards' })).map((x) => x.id);
+      return { ranked, after };
+    }, CANDIDATES);
+    expect(before.after).not.toEqual(before.ranked);
+    expect(before.after[0]).toBe('brand-new-3');
+    await p.page.reload();
+    await p.page.waitForFunction(() => window.kindlingReady === true);
+    const reloaded = await p.page.evaluate(async (C) => {
+      const r = await window.kindling.createRecommender();
+      return { history: (await r.history()).length, ranked: (await r.rerank(C, { domain: 'cards' })).map((x) => x.id) };
+    }, CANDIDATES);
+    expect(reloaded.history).toBe(4);
+    expect(reloaded.ranked).toEqual(before.after);
+  });
+
+  it('leaks no tensors over 1,000 calls (cpu) and 100 calls (webgpu)', async () => {
+    const counts = await p.page.evaluate(async (C) => {
+      const out: Record<string, number[]> = {};
+      for (const [backend, calls] of [['cpu', 1000], ['webgpu', 100]] as const) {
+        const r = await window.kindling.createRecommender({ backend });
+        const before = window.tf.memory().numTensors;
+        for (let i = 0; i < calls; i++) await r.rerank(C, i % 2 ? { domain: 'search', query: `coffee ${i}` } : { domain: 'cards' });
+        out[backend] = [before, window.tf.memory().numTensors];
+        await r.dispose();
+      }
+      return out;
+    }, CANDIDATES);
+    expect(counts.cpu[1]).toBe(counts.cpu[0]);
+    expect(counts.webgpu[1]).toBe(counts.webgpu[0]);
+  });
+
+  it('rejects bad input with typed errors naming the field', async () => {
+    const errs = await p.page.evaluate(async () => {
+      const r = await window.kindling.createRecommender({ backend: 'cpu' });
+      const out: string[] = [];
+      const tries: [unknown, unknown][] = [
+        [[{ id: 1, text: 'x' }], { domain: 'cards' }],
+        [[{ id: 'a' }], { domain: 'cards' }],
+        ['nope', { domain: 'cards' }],
+        [[], {}],
+      ];
+      for (const [c, ctx] of tries) {
+        try {
+          await r.rerank(c as never, ctx as never);
+          out.push('resolved');
+        } catch (e) {
+          out.push(`${(e as Error).name}: ${(e as Error).message}`);
+        }
+      }
+      try {
+        await window.kindling.createRecommender({ backend: 'gpu' as never });
+      } catch (e) {
+        out.push(`${(e as Error).name}: ${(e as Error).message}`);
+      }
+      return out;
+    });
+    expect(errs).toEqual([
+      'InputError: candidates[0].id: expected a non-empty string, got number',
+      'InputError: candidates[0].text: expected a string, got undefined',
+      'InputError: candidates: expected an array, got string',
+      'InputError: context.domain: expected a non-empty string, got undefined',
+      'ConfigError: backend: got "gpu"; allowed: "auto", "webgpu", "cpu"',
+    ]);
+  });
+
+  it('requested files from its own origin only', () => {
+    expect(p.requests.filter((r) => !r.startsWith(`${base}/`) && !r.startsWith('blob:') && !r.startsWith('data:'))).toEqual([]);
+    expect(p.requests.some((r) => r.endsWith('/models/ranker/weights.bin'))).toBe(true);
+    expect(p.errors).toEqual([]);
+  });
+});
+
+describe('rerank() in Chromium without WebGPU', () => {
+  let browser: Browser;
+  afterAll(async () => browser?.close());
+  it('falls back to the cpu backend with the same order as Node', async () => {
+    const node = await nodeScores();
+    browser = await launch({ webgpu: false });
+    const p = await openPage(browser, url);
+    const r = await inPage(p, 'auto');
+    expect(r.backend).toBe('cpu');
+    expect(r.search.map((x) => x.id)).toEqual(node.search.map((x) => x.id));
+    expect(maxDiff(r.cards, node.cards)).toBeLessThan(1e-4);
+  });
+});
