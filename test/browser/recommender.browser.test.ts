@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createRecommender } from '../../src/node/index.ts';
 import { launch, openPage, type OpenPage } from './chromium.ts';
+import type { Candidate } from '../../src/index.ts';
 
 const base = inject('baseURL');
 const url = `${base}/test/browser/pages/api.html`;
 
-const CANDIDATES = [
+const CANDIDATES: Candidate[] = [
   { id: 'brand-new-1', text: 'electricity billing portal', domain: 'cards' },
   { id: 'brand-new-2', text: 'fresh espresso lounge', domain: 'cards', features: { category: 'coffee', price: 2 } },
   { id: 'brand-new-3', text: 'puppy grooming club', domain: 'cards' },
