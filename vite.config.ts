@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { kindlingAssets } from './build/assets-plugin.ts';
 
+// `vite build` writes dist/: the demo (index.html), the ES module (lib/kindling.js: one level
+// down, like its chunks in assets/, so `../models/` and `../ort/` resolve to dist/models and
+// dist/ort), the models and ONNX Runtime's files. The classic embed script is built by
+// vite.embed.config.ts into the same folder.
 export default defineConfig({
   plugins: [kindlingAssets()],
   server: { host: '127.0.0.1', port: 5173 },
@@ -9,6 +13,17 @@ export default defineConfig({
   // reload the page mid-test.
   optimizeDeps: { include: ['@huggingface/transformers', 'idb-keyval', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] },
   worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rolldownOptions: {
+      input: { index: 'index.html', kindling: 'src/index.ts' },
+      preserveEntrySignatures: 'exports-only',
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'kindling' ? 'lib/kindling.js' : 'assets/[name]-[hash].js'),
+      },
+    },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/server.ts'],
