@@ -6,11 +6,11 @@ import type { EncoderOptions } from './encoder/options.ts';
 import { webPlatform } from './encoder/platform.ts';
 import type { Candidate, RankContext } from './runtime/candidates.ts';
 import type { RecommenderOptions } from './runtime/options.ts';
-import { createRecommenderOn, type Ranked, type Recommender, type RuntimePlatform } from './runtime/recommender.ts';
+import { createRecommenderOn, type Ranked, type Recommender, type RerankOptions, type RuntimePlatform } from './runtime/recommender.ts';
 import { idbStore, memoryStore } from './store/behaviour-store.ts';
 
 export * from './errors.ts';
-export type { Encoder, EncoderOptions, Candidate, RankContext, Ranked, Recommender, RecommenderOptions };
+export type { Encoder, EncoderOptions, Candidate, RankContext, Ranked, Recommender, RecommenderOptions, RerankOptions };
 export type { LoadProgress, KindlingWarning, EncoderDtype } from './encoder/options.ts';
 export type { EncoderDevice } from './encoder/device.ts';
 export type { VectorCache } from './encoder/vector-cache.ts';

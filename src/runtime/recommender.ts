@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createEncoderOn, type Encoder } from '../encoder/encoder.ts';
 import { detectCapabilities } from '../encoder/device.ts';
 import type { EncoderPlatform } from '../encoder/platform.ts';
-import { ModelLoadError } from '../errors.ts';
-import { ASPECTS } from '../model/config.ts';
+import { InputError, ModelLoadError } from '../errors.ts';
+import { ASPECTS, type Aspect, type RankerConfig } from '../model/config.ts';
 import { disposeParams, type Params } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
 import { decodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
@@ -26,13 +26,21 @@ export interface Ranked {
   weights: { id: number; text: number; sparse: number };
 }
 
+export interface RerankOptions {
+  /**
+   * Rank as if the model could not see these aspects (gating renormalises over the rest): e.g.
+   * `['text']` shows what the same model does for a cold item without reading its text.
+   */
+  withoutAspects?: Aspect[];
+}
+
 export interface Recommender {
   /** What runs the ranking network. */
   readonly backend: 'webgpu' | 'cpu';
   /** Domains the loaded model was trained on; any other name ranks through the generic domain. */
   readonly domains: string[];
   readonly encoder: Pick<Encoder, 'id' | 'dim' | 'device'>;
-  rerank(candidates: Candidate[], context: RankContext): Promise<Ranked[]>;
+  rerank(candidates: Candidate[], context: RankContext, options?: RerankOptions): Promise<Ranked[]>;
   record(event: Omit<BehaviourEvent, 'ts'> & { ts?: number }): Promise<void>;
   history(): Promise<BehaviourEvent[]>;
   clearHistory(): Promise<void>;
@@ -82,14 +90,23 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     throw new ModelLoadError(`${root}ranker/model.json`, `was trained on encoder ${manifest.encoderId}, but ${encoder.id} is loaded`);
   }
   o.onProgress?.({ stage: 'ranker', status: 'ready' });
-  const aspects = itemAspects(params, config);
   const store = platform.createStore(o.historyLimit, (error) => o.onWarning?.({ type: 'storage-unavailable', message: error.message, error }), o.memoryOnly);
   let disposed = false;
 
-  async function rerank(candidatesIn: Candidate[], contextIn: RankContext): Promise<Ranked[]> {
+  function configWithout(without: unknown): RankerConfig {
+    if (without === undefined) return config;
+    if (!Array.isArray(without) || without.some((a) => !ASPECTS.includes(a))) throw new InputError('options.withoutAspects', `expected a list of ${ASPECTS.join(', ')}`);
+    const kept = config.aspects.filter((a) => !without.includes(a));
+    if (!kept.length) throw new InputError('options.withoutAspects', 'leaves no aspect to rank with');
+    return { ...config, aspects: kept };
+  }
+
+  async function rerank(candidatesIn: Candidate[], contextIn: RankContext, options?: RerankOptions): Promise<Ranked[]> {
     if (disposed) throw new ModelLoadError('(recommender)', 'was disposed');
     const candidates = validateCandidates(candidatesIn);
     const context = validateContext(contextIn);
+    const cfg = configWithout(options?.withoutAspects);
+    const aspects = itemAspects(params, cfg);
     if (!candidates.length) return [];
     const history = (await store.list()).slice(-config.historyLength);
     const texts = callTexts(candidates, context, history);
@@ -99,7 +116,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     let ctr: Float32Array, rel: Float32Array, w: Float32Array;
     try {
       const outs = tf.tidy(() => {
-        const out = rankerForward(params, config, inputs);
+        const out = rankerForward(params, cfg, inputs);
         return [tf.sigmoid(out.ctrLogit), tf.sigmoid(out.relLogit), out.itemWeights];
       });
       try {
