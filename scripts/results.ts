@@ -5,7 +5,7 @@
  * domain. Every number in docs/RESULTS.md comes from here (docs/results.json holds them all).
  * Takes about 35 minutes on one of our 2-core machines.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
@@ -27,7 +27,11 @@ const PRETRAIN: Record<string, string[]> = {
 };
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
 
+/** Skips a run whose output is already there (rerun with RESULTS_FRESH=1 to redo everything). */
 async function run(args: string[]) {
+  const out = args[args.indexOf('--out') + 1];
+  const done = args[0] === 'eval' ? existsSync(args[args.indexOf('--json') + 1]) : args[0] !== 'generate' && existsSync(join(out, 'eval.json'));
+  if (done && !process.env.RESULTS_FRESH) return;
   const code = await main(args);
   if (code !== 0) throw new Error(`kindling ${args.join(' ')} exited ${code}`);
 }

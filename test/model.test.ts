@@ -84,6 +84,16 @@ describe('domain regularisers', () => {
     expect(mmdRegularizer(x, tf.tensor1d([1, 1, 1, 1], 'int32'), 4).arraySync()).toBeCloseTo(0, 6);
     expect(mmdRegularizer(x, tf.tensor1d([1, 1, 2, 2], 'int32'), 4).arraySync()).toBeGreaterThan(0.1);
   });
+  it('both have gradients (they train the domain-adaptive layer)', () => {
+    const v = tf.variable(tf.tensor2d([[0, 0], [0, 1], [3, 3], [3, 4]]));
+    const d = tf.tensor1d([1, 1, 2, 3], 'int32');
+    for (const reg of [jsRegularizer, mmdRegularizer]) {
+      const g = tf.variableGrads(() => reg(v as tf.Tensor2D, d, 4), [v]).grads[v.name];
+      expect(g.shape).toEqual([4, 2]);
+      expect(Array.from(g.dataSync()).some((x) => x !== 0)).toBe(true);
+      expect(Array.from(g.dataSync()).every(Number.isFinite)).toBe(true);
+    }
+  });
 });
 
 describe('save and load', () => {

@@ -23,7 +23,7 @@ function membership(domain: tf.Tensor1D, K: number) {
 /** Sum over pairs i < j of present domains of f(i, j) given as a [K, K] matrix. */
 function sumPairs(pairwise: tf.Tensor2D, present: tf.Tensor): tf.Scalar {
   const K = pairwise.shape[0];
-  const upper = tf.linalg.bandPart(tf.ones([K, K]), 0, -1).sub(tf.eye(K)); // strictly upper triangle
+  const upper = tf.tensor2d(Array.from({ length: K * K }, (_, i) => (i % K > Math.floor(i / K) ? 1 : 0)), [K, K]); // strictly upper triangle
   const both = tf.outerProduct(present as tf.Tensor1D, present as tf.Tensor1D);
   return tf.sum(tf.mul(tf.mul(pairwise, upper), both));
 }
@@ -49,7 +49,8 @@ export function mmdRegularizer(xhat: tf.Tensor2D, domain: tf.Tensor1D, K: number
   const S = tf.matMul(tf.matMul(M, kern, true), M); // [K, K] sums of kernel values between domains
   const c = tf.maximum(counts, 1);
   const A = tf.div(S, tf.outerProduct(c as tf.Tensor1D, c as tf.Tensor1D)) as tf.Tensor2D;
-  const diag = tf.linalg.bandPart(A, 0, 0).sum(1); // [K]
+  // The diagonal as a masked sum: linalg.bandPart unstacks, and its gradient fails on the unused parts.
+  const diag = tf.sum(tf.mul(A, tf.eye(K)), 1); // [K]
   const mmd = tf.sub(tf.add(tf.expandDims(diag, 1), tf.expandDims(diag, 0)), tf.mul(2, A)) as tf.Tensor2D;
   return sumPairs(mmd, present);
 }
