@@ -31,14 +31,22 @@ export interface OpenPage {
   errors: string[];
 }
 
-export async function openPage(browser: Browser, url: string): Promise<OpenPage> {
-  const page = await browser.newPage();
+/** Records every request a page makes, and its errors (uncaught, console.error, HTTP >= 400). */
+export function track(page: Page): OpenPage {
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
   page.on('response', (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()} ${r.url()}`));
+  return { page, requests, errors };
+}
+
+/** Requests to anywhere but `origin` (blob: and data: URLs are the page's own). */
+export const foreignRequests = (requests: string[], origin: string) => requests.filter((r) => !r.startsWith(`${origin}/`) && !r.startsWith('blob:') && !r.startsWith('data:'));
+
+export async function openPage(browser: Browser, url: string): Promise<OpenPage> {
+  const { page, requests, errors } = track(await browser.newPage());
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { kindlingReady?: boolean }).kindlingReady === true);
   return { page, requests, errors };

@@ -5,20 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch } from './chromium.ts';
+import { foreignRequests, launch, track } from './chromium.ts';
 
 const dist = inject('distURL');
 
 describe('the demo page', () => {
   let browser: Browser;
   let page: Page;
-  const requests: string[] = [];
-  const errors: string[] = [];
+  let requests: string[] = [];
+  let errors: string[] = [];
   beforeAll(async () => {
     browser = await launch({ webgpu: true });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => errors.push(String(e)));
+    ({ page, requests, errors } = track(await browser.newPage({ viewport: { width: 1280, height: 900 } })));
     await page.goto(`${dist}/`);
     await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 120_000 });
   });
@@ -60,7 +58,7 @@ describe('the demo page', () => {
   });
 
   it('requested nothing from any other origin', () => {
-    expect(requests.filter((r) => !r.startsWith(`${dist}/`) && !r.startsWith('blob:') && !r.startsWith('data:'))).toEqual([]);
+    expect(foreignRequests(requests, dist)).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

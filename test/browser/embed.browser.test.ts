@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launch } from './chromium.ts';
+import { foreignRequests, launch, track } from './chromium.ts';
 
 const dist = inject('distURL');
 
@@ -23,13 +23,11 @@ function plainPage(body: string): string {
 describe('kindling.embed.js on a plain page', () => {
   let browser: Browser;
   let page: Page;
-  const requests: string[] = [];
-  const errors: string[] = [];
+  let requests: string[] = [];
+  let errors: string[] = [];
   beforeAll(async () => {
     browser = await launch({ webgpu: true });
-    page = await browser.newPage();
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => errors.push(String(e)));
+    ({ page, requests, errors } = track(await browser.newPage()));
     await page.route(`${dist}/plain/**`, (route) => {
       const body = route.request().url().endsWith('widget.html')
         ? `<input id="search" value=""><div id="suggestions"></div>
@@ -83,7 +81,7 @@ describe('kindling.embed.js on a plain page', () => {
   });
 
   it('made requests to its own origin only', () => {
-    expect(requests.filter((r) => !r.startsWith(`${dist}/`) && !r.startsWith('blob:') && !r.startsWith('data:'))).toEqual([]);
+    expect(foreignRequests(requests, dist)).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

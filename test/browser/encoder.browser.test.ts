@@ -8,7 +8,7 @@ import { createEncoder } from '../../src/node/index.ts';
 import { cosine } from '../../src/util/vector.ts';
 import pairs from '../fixtures/encoder-pairs.json';
 import phrases from '../fixtures/encoder-phrases.json';
-import { launch, openPage, type OpenPage } from './chromium.ts';
+import { foreignRequests, launch, openPage, type OpenPage } from './chromium.ts';
 
 const base = inject('baseURL');
 const url = `${base}/test/browser/pages/api.html`;
@@ -130,8 +130,7 @@ describe('encoder in Chromium with WebGPU', () => {
   });
 
   it('made requests to its own origin only, and no page errors', () => {
-    const foreign = p.requests.filter((r) => !r.startsWith(`${base}/`) && !r.startsWith('blob:') && !r.startsWith('data:'));
-    expect(foreign).toEqual([]);
+    expect(foreignRequests(p.requests, base)).toEqual([]);
     expect(p.requests.some((r) => r.endsWith('/models/encoder/kindling-glove-100d/onnx/model_quantized.onnx'))).toBe(true);
     expect(p.requests.some((r) => r.endsWith('/ort/ort-wasm-simd-threaded.asyncify.wasm'))).toBe(true);
     expect(p.errors).toEqual([]);
