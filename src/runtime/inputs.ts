@@ -24,15 +24,35 @@ export function callTexts(candidates: Candidate[], context: RankContext, history
   return [...set];
 }
 
-/** Plain arrays first (testable without tensors), then tensors. */
-export function buildInputs(c: RankerConfig, candidates: Candidate[], context: RankContext, history: BehaviourEvent[], texts: string[], vectors: Float32Array[]): RankerInputs {
+/** One call's inputs as plain typed arrays (see RankerInputs for the shapes; Bq = Bu = 1). */
+export interface InputArrays {
+  B: number;
+  textTable: Float32Array;
+  textRows: number;
+  itemId: Int32Array;
+  itemText: Int32Array;
+  itemCat: Int32Array;
+  itemNum: Float32Array;
+  queryId: Int32Array;
+  queryText: Int32Array;
+  ctxCat: Int32Array;
+  ctxNum: Float32Array;
+  domain: Int32Array;
+  histId: Int32Array;
+  histText: Int32Array;
+  histDomain: Int32Array;
+  histAction: Int32Array;
+  histMask: Float32Array;
+}
+
+export function buildInputArrays(c: RankerConfig, candidates: Candidate[], context: RankContext, history: BehaviourEvent[], texts: string[], vectors: Float32Array[]): InputArrays {
   const B = candidates.length;
   const N = c.historyLength;
   const D = c.textDim;
   const row = new Map(texts.map((t, i) => [t, i + 1]));
   const textRow = (t: string) => (t ? (row.get(t) ?? 0) : 0);
-  const table = new Float32Array((texts.length + 1) * D);
-  vectors.forEach((v, i) => table.set(v, (i + 1) * D));
+  const textTable = new Float32Array((texts.length + 1) * D);
+  vectors.forEach((v, i) => textTable.set(v, (i + 1) * D));
 
   const Fi = c.itemFeatures.categorical.length;
   const Ni = c.itemFeatures.numeric.length;
@@ -45,30 +65,53 @@ export function buildInputs(c: RankerConfig, candidates: Candidate[], context: R
   const q = context.query?.trim() ? context.query : undefined;
 
   const recent = history.slice(-N); // oldest first, left-aligned, as in training
-  const hist = { id: new Int32Array(N), text: new Int32Array(N), domain: new Int32Array(N), action: new Int32Array(N), mask: new Float32Array(N) };
+  const a: InputArrays = {
+    B,
+    textTable,
+    textRows: texts.length + 1,
+    itemId: Int32Array.from(candidates, (x) => bucket(itemKey(x.id), c.idBuckets)),
+    itemText: Int32Array.from(candidates, (x) => textRow(x.text)),
+    itemCat,
+    itemNum,
+    queryId: Int32Array.of(q ? bucket(queryKey(q), c.idBuckets) : 0),
+    queryText: Int32Array.of(q ? textRow(q) : 0),
+    ctxCat,
+    ctxNum,
+    domain: Int32Array.from(candidates, (x) => domainIndex(c, x.domain ?? context.domain)),
+    histId: new Int32Array(N),
+    histText: new Int32Array(N),
+    histDomain: new Int32Array(N),
+    histAction: new Int32Array(N),
+    histMask: new Float32Array(N),
+  };
   recent.forEach((e, t) => {
-    hist.id[t] = bucket(e.action === 'search' ? queryKey(eventText(e)) : itemKey(e.item), c.idBuckets);
-    hist.text[t] = textRow(eventText(e));
-    hist.domain[t] = domainIndex(c, e.domain);
-    hist.action[t] = Math.max(0, c.actions.indexOf(e.action));
-    hist.mask[t] = 1;
+    a.histId[t] = bucket(e.action === 'search' ? queryKey(eventText(e)) : itemKey(e.item), c.idBuckets);
+    a.histText[t] = textRow(eventText(e));
+    a.histDomain[t] = domainIndex(c, e.domain);
+    a.histAction[t] = Math.max(0, c.actions.indexOf(e.action));
+    a.histMask[t] = 1;
   });
+  return a;
+}
 
+export function inputTensors(c: RankerConfig, a: InputArrays): RankerInputs {
+  const { B } = a;
+  const N = c.historyLength;
   return {
-    textTable: tf.tensor2d(table, [texts.length + 1, D]),
-    itemId: tf.tensor1d(candidates.map((x) => bucket(itemKey(x.id), c.idBuckets)), 'int32'),
-    itemText: tf.tensor1d(candidates.map((x) => textRow(x.text)), 'int32'),
-    itemCat: tf.tensor2d(itemCat, [B, Fi], 'int32'),
-    itemNum: tf.tensor2d(itemNum, [B, Ni]),
-    queryId: tf.tensor1d([q ? bucket(queryKey(q), c.idBuckets) : 0], 'int32'),
-    queryText: tf.tensor1d([q ? textRow(q) : 0], 'int32'),
-    ctxCat: tf.tensor2d(ctxCat, [1, ctxCat.length], 'int32'),
-    ctxNum: tf.tensor2d(ctxNum, [1, ctxNum.length]),
-    domain: tf.tensor1d(candidates.map((x) => domainIndex(c, x.domain ?? context.domain)), 'int32'),
-    histId: tf.tensor2d(hist.id, [1, N], 'int32'),
-    histText: tf.tensor2d(hist.text, [1, N], 'int32'),
-    histDomain: tf.tensor2d(hist.domain, [1, N], 'int32'),
-    histAction: tf.tensor2d(hist.action, [1, N], 'int32'),
-    histMask: tf.tensor2d(hist.mask, [1, N]),
+    textTable: tf.tensor2d(a.textTable, [a.textRows, c.textDim]),
+    itemId: tf.tensor1d(a.itemId, 'int32'),
+    itemText: tf.tensor1d(a.itemText, 'int32'),
+    itemCat: tf.tensor2d(a.itemCat, [B, c.itemFeatures.categorical.length], 'int32'),
+    itemNum: tf.tensor2d(a.itemNum, [B, c.itemFeatures.numeric.length]),
+    queryId: tf.tensor1d(a.queryId, 'int32'),
+    queryText: tf.tensor1d(a.queryText, 'int32'),
+    ctxCat: tf.tensor2d(a.ctxCat, [1, a.ctxCat.length], 'int32'),
+    ctxNum: tf.tensor2d(a.ctxNum, [1, a.ctxNum.length]),
+    domain: tf.tensor1d(a.domain, 'int32'),
+    histId: tf.tensor2d(a.histId, [1, N], 'int32'),
+    histText: tf.tensor2d(a.histText, [1, N], 'int32'),
+    histDomain: tf.tensor2d(a.histDomain, [1, N], 'int32'),
+    histAction: tf.tensor2d(a.histAction, [1, N], 'int32'),
+    histMask: tf.tensor2d(a.histMask, [1, N]),
   };
 }

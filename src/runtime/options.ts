@@ -3,13 +3,17 @@ import { ConfigError, WebGPUUnavailableError } from '../errors.ts';
 import type { EncoderDevice } from '../encoder/device.ts';
 import type { KindlingWarning, LoadProgress } from '../encoder/options.ts';
 
-export const RANKER_BACKENDS = ['auto', 'webgpu', 'cpu'] as const;
+export const RANKER_BACKENDS = ['auto', 'webgpu-fused', 'webgpu', 'cpu'] as const;
 export type RankerBackendChoice = (typeof RANKER_BACKENDS)[number];
 
 export interface RecommenderOptions {
   /** Folder holding `encoder/` and `ranker/` (default: the shipped models next to the library). */
   modelBase?: string | URL;
-  /** TF.js backend of the ranking network: WebGPU when there is an adapter, else the CPU. */
+  /**
+   * What runs the ranking network: `webgpu-fused` (our WGSL kernel, one compute pass), `webgpu`
+   * (TF.js's WebGPU backend, op by op) or `cpu` (TF.js). Default `auto`: the fused kernel when
+   * the page has a WebGPU adapter, else the CPU.
+   */
   backend?: RankerBackendChoice;
   /** The encoder's ONNX Runtime device (default auto: WebGPU when there is an adapter, else wasm). */
   encoderDevice?: EncoderDevice;
@@ -50,11 +54,13 @@ export function validateRecommenderOptions(options: RecommenderOptions = {}): Re
 }
 
 /** The ranking network's backend: a pure function of the choice and what the page has. */
-export function chooseRankerBackend(choice: RankerBackendChoice, caps: { browser: boolean; webgpu: boolean }): 'webgpu' | 'cpu' {
+export type RankerBackend = Exclude<RankerBackendChoice, 'auto'>;
+
+export function chooseRankerBackend(choice: RankerBackendChoice, caps: { browser: boolean; webgpu: boolean }): RankerBackend {
   if (choice === 'cpu') return 'cpu';
-  if (choice === 'webgpu') {
-    if (!caps.webgpu) throw new WebGPUUnavailableError('backend "webgpu" was asked for, but this page has no WebGPU adapter');
-    return 'webgpu';
+  if (choice === 'webgpu' || choice === 'webgpu-fused') {
+    if (!caps.webgpu) throw new WebGPUUnavailableError(`backend "${choice}" was asked for, but this page has no WebGPU adapter`);
+    return choice;
   }
-  return caps.browser && caps.webgpu ? 'webgpu' : 'cpu';
+  return caps.browser && caps.webgpu ? 'webgpu-fused' : 'cpu';
 }

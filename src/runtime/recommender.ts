@@ -7,15 +7,16 @@ import * as tf from '@tensorflow/tfjs';
 import { createEncoderOn, type Encoder } from '../encoder/encoder.ts';
 import { detectCapabilities } from '../encoder/device.ts';
 import type { EncoderPlatform } from '../encoder/platform.ts';
-import { InputError, ModelLoadError } from '../errors.ts';
+import { InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
 import { ASPECTS, type Aspect, type RankerConfig } from '../model/config.ts';
 import { disposeParams, type Params } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
 import { decodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
 import { validateEvent, type BehaviourEvent, type BehaviourStore } from '../store/behaviour-store.ts';
 import { validateCandidates, validateContext, type Candidate, type RankContext } from './candidates.ts';
-import { buildInputs, callTexts } from './inputs.ts';
-import { chooseRankerBackend, validateRecommenderOptions, type RecommenderOptions } from './options.ts';
+import { buildInputArrays, callTexts, inputTensors } from './inputs.ts';
+import { chooseRankerBackend, validateRecommenderOptions, type RankerBackend, type RecommenderOptions } from './options.ts';
+import { FusedRanker } from '../gpu/fused-ranker.ts';
 
 export interface Ranked {
   id: string;
@@ -36,7 +37,7 @@ export interface RerankOptions {
 
 export interface Recommender {
   /** What runs the ranking network. */
-  readonly backend: 'webgpu' | 'cpu';
+  readonly backend: RankerBackend;
   /** Domains the loaded model was trained on; any other name ranks through the generic domain. */
   readonly domains: string[];
   readonly encoder: Pick<Encoder, 'id' | 'dim' | 'device'>;
@@ -49,6 +50,13 @@ export interface Recommender {
 
 export interface RuntimePlatform extends EncoderPlatform {
   createStore(cap: number, onUnavailable: (e: Error) => void, memoryOnly: boolean): BehaviourStore;
+}
+
+async function requestDevice(): Promise<GPUDevice> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = await gpu?.requestAdapter();
+  if (!adapter) throw new WebGPUUnavailableError();
+  return adapter.requestDevice({ label: 'kindling' });
 }
 
 async function useBackend(name: 'webgpu' | 'cpu') {
@@ -73,7 +81,8 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   const o = validateRecommenderOptions(options);
   const backend = chooseRankerBackend(o.backend, await detectCapabilities());
   const root = platform.modelRoot(o.modelBase);
-  await useBackend(backend);
+  const tfBackend = backend === 'webgpu' ? 'webgpu' : 'cpu'; // the fused path keeps TF.js's parameters on the CPU
+  await useBackend(tfBackend);
   const encoder = await createEncoderOn(platform, { modelBase: o.modelBase, device: o.encoderDevice, onProgress: o.onProgress, onWarning: o.onWarning });
   let ranker: Awaited<ReturnType<typeof loadRanker>>;
   try {
@@ -93,12 +102,42 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   const store = platform.createStore(o.historyLimit, (error) => o.onWarning?.({ type: 'storage-unavailable', message: error.message, error }), o.memoryOnly);
   let disposed = false;
 
+  // The fused kernel: our own device, recreated after a loss (driver reset, tab in background).
+  let fused: Promise<FusedRanker> | undefined;
+  const fusedRanker = () =>
+    (fused ??= requestDevice().then((device) => {
+      const host = new FusedRanker(device, config, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
+      void device.lost.then(() => {
+        if (fused) fused = undefined;
+      });
+      return host;
+    }));
+  if (backend === 'webgpu-fused') await fusedRanker();
+
   function configWithout(without: unknown): RankerConfig {
     if (without === undefined) return config;
     if (!Array.isArray(without) || without.some((a) => !ASPECTS.includes(a))) throw new InputError('options.withoutAspects', `expected a list of ${ASPECTS.join(', ')}`);
     const kept = config.aspects.filter((a) => !without.includes(a));
     if (!kept.length) throw new InputError('options.withoutAspects', 'leaves no aspect to rank with');
     return { ...config, aspects: kept };
+  }
+
+  async function runTf(cfg: RankerConfig, arrays: ReturnType<typeof buildInputArrays>): Promise<Float32Array[]> {
+    await useBackend(tfBackend); // another TF.js user on the page may have switched the global backend
+    const inputs = inputTensors(config, arrays);
+    try {
+      const outs = tf.tidy(() => {
+        const out = rankerForward(params, cfg, inputs);
+        return [tf.sigmoid(out.ctrLogit), tf.sigmoid(out.relLogit), out.itemWeights];
+      });
+      try {
+        return (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
+      } finally {
+        tf.dispose(outs);
+      }
+    } finally {
+      tf.dispose(Object.values(inputs));
+    }
   }
 
   async function rerank(candidatesIn: Candidate[], contextIn: RankContext, options?: RerankOptions): Promise<Ranked[]> {
@@ -111,21 +150,12 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     const history = (await store.list()).slice(-config.historyLength);
     const texts = callTexts(candidates, context, history);
     const vectors = await encoder.encode(texts);
-    await useBackend(backend); // another TF.js user on the page may have switched the global backend
-    const inputs = buildInputs(config, candidates, context, history, texts, vectors);
+    const arrays = buildInputArrays(config, candidates, context, history, texts, vectors);
     let ctr: Float32Array, rel: Float32Array, w: Float32Array;
-    try {
-      const outs = tf.tidy(() => {
-        const out = rankerForward(params, cfg, inputs);
-        return [tf.sigmoid(out.ctrLogit), tf.sigmoid(out.relLogit), out.itemWeights];
-      });
-      try {
-        [ctr, rel, w] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
-      } finally {
-        tf.dispose(outs);
-      }
-    } finally {
-      tf.dispose(Object.values(inputs));
+    if (backend === 'webgpu-fused' && cfg === config) {
+      ({ ctr, rel, weights: w } = await (await fusedRanker()).run(arrays));
+    } else {
+      [ctr, rel, w] = await runTf(cfg, arrays);
     }
     const hasQuery = !!context.query?.trim();
     const A = aspects.length;
@@ -153,6 +183,9 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     async dispose() {
       if (disposed) return;
       disposed = true;
+      const f = fused;
+      fused = undefined;
+      if (f) (await f.catch(() => undefined))?.destroy();
       disposeParams(params);
       await encoder.dispose();
     },

@@ -4,7 +4,7 @@ import { createRecommender, rerank, InputError, KindlingError, type Ranked, type
 
 export async function typeTests(): Promise<Ranked[]> {
   const r = await createRecommender({ backend: 'cpu', relevanceWeight: 0.3, historyLimit: 50 });
-  const backend: 'webgpu' | 'cpu' = r.backend;
+  const backend: 'webgpu-fused' | 'webgpu' | 'cpu' = r.backend;
   const domains: string[] = r.domains;
   void backend;
   void domains;

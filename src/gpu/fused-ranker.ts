@@ -1,0 +1,198 @@
+/**
+ * Host of ranker.wgsl: the ranking network for all candidates of a call in two dispatches of one
+ * compute pass, with the weights uploaded once. It owns its GPUDevice rather than sharing
+ * TF.js's: the fused path then needs no TF.js WebGPU backend at all (whose shader compiles cost
+ * seconds on a software adapter), and a lost device is ours to recreate without touching TF.js.
+ */
+import type { RankerConfig } from '../model/config.ts';
+import { paramSpecs } from '../model/params.ts';
+import type { InputArrays } from '../runtime/inputs.ts';
+import kernel from './ranker.wgsl?raw';
+
+export interface FusedOutputs {
+  ctr: Float32Array;
+  rel: Float32Array;
+  /** [B, A] item gating weights, A = the model's item aspects. */
+  weights: Float32Array;
+}
+
+const NAMES: Record<string, string> = {
+  'emb.id': 'EMB_ID', 'emb.sparse': 'EMB_SPARSE', 'emb.domain': 'EMB_DOMAIN', 'emb.action': 'EMB_ACTION', 'emb.position': 'EMB_POS',
+  'gate.domain.item': 'GDOM_ITEM', 'gate.domain.query': 'GDOM_QUERY', 'gate.cls.item': 'GCLS_ITEM', 'gate.cls.query': 'GCLS_QUERY',
+  'lm.w': 'LM_W', 'lm.b': 'LM_B', 'sparse.item.1.w': 'SPI1_W', 'sparse.item.1.b': 'SPI1_B', 'sparse.item.2.w': 'SPI2_W', 'sparse.item.2.b': 'SPI2_B',
+  'sparse.context.1.w': 'SPC1_W', 'sparse.context.1.b': 'SPC1_B', 'sparse.context.2.w': 'SPC2_W', 'sparse.context.2.b': 'SPC2_B',
+  'user.q': 'USER_Q', 'user.k': 'USER_K', 'user.v': 'USER_V', 'user.o': 'USER_O', 'user.ln1.g': 'LN1_G', 'user.ln1.b': 'LN1_B', 'user.ln2.g': 'LN2_G', 'user.ln2.b': 'LN2_B',
+  'user.ff1.w': 'FF1_W', 'user.ff1.b': 'FF1_B', 'user.ff2.w': 'FF2_W', 'user.ff2.b': 'FF2_B', 'da.w': 'DA_W', 'da.b': 'DA_B',
+  'mmoe.experts.w': 'EXP_W', 'mmoe.experts.b': 'EXP_B', 'mmoe.gate.ctr.w': 'GATE_CTR_W', 'mmoe.gate.ctr.b': 'GATE_CTR_B', 'mmoe.gate.rel.w': 'GATE_REL_W', 'mmoe.gate.rel.b': 'GATE_REL_B',
+  'tower.ctr.1.w': 'T_CTR1_W', 'tower.ctr.1.b': 'T_CTR1_B', 'tower.ctr.2.w': 'T_CTR2_W', 'tower.ctr.2.b': 'T_CTR2_B',
+  'tower.rel.1.w': 'T_REL1_W', 'tower.rel.1.b': 'T_REL1_B', 'tower.rel.2.w': 'T_REL2_W', 'tower.rel.2.b': 'T_REL2_B',
+};
+
+/** All weights in one buffer, and the WGSL constants (shapes, offsets, flags) for this model. */
+export function packModel(c: RankerConfig, params: Map<string, Float32Array>): { weights: Float32Array; preamble: string; aspects: number } {
+  const specs = paramSpecs(c);
+  const total = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  const weights = new Float32Array(total);
+  const off: Record<string, number> = Object.fromEntries(Object.values(NAMES).map((n) => [n, 0]));
+  let at = 0;
+  for (const s of specs) {
+    const v = params.get(s.name);
+    if (!v) throw new Error(`fused ranker: missing parameter ${s.name}`);
+    weights.set(v, at);
+    off[NAMES[s.name]] = at;
+    at += v.length;
+  }
+  const has = (n: string) => params.has(n);
+  const itemAspects = [has('emb.id'), has('lm.w'), has('sparse.item.1.w')].filter(Boolean).length;
+  const querySlots = [has('emb.id') ? 0 : -1, has('lm.w') ? 1 : -1, has('sparse.context.1.w') ? 2 : -1].filter((x) => x >= 0);
+  const u = (n: number) => `${n}u`;
+  const consts: Record<string, string> = {
+    H: u(c.hidden), D: u(c.textDim), N: u(c.historyLength), SD: u(c.sparseDim), IDB: u(c.idBuckets), SPB: u(c.sparseBuckets), MAXDOM: u(c.maxDomains), ACTIONS: u(c.actions.length),
+    FI: u(c.itemFeatures.categorical.length), NI: u(c.itemFeatures.numeric.length), FE: u(c.contextFeatures.categorical.length), NE: u(c.contextFeatures.numeric.length),
+    A: u(itemAspects), AQ: u(querySlots.length), EXP: u(c.experts), DE: u(c.expertDim), TD: u(c.towerDim),
+    XHW: u(c.domainAdaptive ? c.daDim : 5 * c.hidden), XW: u(6 * c.hidden),
+    GATING: u(c.gating === 'mean' ? 0 : c.gating === 'cls' ? 1 : 2),
+  };
+  const flags: Record<string, boolean> = {
+    HAS_ID: has('emb.id'), HAS_TEXT: has('lm.w'), HAS_ITEM_SPARSE: has('sparse.item.1.w'), HAS_CTX_SPARSE: has('sparse.context.1.w'), HAS_DA: c.domainAdaptive,
+  };
+  const pad = [...querySlots, 0, 0, 0].slice(0, 3);
+  const preamble = [
+    ...Object.entries(consts).map(([k, v]) => `const ${k}: u32 = ${v};`),
+    ...Object.entries(flags).map(([k, v]) => `const ${k}: bool = ${v};`),
+    ...Object.entries(off).map(([k, v]) => `const OFF_${k}: u32 = ${v}u;`),
+    `const QSLOT = array<u32, 3>(${pad.map(u).join(', ')});`,
+  ].join('\n');
+  return { weights, preamble, aspects: itemAspects };
+}
+
+interface Pipelines {
+  context: GPUComputePipeline;
+  candidates: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+// Pipelines are cached per device: a lost device takes its cache with it.
+const cache = new WeakMap<GPUDevice, Map<string, Pipelines>>();
+
+function pipelines(device: GPUDevice, code: string): Pipelines {
+  let perDevice = cache.get(device);
+  if (!perDevice) cache.set(device, (perDevice = new Map()));
+  let p = perDevice.get(code);
+  if (!p) {
+    const module = device.createShaderModule({ label: 'kindling-ranker', code });
+    const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+    const layout = device.createBindGroupLayout({
+      label: 'kindling-ranker-layout',
+      entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform')],
+    });
+    const pl = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+    p = {
+      layout,
+      context: device.createComputePipeline({ label: 'kindling-ranker-context', layout: pl, compute: { module, entryPoint: 'context_pass' } }),
+      candidates: device.createComputePipeline({ label: 'kindling-ranker-candidates', layout: pl, compute: { module, entryPoint: 'candidate_pass' } }),
+    };
+    perDevice.set(code, p);
+  }
+  return p;
+}
+
+export class FusedRanker {
+  private readonly code: string;
+  private readonly weights: GPUBuffer;
+  private readonly scratch: GPUBuffer;
+  private readonly uniform: GPUBuffer;
+  private bufs: { ints: GPUBuffer; floats: GPUBuffer; out: GPUBuffer; read: GPUBuffer; cap: { i: number; f: number; o: number } } | undefined;
+  readonly aspects: number;
+  /** Tests set this: every call then runs inside a validation error scope and throws on an error. */
+  static validate = false;
+
+  constructor(readonly device: GPUDevice, private readonly c: RankerConfig, params: Map<string, Float32Array>) {
+    const packed = packModel(c, params);
+    this.aspects = packed.aspects;
+    this.code = `${packed.preamble}\n${kernel}`;
+    this.weights = device.createBuffer({ label: 'kindling-weights', size: packed.weights.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(this.weights, 0, packed.weights as Float32Array<ArrayBuffer>);
+    const N = c.historyLength;
+    const H = c.hidden;
+    this.scratch = device.createBuffer({ label: 'kindling-scratch', size: 4 * (7 * N * H + N * N + 2 * N * H + 4 * H), usage: GPUBufferUsage.STORAGE });
+    this.uniform = device.createBuffer({ label: 'kindling-call', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    pipelines(device, this.code); // compile now, not on the first call
+  }
+
+  private ensure(i: number, f: number, o: number) {
+    const b = this.bufs;
+    if (b && b.cap.i >= i && b.cap.f >= f && b.cap.o >= o) return b;
+    b?.ints.destroy();
+    b?.floats.destroy();
+    b?.out.destroy();
+    b?.read.destroy();
+    const grow = (n: number) => Math.max(256, 2 ** Math.ceil(Math.log2(n)));
+    const cap = { i: grow(i), f: grow(f), o: grow(o) };
+    const d = this.device;
+    this.bufs = {
+      cap,
+      ints: d.createBuffer({ label: 'kindling-ints', size: cap.i, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
+      floats: d.createBuffer({ label: 'kindling-floats', size: cap.f, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
+      out: d.createBuffer({ label: 'kindling-out', size: cap.o, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+      read: d.createBuffer({ label: 'kindling-readback', size: cap.o, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    };
+    return this.bufs;
+  }
+
+  async run(x: InputArrays): Promise<FusedOutputs> {
+    const B = x.B;
+    if (B > 65535) throw new RangeError(`fused ranker: at most 65,535 candidates a call, got ${B}`);
+    const ints = new Int32Array([...x.itemId, ...x.domain, ...x.itemText, ...x.itemCat, ...x.queryId, ...x.queryText, ...x.ctxCat, ...x.histId, ...x.histText, ...x.histDomain, ...x.histAction]);
+    const floats = new Float32Array(x.textTable.length + x.itemNum.length + x.ctxNum.length + x.histMask.length);
+    floats.set(x.textTable, 0);
+    floats.set(x.itemNum, x.textTable.length);
+    floats.set(x.ctxNum, x.textTable.length + x.itemNum.length);
+    floats.set(x.histMask, x.textTable.length + x.itemNum.length + x.ctxNum.length);
+    const stride = 2 + this.aspects;
+    const outBytes = B * stride * 4;
+    const b = this.ensure(ints.byteLength, floats.byteLength, outBytes);
+    const q = this.device.queue;
+    q.writeBuffer(b.ints, 0, ints);
+    q.writeBuffer(b.floats, 0, floats);
+    q.writeBuffer(this.uniform, 0, new Uint32Array([B, x.textRows, 0, 0]));
+    const p = pipelines(this.device, this.code);
+    const bind = this.device.createBindGroup({
+      label: 'kindling-ranker-bind',
+      layout: p.layout,
+      entries: [this.weights, b.ints, b.floats, this.scratch, b.out, this.uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    if (FusedRanker.validate) this.device.pushErrorScope('validation');
+    const enc = this.device.createCommandEncoder({ label: 'kindling-rerank' });
+    const pass = enc.beginComputePass({ label: 'kindling-ranker' });
+    pass.setBindGroup(0, bind);
+    pass.setPipeline(p.context);
+    pass.dispatchWorkgroups(1);
+    pass.setPipeline(p.candidates);
+    pass.dispatchWorkgroups(B);
+    pass.end();
+    enc.copyBufferToBuffer(b.out, 0, b.read, 0, outBytes);
+    q.submit([enc.finish()]);
+    if (FusedRanker.validate) {
+      const err = await this.device.popErrorScope();
+      if (err) throw new Error(`fused ranker: WebGPU validation error: ${err.message}`);
+    }
+    await b.read.mapAsync(GPUMapMode.READ, 0, outBytes);
+    const out = new Float32Array(b.read.getMappedRange(0, outBytes).slice(0));
+    b.read.unmap();
+    const ctr = new Float32Array(B);
+    const rel = new Float32Array(B);
+    const weights = new Float32Array(B * this.aspects);
+    for (let i = 0; i < B; i++) {
+      ctr[i] = out[i * stride];
+      rel[i] = out[i * stride + 1];
+      weights.set(out.subarray(i * stride + 2, (i + 1) * stride), i * this.aspects);
+    }
+    return { ctr, rel, weights };
+  }
+
+  destroy() {
+    for (const buf of [this.weights, this.scratch, this.uniform, this.bufs?.ints, this.bufs?.floats, this.bufs?.out, this.bufs?.read]) buf?.destroy();
+    this.bufs = undefined;
+  }
+}
