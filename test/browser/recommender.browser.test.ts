@@ -36,7 +36,7 @@ async function nodeScores() {
   return { search, cards };
 }
 
-function inPage(p: OpenPage, backend: 'auto' | 'cpu') {
+function inPage(p: OpenPage, backend: 'auto' | 'webgpu' | 'cpu') {
   return p.page.evaluate(
     async ({ backend, CANDIDATES, SEARCH, CLICKS }) => {
       const r = await window.kindling.createRecommender({ backend });
@@ -65,9 +65,9 @@ describe('rerank() in Chromium with WebGPU', () => {
   });
   afterAll(async () => browser?.close());
 
-  it('runs on webgpu, ranks the cold candidate matching the query first, and equals Node within 1e-4', async () => {
+  it('runs the fused kernel on WebGPU, ranks the cold candidate matching the query first, and equals Node within 1e-4', async () => {
     const r = await inPage(p, 'auto');
-    expect(r.backend).toBe('webgpu');
+    expect(r.backend).toBe('webgpu-fused');
     expect(r.domains).toEqual(['cards', 'search', 'suggest']);
     expect(r.search[0].id).toBe('brand-new-2'); // "fresh espresso lounge" for "coffee decaf": no shared word
     expect(r.search.map((x) => x.id)).toEqual(node.search.map((x) => x.id));
@@ -79,13 +79,15 @@ describe('rerank() in Chromium with WebGPU', () => {
     }
   });
 
-  it('gives the same ranking on the cpu backend (scores within 1e-4)', async () => {
-    const gpu = await inPage(p, 'auto');
-    const cpu = await inPage(p, 'cpu');
-    expect(cpu.backend).toBe('cpu');
-    expect(cpu.search.map((x) => x.id)).toEqual(gpu.search.map((x) => x.id));
-    expect(maxDiff(cpu.search, gpu.search)).toBeLessThan(1e-4);
-    expect(maxDiff(cpu.cards, gpu.cards)).toBeLessThan(1e-4);
+  it('gives the same ranking on TF.js WebGPU and TF.js CPU (scores within 1e-4)', async () => {
+    const fused = await inPage(p, 'auto');
+    for (const backend of ['webgpu', 'cpu'] as const) {
+      const r = await inPage(p, backend);
+      expect(r.backend).toBe(backend);
+      expect(r.search.map((x) => x.id)).toEqual(fused.search.map((x) => x.id));
+      expect(maxDiff(r.search, fused.search)).toBeLessThan(1e-4);
+      expect(maxDiff(r.cards, fused.cards)).toBeLessThan(1e-4);
+    }
   });
 
   it('changes the order as the user clicks, and keeps the history across a reload', async () => {
@@ -109,10 +111,10 @@ describe('rerank() in Chromium with WebGPU', () => {
     expect(reloaded.ranked).toEqual(before.after);
   });
 
-  it('leaks no tensors over 1,000 calls (cpu) and 100 calls (webgpu)', async () => {
+  it('leaks no tensors over 1,000 calls (cpu, webgpu-fused) and 100 calls (TF.js webgpu)', async () => {
     const counts = await p.page.evaluate(async (C) => {
       const out: Record<string, number[]> = {};
-      for (const [backend, calls] of [['cpu', 1000], ['webgpu', 100]] as const) {
+      for (const [backend, calls] of [['cpu', 1000], ['webgpu-fused', 1000], ['webgpu', 100]] as const) {
         const r = await window.kindling.createRecommender({ backend });
         const before = window.tf.memory().numTensors;
         for (let i = 0; i < calls; i++) await r.rerank(C, i % 2 ? { domain: 'search', query: `coffee ${i}` } : { domain: 'cards' });
@@ -123,6 +125,7 @@ describe('rerank() in Chromium with WebGPU', () => {
     }, CANDIDATES);
     expect(counts.cpu[1]).toBe(counts.cpu[0]);
     expect(counts.webgpu[1]).toBe(counts.webgpu[0]);
+    expect(counts['webgpu-fused'][1]).toBe(counts['webgpu-fused'][0]);
   });
 
   it('rejects bad input with typed errors naming the field', async () => {
@@ -155,7 +158,7 @@ describe('rerank() in Chromium with WebGPU', () => {
       'InputError: candidates[0].text: expected a string, got undefined',
       'InputError: candidates: expected an array, got string',
       'InputError: context.domain: expected a non-empty string, got undefined',
-      'ConfigError: backend: got "gpu"; allowed: "auto", "webgpu", "cpu"',
+      'ConfigError: backend: got "gpu"; allowed: "auto", "webgpu-fused", "webgpu", "cpu"',
     ]);
   });
 

@@ -2,6 +2,7 @@
 import * as idb from 'idb-keyval';
 import * as tf from '@tensorflow/tfjs';
 import * as kindling from '../../../src/index.ts';
+import { FusedRanker } from '../../../src/gpu/fused-ranker.ts';
 
 declare global {
   interface Window {
@@ -9,9 +10,34 @@ declare global {
     kindlingReady: boolean;
     idb: typeof idb;
     tf: typeof tf;
+    FusedRanker: typeof FusedRanker;
+    gpuLog: { dispatches: number; submits: number; devices: GPUDevice[] };
   }
 }
 window.kindling = kindling;
 window.idb = idb; // to inspect Kindling's stores from the tests
 window.tf = tf; // the same TF.js instance the library uses (tensor counts)
+// Internals for the GPU tests: every fused call runs in a validation error scope, and dispatches,
+// submits and devices are counted by wrapping the WebGPU entry points.
+FusedRanker.validate = true;
+window.FusedRanker = FusedRanker;
+window.gpuLog = { dispatches: 0, submits: 0, devices: [] };
+if (typeof GPUComputePassEncoder !== 'undefined') {
+  const dispatch = GPUComputePassEncoder.prototype.dispatchWorkgroups;
+  GPUComputePassEncoder.prototype.dispatchWorkgroups = function (...a: Parameters<typeof dispatch>) {
+    window.gpuLog.dispatches++;
+    return dispatch.apply(this, a);
+  };
+  const submit = GPUQueue.prototype.submit;
+  GPUQueue.prototype.submit = function (...a: Parameters<typeof submit>) {
+    window.gpuLog.submits++;
+    return submit.apply(this, a);
+  };
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...a: Parameters<typeof requestDevice>) {
+    const d = await requestDevice.apply(this, a);
+    window.gpuLog.devices.push(d);
+    return d;
+  };
+}
 window.kindlingReady = true;

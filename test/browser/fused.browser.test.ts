@@ -1,0 +1,108 @@
+/**
+ * The fused WGSL kernel against the TF.js model it copies: 1,000 random candidates under 20
+ * random histories, scores and gating weights within 1e-4 (max abs), every call inside a
+ * validation error scope; two dispatches and one submit per call; recovery from a lost device.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launch, openPage, type OpenPage } from './chromium.ts';
+import lexicon from '../../src/world/lexicon.json';
+
+const url = `${inject('baseURL')}/test/browser/pages/api.html`;
+
+describe('the fused ranking kernel', () => {
+  let browser: Browser;
+  let p: OpenPage;
+  beforeAll(async () => {
+    browser = await launch({ webgpu: true });
+    p = await openPage(browser, url);
+  });
+  afterAll(async () => browser?.close());
+
+  it('equals the TF.js model within 1e-4 on 1,000 random candidates and 20 random histories', async () => {
+    const words = Object.values(lexicon.topics).flatMap((t) => [...t.items, ...t.queries, ...t.services]);
+    const r = await p.page.evaluate(
+      async ({ words }) => {
+        let seed = 7;
+        const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+        const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+        const phrase = () => Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(words)).join(' ');
+        const domains = ['cards', 'search', 'suggest', 'miniapps', 'never-seen'];
+        const candidates = Array.from({ length: 1000 }, (_, i) => ({
+          id: rand() < 0.5 ? `cards-${i}` : `cold-${i}`,
+          text: rand() < 0.05 ? '' : phrase(),
+          domain: pick(domains),
+          features: rand() < 0.7 ? { category: pick(['coffee', 'travel', 'bills', 'x']), price: Math.round(rand() * 6), brand: `b${Math.floor(rand() * 30)}` } : undefined,
+        }));
+        const fused = await window.kindling.createRecommender({ backend: 'webgpu-fused' });
+        const tfcpu = await window.kindling.createRecommender({ backend: 'cpu' });
+        let maxScore = 0;
+        let maxWeight = 0;
+        const before = window.gpuLog.dispatches;
+        const submits = window.gpuLog.submits;
+        for (let h = 0; h < 20; h++) {
+          await fused.clearHistory();
+          const events = Math.floor(rand() * 70); // beyond the 50 the model reads, sometimes
+          for (let e = 0; e < events; e++) {
+            const action = pick(['click', 'view', 'search'] as const);
+            await fused.record({ item: `cards-${Math.floor(rand() * 400)}`, domain: pick(domains), action, text: phrase(), query: action === 'search' ? phrase() : undefined, ts: e });
+          }
+          const ctx = { domain: pick(domains), query: rand() < 0.5 ? phrase() : undefined };
+          const a = await fused.rerank(candidates, ctx);
+          const b = await tfcpu.rerank(candidates, ctx); // the same store: one database per origin
+          const byId = new Map(b.map((x) => [x.id, x]));
+          for (const x of a) {
+            const y = byId.get(x.id)!;
+            maxScore = Math.max(maxScore, Math.abs(x.score - y.score), Math.abs(x.ctr - y.ctr), Math.abs(x.relevance - y.relevance));
+            for (const k of ['id', 'text', 'sparse'] as const) maxWeight = Math.max(maxWeight, Math.abs(x.weights[k] - y.weights[k]));
+          }
+        }
+        const out = { maxScore, maxWeight, dispatches: (window.gpuLog.dispatches - before) / 20, submits: (window.gpuLog.submits - submits) / 20 };
+        await fused.dispose();
+        await tfcpu.dispose();
+        return out;
+      },
+      { words },
+    );
+    expect(r.maxScore).toBeLessThan(1e-4);
+    expect(r.maxWeight).toBeLessThan(1e-4);
+    // The encoder (ONNX Runtime on WebGPU) dispatches too; with cached vectors a call is the kernel's 2.
+    expect(r.dispatches).toBeGreaterThanOrEqual(2);
+  });
+
+  it('dispatches twice and submits once per call', async () => {
+    const r = await p.page.evaluate(async () => {
+      const rec = await window.kindling.createRecommender({ backend: 'webgpu-fused', encoderDevice: 'wasm' });
+      const C = Array.from({ length: 100 }, (_, i) => ({ id: `c${i}`, text: `espresso ${i % 7}` }));
+      await rec.rerank(C, { domain: 'cards' });
+      const d0 = window.gpuLog.dispatches;
+      const s0 = window.gpuLog.submits;
+      for (let i = 0; i < 10; i++) await rec.rerank(C, { domain: 'cards' });
+      const out = { dispatches: (window.gpuLog.dispatches - d0) / 10, submits: (window.gpuLog.submits - s0) / 10 };
+      await rec.dispose();
+      return out;
+    });
+    expect(r).toEqual({ dispatches: 2, submits: 1 });
+  });
+
+  it('answers with the same order after its device is lost', async () => {
+    const r = await p.page.evaluate(async () => {
+      const rec = await window.kindling.createRecommender({ backend: 'webgpu-fused', encoderDevice: 'wasm' });
+      const C = [
+        { id: 'a', text: 'electricity billing portal' },
+        { id: 'b', text: 'fresh espresso lounge' },
+        { id: 'c', text: 'puppy grooming club' },
+      ];
+      const before = (await rec.rerank(C, { domain: 'search', query: 'coffee' })).map((x) => x.id);
+      const device = window.gpuLog.devices[window.gpuLog.devices.length - 1];
+      device.destroy();
+      await device.lost;
+      const after = (await rec.rerank(C, { domain: 'search', query: 'coffee' })).map((x) => x.id);
+      const devices = window.gpuLog.devices.length;
+      await rec.dispose();
+      return { before, after, newDevice: window.gpuLog.devices[devices - 1] !== device };
+    });
+    expect(r.after).toEqual(r.before);
+    expect(r.newDevice).toBe(true);
+  });
+});
