@@ -101,6 +101,13 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
     (error) => o.onWarning?.({ type: 'storage-unavailable', message: 'the text-vector cache cannot be used; vectors are kept in memory only', error }),
   );
 
+  const recent = new Map<string, Float32Array>();
+  function remember(text: string, v: Float32Array) {
+    recent.delete(text);
+    recent.set(text, v);
+    if (recent.size > o.memoryCacheEntries) recent.delete(recent.keys().next().value!);
+  }
+
   async function run(texts: string[]): Promise<Float32Array[]> {
     const out = await extractor(texts, { pooling: 'mean', normalize: false });
     try {
@@ -128,21 +135,29 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
         if (typeof t !== 'string') throw new InputError(`texts[${i}]`, `expected a string, got ${t === null ? 'null' : typeof t}`);
         return t.length > o.maxTextChars ? t.slice(0, o.maxTextChars) : t;
       });
-      const keys = await Promise.all(clipped.map((t) => vectorKey(id, t)));
-      const found = await cache.getMany(keys);
-      const todo = new Map<string, string>(); // key -> text, each distinct text once
-      found.forEach((v, i) => v || todo.set(keys[i], clipped[i]));
-      const todoKeys = [...todo.keys()];
-      const fresh = new Map<string, Float32Array>();
-      for (let s = 0; s < todoKeys.length; s += o.batchSize) {
-        const batch = todoKeys.slice(s, s + o.batchSize);
-        const rows = await run(batch.map((k) => todo.get(k)!));
-        batch.forEach((k, j) => fresh.set(k, rows[j]));
+      // Texts seen recently skip hashing and the cache lookups: a page reranks the same candidates often.
+      const out: (Float32Array | undefined)[] = clipped.map((t) => recent.get(t));
+      const missing = [...new Set(clipped.filter((_, i) => !out[i]))];
+      if (missing.length) {
+        const keys = await Promise.all(missing.map((t) => vectorKey(id, t)));
+        const found = await cache.getMany(keys);
+        const todo = missing.flatMap((_, i) => (found[i] ? [] : [i]));
+        const fresh: [string, Float32Array][] = [];
+        for (let s = 0; s < todo.length; s += o.batchSize) {
+          const batch = todo.slice(s, s + o.batchSize);
+          const rows = await run(batch.map((i) => missing[i]));
+          batch.forEach((i, j) => fresh.push([keys[i], rows[j]]));
+        }
+        await cache.setMany(fresh);
+        const byKey = new Map(fresh);
+        missing.forEach((t, i) => remember(t, found[i] ?? byKey.get(keys[i])!));
       }
-      await cache.setMany([...fresh]);
-      return keys.map((k, i) => found[i] ?? fresh.get(k)!);
+      return clipped.map((t, i) => out[i] ?? recent.get(t)!);
     },
-    clearCache: () => cache.clear(),
+    clearCache: () => {
+      recent.clear();
+      return cache.clear();
+    },
     dispose: () => extractor.dispose(),
   };
 }

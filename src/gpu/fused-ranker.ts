@@ -1,6 +1,6 @@
 /**
- * Host of ranker.wgsl: the ranking network for all candidates of a call in two dispatches of one
- * compute pass, with the weights uploaded once. It owns its GPUDevice rather than sharing
+ * Host of ranker.wgsl: the ranking network for all candidates of a call in three dispatches of
+ * one compute pass (text projection, user/query context, candidates), with the weights uploaded once. It owns its GPUDevice rather than sharing
  * TF.js's: the fused path then needs no TF.js WebGPU backend at all (whose shader compiles cost
  * seconds on a software adapter), and a lost device is ours to recreate without touching TF.js.
  */
@@ -67,6 +67,7 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>): {
 }
 
 interface Pipelines {
+  text: GPUComputePipeline;
   context: GPUComputePipeline;
   candidates: GPUComputePipeline;
   layout: GPUBindGroupLayout;
@@ -84,11 +85,12 @@ function pipelines(device: GPUDevice, code: string): Pipelines {
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
     const layout = device.createBindGroupLayout({
       label: 'kindling-ranker-layout',
-      entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform')],
+      entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'), entry(6, 'storage')],
     });
     const pl = device.createPipelineLayout({ bindGroupLayouts: [layout] });
     p = {
       layout,
+      text: device.createComputePipeline({ label: 'kindling-ranker-text', layout: pl, compute: { module, entryPoint: 'text_pass' } }),
       context: device.createComputePipeline({ label: 'kindling-ranker-context', layout: pl, compute: { module, entryPoint: 'context_pass' } }),
       candidates: device.createComputePipeline({ label: 'kindling-ranker-candidates', layout: pl, compute: { module, entryPoint: 'candidate_pass' } }),
     };
@@ -102,7 +104,7 @@ export class FusedRanker {
   private readonly weights: GPUBuffer;
   private readonly scratch: GPUBuffer;
   private readonly uniform: GPUBuffer;
-  private bufs: { ints: GPUBuffer; floats: GPUBuffer; out: GPUBuffer; read: GPUBuffer; cap: { i: number; f: number; o: number } } | undefined;
+  private bufs: { ints: GPUBuffer; floats: GPUBuffer; out: GPUBuffer; read: GPUBuffer; texth: GPUBuffer; cap: { i: number; f: number; o: number; t: number } } | undefined;
   readonly aspects: number;
   /** Tests set this: every call then runs inside a validation error scope and throws on an error. */
   static validate = false;
@@ -115,20 +117,18 @@ export class FusedRanker {
     device.queue.writeBuffer(this.weights, 0, packed.weights as Float32Array<ArrayBuffer>);
     const N = c.historyLength;
     const H = c.hidden;
-    this.scratch = device.createBuffer({ label: 'kindling-scratch', size: 4 * (7 * N * H + N * N + 2 * N * H + 4 * H), usage: GPUBufferUsage.STORAGE });
+    const xhw = c.domainAdaptive ? c.daDim : 5 * H;
+    this.scratch = device.createBuffer({ label: 'kindling-scratch', size: 4 * (7 * N * H + N * N + 2 * N * H + 4 * H + c.maxDomains * (H + xhw)), usage: GPUBufferUsage.STORAGE });
     this.uniform = device.createBuffer({ label: 'kindling-call', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     pipelines(device, this.code); // compile now, not on the first call
   }
 
-  private ensure(i: number, f: number, o: number) {
+  private ensure(i: number, f: number, o: number, t: number) {
     const b = this.bufs;
-    if (b && b.cap.i >= i && b.cap.f >= f && b.cap.o >= o) return b;
-    b?.ints.destroy();
-    b?.floats.destroy();
-    b?.out.destroy();
-    b?.read.destroy();
+    if (b && b.cap.i >= i && b.cap.f >= f && b.cap.o >= o && b.cap.t >= t) return b;
+    for (const buf of [b?.ints, b?.floats, b?.out, b?.read, b?.texth]) buf?.destroy();
     const grow = (n: number) => Math.max(256, 2 ** Math.ceil(Math.log2(n)));
-    const cap = { i: grow(i), f: grow(f), o: grow(o) };
+    const cap = { i: grow(i), f: grow(f), o: grow(o), t: grow(t) };
     const d = this.device;
     this.bufs = {
       cap,
@@ -136,13 +136,14 @@ export class FusedRanker {
       floats: d.createBuffer({ label: 'kindling-floats', size: cap.f, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
       out: d.createBuffer({ label: 'kindling-out', size: cap.o, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
       read: d.createBuffer({ label: 'kindling-readback', size: cap.o, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+      texth: d.createBuffer({ label: 'kindling-text-h', size: cap.t, usage: GPUBufferUsage.STORAGE }),
     };
     return this.bufs;
   }
 
   async run(x: InputArrays): Promise<FusedOutputs> {
     const B = x.B;
-    if (B > 65535) throw new RangeError(`fused ranker: at most 65,535 candidates a call, got ${B}`);
+    if (B > 65535 * 64) throw new RangeError(`fused ranker: at most ${65535 * 64} candidates a call, got ${B}`);
     const ints = new Int32Array([...x.itemId, ...x.domain, ...x.itemText, ...x.itemCat, ...x.queryId, ...x.queryText, ...x.ctxCat, ...x.histId, ...x.histText, ...x.histDomain, ...x.histAction]);
     const floats = new Float32Array(x.textTable.length + x.itemNum.length + x.ctxNum.length + x.histMask.length);
     floats.set(x.textTable, 0);
@@ -151,7 +152,7 @@ export class FusedRanker {
     floats.set(x.histMask, x.textTable.length + x.itemNum.length + x.ctxNum.length);
     const stride = 2 + this.aspects;
     const outBytes = B * stride * 4;
-    const b = this.ensure(ints.byteLength, floats.byteLength, outBytes);
+    const b = this.ensure(ints.byteLength, floats.byteLength, outBytes, x.textRows * this.c.hidden * 4);
     const q = this.device.queue;
     q.writeBuffer(b.ints, 0, ints);
     q.writeBuffer(b.floats, 0, floats);
@@ -160,16 +161,18 @@ export class FusedRanker {
     const bind = this.device.createBindGroup({
       label: 'kindling-ranker-bind',
       layout: p.layout,
-      entries: [this.weights, b.ints, b.floats, this.scratch, b.out, this.uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries: [this.weights, b.ints, b.floats, this.scratch, b.out, this.uniform, b.texth].map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
     if (FusedRanker.validate) this.device.pushErrorScope('validation');
     const enc = this.device.createCommandEncoder({ label: 'kindling-rerank' });
     const pass = enc.beginComputePass({ label: 'kindling-ranker' });
     pass.setBindGroup(0, bind);
+    pass.setPipeline(p.text);
+    pass.dispatchWorkgroups(Math.ceil((x.textRows * this.c.hidden) / 64));
     pass.setPipeline(p.context);
     pass.dispatchWorkgroups(1);
     pass.setPipeline(p.candidates);
-    pass.dispatchWorkgroups(B);
+    pass.dispatchWorkgroups(Math.ceil(B / 64));
     pass.end();
     enc.copyBufferToBuffer(b.out, 0, b.read, 0, outBytes);
     q.submit([enc.finish()]);

@@ -1,8 +1,12 @@
-// The whole ranking network of src/model/ranker.ts for one rerank call, in two dispatches:
-//   context_pass   (1 workgroup):  the user tower over the behaviour sequence, and the query's
-//                                  three aspects; written to `scratch`.
-//   candidate_pass (1 workgroup per candidate): item aspects, gating (item and query), the
-//                                  domain-adaptive layer, MMoE, both towers; written to `outputs`.
+// The whole ranking network of src/model/ranker.ts for one rerank call, in three dispatches:
+//   text_pass      (T*H threads):  E_lm of every distinct text of the call, into `texth`.
+//   context_pass   (1 workgroup):  the user tower over the behaviour sequence, the query's aspects,
+//                                  and everything a candidate's domain decides alone (E(Q) after
+//                                  gating, and the U / Q / E_D part of the domain-adaptive layer).
+//   candidate_pass (1 thread per candidate): item aspects, gating, the rest of the domain-adaptive
+//                                  layer, MMoE, both towers; written to `outputs`. One thread per
+//                                  candidate means every weight read is the same address across a
+//                                  SIMD group (a broadcast), and there is no barrier at all.
 // The host prepends the constants (shapes, weight offsets, flags) for the loaded model.
 // Matrices are row-major [in, out] as TF.js stores them: W[off + i * out + j].
 
@@ -14,10 +18,12 @@ struct Meta { B: u32, T: u32, pad0: u32, pad1: u32 };
 @group(0) @binding(3) var<storage, read_write> scratch: array<f32>;
 @group(0) @binding(4) var<storage, read_write> outputs: array<f32>;
 @group(0) @binding(5) var<uniform> call: Meta;
+@group(0) @binding(6) var<storage, read_write> texth: array<f32>;
 
 // ints:   itemId[B] domain[B] itemText[B] itemCat[B*FI] queryId queryText ctxCat[FE] histId[N] histText[N] histDomain[N] histAction[N]
 // floats: textTable[T*D] itemNum[B*NI] ctxNum[NE] histMask[N]
-// scratch: h q k v att h1 h2 [N*H each], scores [N*N], f1 [N*2H], then U[H], QA[3H] (query aspects: id, text, sparse)
+// scratch: h q k v att h1 h2 [N*H each], scores [N*N], f1 [N*2H], then U[H], QA[3H] (query aspects: id, text, sparse),
+//          QD[MAXDOM*H] (E(Q) gated for each domain), PRE[MAXDOM*XHW] (per-domain part of x_hat)
 const S_H: u32 = 0u;
 const S_Q: u32 = N * H;
 const S_K: u32 = 2u * N * H;
@@ -29,6 +35,8 @@ const S_SC: u32 = 7u * N * H;
 const S_F1: u32 = S_SC + N * N;
 const S_U: u32 = S_F1 + 2u * N * H;
 const S_QA: u32 = S_U + H;
+const S_QD: u32 = S_QA + 3u * H;
+const S_PRE: u32 = S_QD + MAXDOM * H;
 
 const WG1: u32 = 256u;
 const WG2: u32 = 64u;
@@ -36,11 +44,19 @@ const WG2: u32 = 64u;
 fn idx(i: u32) -> u32 { return u32(max(ints[i], 0)); }
 fn text(T: u32, row: u32, k: u32) -> f32 { return floats[min(row, T - 1u) * D + k]; }
 
-// E_lm of one text row: b_lm + sum_k phi[k] W_lm[k, j]
-fn lm(T: u32, row: u32, j: u32) -> f32 {
+// E_lm of one text row, computed by text_pass: b_lm + sum_k phi[k] W_lm[k, j]
+fn lm(T: u32, row: u32, j: u32) -> f32 { return texth[min(row, T - 1u) * H + j]; }
+
+@compute @workgroup_size(64)
+fn text_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let T = call.T;
+  let i = gid.x;
+  if (!HAS_TEXT || i >= T * H) { return; }
+  let row = i / H;
+  let j = i % H;
   var s = W[OFF_LM_B + j];
   for (var k = 0u; k < D; k++) { s += text(T, row, k) * W[OFF_LM_W + k * H + j]; }
-  return s;
+  texth[i] = s;
 }
 
 fn layer_norm_rows(src: u32, dst: u32, g: u32, b: u32, lid: u32) {
@@ -165,17 +181,44 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
       scratch[S_QA + 2u * H + j] = s;
     }
   }
+  sync();
+  // E(Q) for every domain row: the query side's gating depends on the candidate's domain only.
+  for (var d = lid; d < MAXDOM; d += WG1) {
+    var logits: array<f32, 3>;
+    var mx = -3.4e38;
+    for (var k = 0u; k < AQ; k++) {
+      var s = 0.0;
+      if (GATING != 0u) {
+        for (var j = 0u; j < H; j++) { s += scratch[S_QA + QSLOT[k] * H + j] * gate_vec(1u, d, j); }
+        s /= sqrt(f32(H));
+      }
+      logits[k] = s;
+      mx = max(mx, s);
+    }
+    var sum = 0.0;
+    for (var k = 0u; k < AQ; k++) { logits[k] = exp(logits[k] - mx); sum += logits[k]; }
+    for (var j = 0u; j < H; j++) {
+      var e = 0.0;
+      for (var k = 0u; k < AQ; k++) { e += logits[k] / sum * scratch[S_QA + QSLOT[k] * H + j]; }
+      scratch[S_QD + d * H + j] = e;
+    }
+  }
+  sync();
+  // The part of x_hat that depends on the domain only: b + U W[0:H] + E(Q)_d W[H:2H] + E_D W[5H:6H].
+  if (HAS_DA) {
+    for (var i = lid; i < MAXDOM * XHW; i += WG1) {
+      let d = i / XHW;
+      let k = i % XHW;
+      var s = W[OFF_DA_B + k];
+      for (var j = 0u; j < H; j++) {
+        s += scratch[S_U + j] * W[OFF_DA_W + j * XHW + k];
+        s += scratch[S_QD + d * H + j] * W[OFF_DA_W + (H + j) * XHW + k];
+        s += W[OFF_EMB_DOMAIN + d * H + j] * W[OFF_DA_W + (5u * H + j) * XHW + k];
+      }
+      scratch[S_PRE + i] = s;
+    }
+  }
 }
-
-var<workgroup> asp: array<f32, 3 * H>;   // this item's aspects: id, text, sparse (present ones packed)
-var<workgroup> tmp: array<f32, XW>;      // scratch of the workgroup (sparse layer 1, x, ...)
-var<workgroup> ei: array<f32, H>;
-var<workgroup> eq: array<f32, H>;
-var<workgroup> wts: array<f32, 8>;       // item gating weights [0..A), query gating weights [4..4+AQ)
-var<workgroup> xh: array<f32, XHW>;
-var<workgroup> ex: array<f32, EXP * DE>;
-var<workgroup> gt: array<f32, 2 * EXP>;
-var<workgroup> tw: array<f32, 2 * DE + 2 * TD>;
 
 fn gate_vec(which: u32, dom: u32, j: u32) -> f32 {
   // which: 0 item, 1 query
@@ -184,139 +227,125 @@ fn gate_vec(which: u32, dom: u32, j: u32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn candidate_pass(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
   let B = call.B;
   let T = call.T;
-  let b = wg.x;
-  if (b >= B) { return; } // uniform per workgroup: the whole group leaves together
+  let b = gid.x;
+  if (b >= B) { return; }
   let dom = min(idx(B + b), MAXDOM - 1u);
-  // Item aspects.
+  // Item aspects, packed in order id, text, sparse.
+  var asp: array<f32, 3 * H>;
   var a = 0u;
   if (HAS_ID) {
-    for (var j = lid; j < H; j += WG2) { asp[a * H + j] = W[OFF_EMB_ID + min(idx(b), IDB - 1u) * H + j]; }
+    let row = min(idx(b), IDB - 1u) * H;
+    for (var j = 0u; j < H; j++) { asp[j] = W[OFF_EMB_ID + row + j]; }
     a += 1u;
   }
   if (HAS_TEXT) {
-    for (var j = lid; j < H; j += WG2) { asp[a * H + j] = lm(T, idx(2u * B + b), j); }
+    let row = min(idx(2u * B + b), T - 1u) * H;
+    for (var j = 0u; j < H; j++) { asp[a * H + j] = texth[row + j]; }
     a += 1u;
   }
   if (HAS_ITEM_SPARSE) {
-    let fnum = T * D;
-    for (var j = lid; j < H; j += WG2) {
-      var s = W[OFF_SPI1_B + j];
-      for (var f = 0u; f < FI; f++) {
-        for (var q = 0u; q < SD; q++) { s += W[OFF_EMB_SPARSE + min(idx(3u * B + b * FI + f), SPB - 1u) * SD + q] * W[OFF_SPI1_W + (f * SD + q) * H + j]; }
+    var l1: array<f32, H>;
+    for (var j = 0u; j < H; j++) { l1[j] = W[OFF_SPI1_B + j]; }
+    for (var f = 0u; f < FI; f++) {
+      let row = min(idx(3u * B + b * FI + f), SPB - 1u) * SD;
+      for (var q = 0u; q < SD; q++) {
+        let v = W[OFF_EMB_SPARSE + row + q];
+        for (var j = 0u; j < H; j++) { l1[j] += v * W[OFF_SPI1_W + (f * SD + q) * H + j]; }
       }
-      for (var q = 0u; q < NI; q++) { s += floats[fnum + b * NI + q] * W[OFF_SPI1_W + (FI * SD + q) * H + j]; }
-      tmp[j] = max(s, 0.0);
     }
-    workgroupBarrier();
-    for (var j = lid; j < H; j += WG2) {
-      var s = W[OFF_SPI2_B + j];
-      for (var k = 0u; k < H; k++) { s += tmp[k] * W[OFF_SPI2_W + k * H + j]; }
-      asp[a * H + j] = s;
+    for (var q = 0u; q < NI; q++) {
+      let v = floats[T * D + b * NI + q];
+      for (var j = 0u; j < H; j++) { l1[j] += v * W[OFF_SPI1_W + (FI * SD + q) * H + j]; }
     }
-  }
-  workgroupBarrier();
-  // Gating: softmax over the aspects of g . E_a / sqrt(H) (mean: 1/A). Thread 0 computes the weights.
-  if (lid == 0u) {
-    for (var w = 0u; w < 2u; w++) {
-      let na = select(A, AQ, w == 1u);
-      var logits: array<f32, 3>;
-      var mx = -3.4e38;
-      for (var k = 0u; k < na; k++) {
-        var s = 0.0;
-        if (GATING != 0u) {
-          for (var j = 0u; j < H; j++) {
-            let e = select(asp[k * H + j], scratch[S_QA + QSLOT[k] * H + j], w == 1u);
-            s += e * gate_vec(w, dom, j);
-          }
-          s /= sqrt(f32(H));
-        }
-        logits[k] = s;
-        mx = max(mx, s);
-      }
-      var sum = 0.0;
-      for (var k = 0u; k < na; k++) { logits[k] = exp(logits[k] - mx); sum += logits[k]; }
-      for (var k = 0u; k < na; k++) { wts[w * 4u + k] = logits[k] / sum; }
+    for (var j = 0u; j < H; j++) { asp[a * H + j] = W[OFF_SPI2_B + j]; }
+    for (var k = 0u; k < H; k++) {
+      let v = max(l1[k], 0.0);
+      for (var j = 0u; j < H; j++) { asp[a * H + j] += v * W[OFF_SPI2_W + k * H + j]; }
     }
   }
-  workgroupBarrier();
-  for (var j = lid; j < H; j += WG2) {
-    var si = 0.0;
-    for (var k = 0u; k < A; k++) { si += wts[k] * asp[k * H + j]; }
-    ei[j] = si;
-    var sq = 0.0;
-    for (var k = 0u; k < AQ; k++) { sq += wts[4u + k] * scratch[S_QA + QSLOT[k] * H + j]; }
-    eq[j] = sq;
-  }
-  workgroupBarrier();
-  // x = [U, Q, I, U*I, Q*I] (and E_D for the domain-adaptive layer).
-  for (var j = lid; j < H; j += WG2) {
-    let u = scratch[S_U + j];
-    tmp[j] = u;
-    tmp[H + j] = eq[j];
-    tmp[2u * H + j] = ei[j];
-    tmp[3u * H + j] = u * ei[j];
-    tmp[4u * H + j] = eq[j] * ei[j];
-    if (HAS_DA) { tmp[5u * H + j] = W[OFF_EMB_DOMAIN + dom * H + j]; }
-  }
-  workgroupBarrier();
-  for (var j = lid; j < XHW; j += WG2) {
-    if (HAS_DA) {
-      var s = W[OFF_DA_B + j];
-      for (var k = 0u; k < 6u * H; k++) { s += tmp[k] * W[OFF_DA_W + k * XHW + j]; }
-      xh[j] = s;
-    } else {
-      xh[j] = tmp[j];
-    }
-  }
-  workgroupBarrier();
-  for (var j = lid; j < EXP * DE; j += WG2) {
-    var s = W[OFF_EXP_B + j];
-    for (var k = 0u; k < XHW; k++) { s += xh[k] * W[OFF_EXP_W + k * EXP * DE + j]; }
-    ex[j] = max(s, 0.0);
-  }
-  for (var j = lid; j < 2u * EXP; j += WG2) {
-    let t = j / EXP;
-    let e = j % EXP;
-    let off = select(OFF_GATE_CTR_W, OFF_GATE_REL_W, t == 1u);
-    var s = W[select(OFF_GATE_CTR_B, OFF_GATE_REL_B, t == 1u) + e];
-    for (var k = 0u; k < XHW; k++) { s += xh[k] * W[off + k * EXP + e]; }
-    gt[j] = s;
-  }
-  workgroupBarrier();
-  if (lid < 2u) {
-    var mx = -3.4e38;
-    for (var e = 0u; e < EXP; e++) { mx = max(mx, gt[lid * EXP + e]); }
-    var sum = 0.0;
-    for (var e = 0u; e < EXP; e++) { let v = exp(gt[lid * EXP + e] - mx); gt[lid * EXP + e] = v; sum += v; }
-    for (var e = 0u; e < EXP; e++) { gt[lid * EXP + e] /= sum; }
-  }
-  workgroupBarrier();
-  for (var j = lid; j < 2u * DE; j += WG2) {
-    let t = j / DE;
-    let d = j % DE;
+  // Item gating.
+  var wts: array<f32, 3>;
+  var mx = -3.4e38;
+  for (var k = 0u; k < A; k++) {
     var s = 0.0;
-    for (var e = 0u; e < EXP; e++) { s += gt[t * EXP + e] * ex[e * DE + d]; }
-    tw[j] = s;
+    if (GATING != 0u) {
+      for (var j = 0u; j < H; j++) { s += asp[k * H + j] * gate_vec(0u, dom, j); }
+      s /= sqrt(f32(H));
+    }
+    wts[k] = s;
+    mx = max(mx, s);
   }
-  workgroupBarrier();
-  for (var j = lid; j < 2u * TD; j += WG2) {
-    let t = j / TD;
-    let d = j % TD;
-    let off = select(OFF_T_CTR1_W, OFF_T_REL1_W, t == 1u);
-    var s = W[select(OFF_T_CTR1_B, OFF_T_REL1_B, t == 1u) + d];
-    for (var k = 0u; k < DE; k++) { s += tw[t * DE + k] * W[off + k * TD + d]; }
-    tw[2u * DE + j] = max(s, 0.0);
+  var sum = 0.0;
+  for (var k = 0u; k < A; k++) { wts[k] = exp(wts[k] - mx); sum += wts[k]; }
+  for (var k = 0u; k < A; k++) { wts[k] /= sum; }
+  var ei: array<f32, H>;
+  for (var j = 0u; j < H; j++) {
+    var e = 0.0;
+    for (var k = 0u; k < A; k++) { e += wts[k] * asp[k * H + j]; }
+    ei[j] = e;
   }
-  workgroupBarrier();
+  // x_hat: the domain's precomputed part + I, U*I, Q*I through their rows of W_da.
+  var xh: array<f32, XHW>;
+  if (HAS_DA) {
+    for (var k = 0u; k < XHW; k++) { xh[k] = scratch[S_PRE + dom * XHW + k]; }
+    for (var j = 0u; j < H; j++) {
+      let i = ei[j];
+      let ui = scratch[S_U + j] * i;
+      let qi = scratch[S_QD + dom * H + j] * i;
+      for (var k = 0u; k < XHW; k++) {
+        xh[k] += i * W[OFF_DA_W + (2u * H + j) * XHW + k] + ui * W[OFF_DA_W + (3u * H + j) * XHW + k] + qi * W[OFF_DA_W + (4u * H + j) * XHW + k];
+      }
+    }
+  } else {
+    for (var j = 0u; j < H; j++) {
+      let u = scratch[S_U + j];
+      let q = scratch[S_QD + dom * H + j];
+      xh[j] = u;
+      xh[H + j] = q;
+      xh[2u * H + j] = ei[j];
+      xh[3u * H + j] = u * ei[j];
+      xh[4u * H + j] = q * ei[j];
+    }
+  }
+  // MMoE: experts, one softmax gate per task, then the towers.
+  var ex: array<f32, EXP * DE>;
+  for (var k = 0u; k < EXP * DE; k++) { ex[k] = W[OFF_EXP_B + k]; }
+  var gl: array<f32, 2 * EXP>;
+  for (var e = 0u; e < EXP; e++) { gl[e] = W[OFF_GATE_CTR_B + e]; gl[EXP + e] = W[OFF_GATE_REL_B + e]; }
+  for (var i = 0u; i < XHW; i++) {
+    let v = xh[i];
+    for (var k = 0u; k < EXP * DE; k++) { ex[k] += v * W[OFF_EXP_W + i * EXP * DE + k]; }
+    for (var e = 0u; e < EXP; e++) {
+      gl[e] += v * W[OFF_GATE_CTR_W + i * EXP + e];
+      gl[EXP + e] += v * W[OFF_GATE_REL_W + i * EXP + e];
+    }
+  }
+  for (var k = 0u; k < EXP * DE; k++) { ex[k] = max(ex[k], 0.0); }
   let stride = 2u + A;
-  if (lid < 2u) {
-    let off = select(OFF_T_CTR2_W, OFF_T_REL2_W, lid == 1u);
-    var s = W[select(OFF_T_CTR2_B, OFF_T_REL2_B, lid == 1u)];
-    for (var k = 0u; k < TD; k++) { s += tw[2u * DE + lid * TD + k] * W[off + k]; }
-    outputs[b * stride + lid] = 1.0 / (1.0 + exp(-s));
+  for (var t = 0u; t < 2u; t++) {
+    var gmx = -3.4e38;
+    for (var e = 0u; e < EXP; e++) { gmx = max(gmx, gl[t * EXP + e]); }
+    var gs = 0.0;
+    for (var e = 0u; e < EXP; e++) { gl[t * EXP + e] = exp(gl[t * EXP + e] - gmx); gs += gl[t * EXP + e]; }
+    var mixed: array<f32, DE>;
+    for (var d = 0u; d < DE; d++) {
+      var m = 0.0;
+      for (var e = 0u; e < EXP; e++) { m += gl[t * EXP + e] / gs * ex[e * DE + d]; }
+      mixed[d] = m;
+    }
+    let w1 = select(OFF_T_CTR1_W, OFF_T_REL1_W, t == 1u);
+    let b1 = select(OFF_T_CTR1_B, OFF_T_REL1_B, t == 1u);
+    let w2 = select(OFF_T_CTR2_W, OFF_T_REL2_W, t == 1u);
+    var logit = W[select(OFF_T_CTR2_B, OFF_T_REL2_B, t == 1u)];
+    for (var d = 0u; d < TD; d++) {
+      var s = W[b1 + d];
+      for (var k = 0u; k < DE; k++) { s += mixed[k] * W[w1 + k * TD + d]; }
+      logit += max(s, 0.0) * W[w2 + d];
+    }
+    outputs[b * stride + t] = 1.0 / (1.0 + exp(-logit));
   }
-  if (lid < A) { outputs[b * stride + 2u + lid] = wts[lid]; }
+  for (var k = 0u; k < A; k++) { outputs[b * stride + 2u + k] = wts[k]; }
 }
