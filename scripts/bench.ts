@@ -48,7 +48,7 @@ try {
           const d0 = window.gpuLog.dispatches;
           const s0 = window.gpuLog.submits;
           const ms: number[] = [];
-          const calls = path === 'webgpu' && N === 1000 ? Math.max(5, Math.floor(CALLS / 5)) : CALLS;
+          const calls = CALLS;
           for (let i = 0; i < calls; i++) {
             t = performance.now();
             await rec.rerank(C, ctx);
@@ -89,7 +89,7 @@ try {
 
 Written by \`npm run bench\` (scripts/bench.ts) on ${results.date}. Machine: ${results.machine}; headless Chromium ${results.chromium};
 WebGPU adapter: **${r.adapter}** (SwiftShader: a CPU Vulkan driver, so every "GPU" number here ran on the CPU's cores).
-Each time is the median of ${CALLS} warm \`rerank()\` calls (TF.js WebGPU at N = 1,000: ${cell('webgpu', 1000).calls} calls), end to end: the
+Each time is the median of ${CALLS} warm \`rerank()\` calls, end to end: the
 behaviour store (in memory), cached text vectors, the ranking network, sorting. 30 history events, a query.
 
 | N | fused ms | TF.js WebGPU ms | TF.js CPU ms | fused vs TF.js WebGPU | fused vs TF.js CPU | fused dispatches / submits per call | TF.js WebGPU dispatches / submits | first call ms (fused / WebGPU / CPU) |

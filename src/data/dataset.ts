@@ -6,7 +6,7 @@
 import { mulberry32, randInt } from '../util/random.ts';
 import { bucket } from '../util/hash.ts';
 import { DataError } from '../errors.ts';
-import type { FeatureConfig, RankerConfig } from '../model/config.ts';
+import { domainIndex, type FeatureConfig, type RankerConfig } from '../model/config.ts';
 import type { EventRow, Features, ItemRow } from './schema.ts';
 
 export interface SplitSpec {
@@ -127,6 +127,28 @@ export function historiesFrom(events: EventRow[], items: Map<string, ItemRow>): 
   return out;
 }
 
+export interface HistoryArrays {
+  histId: Int32Array;
+  histText: Int32Array;
+  histDomain: Int32Array;
+  histAction: Int32Array;
+  histMask: Float32Array;
+}
+
+/**
+ * Writes one behaviour sequence (oldest first, at most N entries) from `at`, left-aligned;
+ * positions past it stay padding (mask 0). Training and the page both encode histories here.
+ */
+export function encodeHistory(c: RankerConfig, entries: Pick<HistoryEntry, 'key' | 'text' | 'domain' | 'action'>[], textRow: (t: string) => number, out: HistoryArrays, at: number) {
+  entries.slice(-c.historyLength).forEach((h, t) => {
+    out.histId[at + t] = bucket(h.key, c.idBuckets);
+    out.histText[at + t] = textRow(h.text);
+    out.histDomain[at + t] = domainIndex(c, h.domain);
+    out.histAction[at + t] = Math.max(0, c.actions.indexOf(h.action));
+    out.histMask[at + t] = 1;
+  });
+}
+
 /** The model's inputs for a set of events, as flat typed arrays (text as rows of a text table). */
 export interface Samples {
   n: number;
@@ -197,24 +219,14 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
   };
   const users = new Map<string, number>();
   const groups = new Map<string, number>();
-  const dIndex = (d: string) => Math.max(0, c.domains.indexOf(d));
-  const action = (a: string) => Math.max(0, c.actions.indexOf(a));
+
   const histRowOf = new Map<string, number>();
   const writeHistory = (row: number, user: string, ts: number) => {
     const hist = ctx.histories.get(user) ?? [];
     const end = lastBefore(hist, ts);
-    const start = Math.max(0, end - N);
-    // Oldest first, left-aligned; positions past the history are padding (mask 0).
-    for (let t = start; t < end; t++) {
-      const h = hist[t];
-      const at = row * N + (t - start);
-      s.histId[at] = bucket(h.key, c.idBuckets);
-      s.histText[at] = ctx.textRow(h.text);
-      s.histDomain[at] = dIndex(h.domain);
-      s.histAction[at] = action(h.action);
-      s.histMask[at] = 1;
-    }
+    encodeHistory(c, hist.slice(Math.max(0, end - N), end), ctx.textRow, s, row * N);
   };
+
   events.forEach((e, i) => {
     const item = ctx.items.get(e.item);
     if (!item) throw new DataError('events.jsonl', e.line, 'item', `unknown item ${JSON.stringify(e.item)} (not in items.jsonl)`);
@@ -225,7 +237,7 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
     s.queryId[i] = q ? bucket(queryKey(q), c.idBuckets) : 0;
     s.queryText[i] = q ? ctx.textRow(q) : 0;
     encodeFeatures(c.contextFeatures, c.sparseBuckets, e.features, s.ctxCat, i * Fe, s.ctxNum, i * Ne);
-    s.domain[i] = dIndex(e.domain);
+    s.domain[i] = domainIndex(c, e.domain);
     s.label[i] = e.label;
     s.relevance[i] = e.relevance ?? 0;
     s.relMask[i] = e.relevance === undefined ? 0 : 1;

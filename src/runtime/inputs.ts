@@ -4,7 +4,7 @@
  * Node and the page build inputs with this same function, so their scores can be compared.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encodeFeatures, itemKey, queryKey } from '../data/dataset.ts';
+import { encodeFeatures, encodeHistory, itemKey, queryKey } from '../data/dataset.ts';
 import { domainIndex, type RankerConfig } from '../model/config.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 import type { BehaviourEvent } from '../store/behaviour-store.ts';
@@ -64,7 +64,6 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
   encodeFeatures(c.contextFeatures, c.sparseBuckets, context.features, ctxCat, 0, ctxNum, 0);
   const q = context.query?.trim() ? context.query : undefined;
 
-  const recent = history.slice(-N); // oldest first, left-aligned, as in training
   const a: InputArrays = {
     B,
     textTable,
@@ -84,13 +83,8 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
     histAction: new Int32Array(N),
     histMask: new Float32Array(N),
   };
-  recent.forEach((e, t) => {
-    a.histId[t] = bucket(e.action === 'search' ? queryKey(eventText(e)) : itemKey(e.item), c.idBuckets);
-    a.histText[t] = textRow(eventText(e));
-    a.histDomain[t] = domainIndex(c, e.domain);
-    a.histAction[t] = Math.max(0, c.actions.indexOf(e.action));
-    a.histMask[t] = 1;
-  });
+  const entries = history.map((e) => ({ key: e.action === 'search' ? queryKey(eventText(e)) : itemKey(e.item), text: eventText(e), domain: e.domain, action: e.action }));
+  encodeHistory(c, entries, textRow, a, 0);
   return a;
 }
 
