@@ -141,7 +141,16 @@ export class FusedRanker {
     return this.bufs;
   }
 
-  async run(x: InputArrays): Promise<FusedOutputs> {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Calls run one after another: they share the input, output and readback buffers. */
+  run(x: InputArrays): Promise<FusedOutputs> {
+    const next = this.queue.then(() => this.runNow(x));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(x: InputArrays): Promise<FusedOutputs> {
     const B = x.B;
     if (B > 65535 * 64) throw new RangeError(`fused ranker: at most ${65535 * 64} candidates a call, got ${B}`);
     const ints = new Int32Array([...x.itemId, ...x.domain, ...x.itemText, ...x.itemCat, ...x.queryId, ...x.queryText, ...x.ctxCat, ...x.histId, ...x.histText, ...x.histDomain, ...x.histAction]);

@@ -85,6 +85,19 @@ describe('the fused ranking kernel', () => {
     expect(r).toEqual({ dispatches: 3, submits: 1 });
   });
 
+  it('answers concurrent calls of different sizes, each as it would alone', async () => {
+    const r = await p.page.evaluate(async () => {
+      const rec = await window.kindling.createRecommender({ backend: 'webgpu-fused', encoderDevice: 'wasm' });
+      const lists = [3, 200, 17, 1000, 1].map((n) => Array.from({ length: n }, (_, i) => ({ id: `c${i}`, text: `espresso lounge ${i % 11}` })));
+      const together = await Promise.all(lists.map((C) => rec.rerank(C, { domain: 'cards' })));
+      const alone = [];
+      for (const C of lists) alone.push(await rec.rerank(C, { domain: 'cards' }));
+      await rec.dispose();
+      return together.map((t, i) => Math.max(...t.map((x, j) => Math.abs(x.score - alone[i][j].score))));
+    });
+    expect(r.every((d) => d === 0)).toBe(true);
+  });
+
   it('answers with the same order after its device is lost', async () => {
     const r = await p.page.evaluate(async () => {
       const rec = await window.kindling.createRecommender({ backend: 'webgpu-fused', encoderDevice: 'wasm' });
