@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.ts';
 
@@ -92,6 +93,13 @@ describe('kindling CLI', () => {
     expect(r.err).toContain(`events.jsonl:${lines + 1}: label: expected 0 or 1, got "yes"`);
     writeFileSync(join(bad, 'events.jsonl'), '{"user":"u1","ts":5,"domain":"cards","item":"nope"}\n');
     expect((await cli('train', '--data', bad, '--out', join(dir, 'never'))).err).toContain('events.jsonl:1: item: unknown item "nope"');
+  });
+
+  it('runs as the installed command (bin/kindling.mjs), outside the test runner', () => {
+    const r = spawnSync(process.execPath, ['bin/kindling.mjs', 'eval', '--data', data, '--model', model], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/overall\s+\d+\s+0\.\d{4}/);
+    expect(spawnSync(process.execPath, ['bin/kindling.mjs', 'frobnicate'], { encoding: 'utf8' }).status).toBe(2);
   });
 
   it('rejects bad arguments by name with exit code 2', async () => {

@@ -7,7 +7,6 @@
 import type { RankerConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/params.ts';
 import type { InputArrays } from '../runtime/inputs.ts';
-import kernel from './ranker.wgsl?raw';
 
 export interface FusedOutputs {
   ctr: Float32Array;
@@ -109,7 +108,14 @@ export class FusedRanker {
   /** Tests set this: every call then runs inside a validation error scope and throws on an error. */
   static validate = false;
 
-  constructor(readonly device: GPUDevice, private readonly c: RankerConfig, params: Map<string, Float32Array>) {
+  /** Compiles the kernel for this model and uploads its weights. */
+  static async create(device: GPUDevice, c: RankerConfig, params: Map<string, Float32Array>): Promise<FusedRanker> {
+    // Imported on first use: Node (training, the CLI) never loads the WGSL source.
+    const { default: kernel } = await import('./ranker.wgsl?raw');
+    return new FusedRanker(device, c, params, kernel);
+  }
+
+  private constructor(readonly device: GPUDevice, private readonly c: RankerConfig, params: Map<string, Float32Array>, kernel: string) {
     const packed = packModel(c, params);
     this.aspects = packed.aspects;
     this.code = `${packed.preamble}\n${kernel}`;

@@ -105,8 +105,8 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   // The fused kernel: our own device, recreated after a loss (driver reset, tab in background).
   let fused: Promise<FusedRanker> | undefined;
   const fusedRanker = () =>
-    (fused ??= requestDevice().then((device) => {
-      const host = new FusedRanker(device, config, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
+    (fused ??= requestDevice().then(async (device) => {
+      const host = await FusedRanker.create(device, config, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
       void device.lost.then(() => {
         if (fused) fused = undefined;
       });

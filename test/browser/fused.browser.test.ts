@@ -90,7 +90,7 @@ describe('the fused ranking kernel', () => {
       const rec = await window.kindling.createRecommender({ backend: 'webgpu-fused', encoderDevice: 'wasm' });
       const lists = [3, 200, 17, 1000, 1].map((n) => Array.from({ length: n }, (_, i) => ({ id: `c${i}`, text: `espresso lounge ${i % 11}` })));
       const together = await Promise.all(lists.map((C) => rec.rerank(C, { domain: 'cards' })));
-      const alone = [];
+      const alone: { score: number }[][] = [];
       for (const C of lists) alone.push(await rec.rerank(C, { domain: 'cards' }));
       await rec.dispose();
       return together.map((t, i) => Math.max(...t.map((x, j) => Math.abs(x.score - alone[i][j].score))));
