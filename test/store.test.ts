@@ -43,7 +43,8 @@ describe('recommender options and arguments', () => {
     expect(() => validateRecommenderOptions({ backend: 'webgl' as never })).toThrow(/backend: got "webgl"/);
   });
   it('chooses the backend from capabilities', () => {
-    expect(chooseRankerBackend('auto', { browser: true, webgpu: true })).toBe('webgpu');
+    expect(chooseRankerBackend('auto', { browser: true, webgpu: true })).toBe('webgpu-fused');
+    expect(chooseRankerBackend('webgpu', { browser: true, webgpu: true })).toBe('webgpu');
     expect(chooseRankerBackend('auto', { browser: true, webgpu: false })).toBe('cpu');
     expect(chooseRankerBackend('auto', { browser: false, webgpu: false })).toBe('cpu');
     expect(() => chooseRankerBackend('webgpu', { browser: true, webgpu: false })).toThrow(/no WebGPU adapter/);

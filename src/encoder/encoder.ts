@@ -150,9 +150,11 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
         }
         await cache.setMany(fresh);
         const byKey = new Map(fresh);
-        missing.forEach((t, i) => remember(t, found[i] ?? byKey.get(keys[i])!));
+        const got = new Map(missing.map((t, i) => [t, found[i] ?? byKey.get(keys[i])!]));
+        got.forEach((v, t) => remember(t, v));
+        return clipped.map((t, i) => out[i] ?? got.get(t)!);
       }
-      return clipped.map((t, i) => out[i] ?? recent.get(t)!);
+      return out as Float32Array[];
     },
     clearCache: () => {
       recent.clear();

@@ -24,7 +24,7 @@ describe('the demo page', () => {
 
   it('says what it runs on and ranks suggestions and cards', async () => {
     expect(await page.evaluate(() => document.body.dataset.ready)).toBe('true');
-    expect(await page.textContent('#status')).toMatch(/ranking network on webgpu \(google swiftshader/);
+    expect(await page.textContent('#status')).toMatch(/ranking network on webgpu-fused \(google swiftshader/);
     expect(await page.$$('#suggestions li')).toHaveLength(10);
     expect((await page.$$('#cards .card')).length).toBe(12);
   });
