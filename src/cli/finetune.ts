@@ -39,6 +39,36 @@ export function addDomain(params: Params, config: RankerConfig, domain: string):
 
 export const FREEZE: Record<string, ParamGroup[]> = { l0: ['encoder', 'head'], 'l0+encoder': ['head'] };
 
+/**
+ * Frozen means the foundation's trained rows: rows it never trained (the new domain's own row of
+ * the domain tables, ID buckets no pretraining sample touched, e.g. the new domain's items) are new
+ * parameters and learn. Returns the tables that take part and a step hook that restores every
+ * frozen row after each update.
+ */
+export function newRowsOnly(params: Params, newDomainRow: number | undefined, idBucketsSeen: string | undefined) {
+  const names: string[] = [];
+  const restores: (() => void)[] = [];
+  const setup = (name: string, trainableRow: (r: number) => boolean) => {
+    const v = params.get(name);
+    if (!v) return;
+    const rows = v.shape[0]!;
+    const mask = tf.tensor2d(Array.from({ length: rows }, (_, r) => (trainableRow(r) ? 1 : 0)), [rows, 1]);
+    const original = tf.clone(v);
+    names.push(name);
+    restores.push(() => {
+      const kept = tf.tidy(() => tf.add(tf.mul(v, mask), tf.mul(original, tf.sub(1, mask))));
+      v.assign(kept);
+      kept.dispose();
+    });
+  };
+  if (newDomainRow !== undefined) for (const n of ['emb.domain', 'gate.domain.item', 'gate.domain.query']) setup(n, (r) => r === newDomainRow);
+  if (idBucketsSeen) {
+    const seen = Uint8Array.from(atob(idBucketsSeen), (ch) => ch.charCodeAt(0));
+    setup('emb.id', (r) => r > 0 && !(seen[r >> 3] & (1 << (r & 7))));
+  }
+  return { names, afterStep: () => restores.forEach((f) => f()) };
+}
+
 export async function finetune(a: Record<string, string | boolean | undefined>) {
   const from = required('from', a.from as string);
   const dataDir = required('data', a.data as string);
@@ -50,14 +80,16 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const learningRate = num('lr', a.lr as string, 0.002, 1e-6, 1, false);
   const d = dataOptions(a);
   const foundation = await loadRanker(from);
+  const isNew = !foundation.manifest.config.domains.includes(domain);
   const config = addDomain(foundation.params, foundation.manifest.config, domain);
+  const fresh = newRowsOnly(foundation.params, isNew ? config.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined);
   const data = readDataSet(dataDir);
   const split = splitData(data, { ...d, onlyDomains: [domain] });
   const encoder = await loadNodeEncoder(dataDir);
   const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed });
   console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}`);
-  const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, trainSamples: p.train.n };
-  const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training });
+  const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, trainSamples: p.train.n, newRowsTrained: fresh.names };
+  const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep });
   await saveRanker(out, foundation.params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)) });
   const report = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');

@@ -21,6 +21,8 @@ export interface FitOptions {
   trainable: ParamGroup[];
   training: Record<string, unknown>;
   quiet?: boolean;
+  extraTrainable?: string[];
+  afterStep?: () => void;
 }
 
 export interface FitResult {
@@ -47,6 +49,8 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
     learningRate: o.learningRate,
     seed: o.seed,
     trainable: o.trainable,
+    extraTrainable: o.extraTrainable,
+    afterStep: o.afterStep,
     startEpoch: resume ? resume.epoch + 1 : 0,
     onBatch: (b) => {
       if (o.quiet) return;

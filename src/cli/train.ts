@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASPECTS, type Aspect, type RankerConfig } from '../model/config.ts';
+import type { Samples } from '../data/dataset.ts';
 import { disposeParams, initParams } from '../model/params.ts';
 import { evaluate, reportTable } from '../eval/report.ts';
 import { configFromData, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
@@ -41,6 +42,19 @@ export function modelOverrides(a: Args): Partial<RankerConfig> {
   };
 }
 
+/**
+ * The ID buckets training updates (items, queries, history events), as a base64 bitmap: fine-tuning
+ * lets only the others (new items of a new domain) learn while the foundation's embeddings stay frozen.
+ */
+export function seenBuckets(s: Samples, c: RankerConfig): string {
+  const bits = new Uint8Array(Math.ceil(c.idBuckets / 8));
+  const mark = (b: number) => (bits[b >> 3] |= 1 << (b & 7));
+  s.itemId.forEach(mark);
+  s.queryId.forEach(mark);
+  s.histId.forEach((b, i) => s.histMask[i] && mark(b));
+  return Buffer.from(bits).toString('base64');
+}
+
 export async function train(a: Args) {
   const dataDir = required('data', a.data as string);
   const out = required('out', a.out as string);
@@ -61,7 +75,7 @@ export async function train(a: Args) {
   const p = await prepareSamples(data, split, config, encoder, prep);
   console.error(`training on ${p.train.n} samples (${config.domains.slice(1).join(', ')}), testing on ${p.test.n}; ${resume ? `resuming after epoch ${resume.epoch + 1}` : 'from scratch'}`);
   const params = resume?.params ?? initParams(config, d.seed);
-  const training = { command: 'train', data: dataDir, seed: d.seed, epochs, batchSize, learningRate, negatives: d.negatives, trainFraction: d.trainFraction, trainSamples: p.train.n };
+  const training = { command: 'train', data: dataDir, seed: d.seed, epochs, batchSize, learningRate, negatives: d.negatives, trainFraction: d.trainFraction, trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config) };
   const result = await fit(params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: ['l0', 'encoder', 'head'], training }, resume);
   const speed = result.epochs.map((e) => e.samplesPerSecond);
   await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), samplesPerSecond: Math.round(speed.reduce((x, y) => x + y, 0) / speed.length), loss: result.epochs.map((e) => +e.loss.toFixed(5)) });

@@ -16,6 +16,10 @@ export interface TrainOptions {
   seed: number;
   /** Groups that learn; the others stay as loaded (fine-tuning's --freeze). */
   trainable: ParamGroup[];
+  /** Parameters that learn although their group is frozen (afterStep then restores their frozen rows). */
+  extraTrainable?: string[];
+  /** Runs after every optimiser step (fine-tuning uses it to keep frozen rows frozen). */
+  afterStep?: () => void;
   /** First epoch to run (resuming from a checkpoint). */
   startEpoch?: number;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; ctr: number; sim: number; reg: number }) => void;
@@ -24,7 +28,9 @@ export interface TrainOptions {
 
 export async function trainRanker(params: Params, c: RankerConfig, s: Samples, textTable: tf.Tensor2D, o: TrainOptions) {
   installFastSegmentSum(tf.getBackend() as 'cpu' | 'wasm');
-  const trainable = paramSpecs(c).filter((p) => o.trainable.includes(p.group)).map((p) => params.get(p.name)!);
+  const trainable = paramSpecs(c)
+    .filter((p) => o.trainable.includes(p.group) || o.extraTrainable?.includes(p.name))
+    .map((p) => params.get(p.name)!);
   const optimizer = tf.train.adam(o.learningRate);
   try {
     for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
@@ -43,6 +49,7 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
           parts = { ctr: l.ctr.dataSync()[0], sim: l.sim.dataSync()[0], reg: l.reg.dataSync()[0] };
           return l.total;
         }, true, trainable)!;
+        o.afterStep?.();
         const value = (await loss.data())[0];
         loss.dispose();
         disposeBatch(batch);
