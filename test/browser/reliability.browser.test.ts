@@ -61,6 +61,36 @@ describe('reliability in Chromium', () => {
     }
   });
 
+  it.each([
+    ['no navigator.gpu', 'Object.defineProperty(Navigator.prototype, "gpu", { get: () => undefined })'],
+    ['requestAdapter() returning null', 'if (navigator.gpu) navigator.gpu.requestAdapter = async () => null'],
+  ])('ranks on the CPU, in the same order, with %s', async (_name, script) => {
+    const rank = async (init?: string) => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        if (init) await page.addInitScript(init);
+        await page.goto(url);
+        await page.waitForFunction(() => window.kindlingReady === true);
+        return await page.evaluate(async () => {
+          const r = await window.kindling.createRecommender({ memoryOnly: true });
+          const C = [
+            { id: 'a', text: 'electricity billing portal' },
+            { id: 'b', text: 'fresh espresso lounge' },
+            { id: 'c', text: 'puppy grooming club' },
+          ];
+          return { backend: r.backend, device: r.encoder.device, ids: (await r.rerank(C, { domain: 'search', query: 'coffee' })).map((x) => x.id) };
+        });
+      } finally {
+        await context.close();
+      }
+    };
+    const withGpu = await rank();
+    const without = await rank(script);
+    expect(withGpu.backend).toBe('webgpu-fused');
+    expect(without).toEqual({ backend: 'cpu', device: 'wasm', ids: withGpu.ids });
+  });
+
   it('keeps all 1,000 events when four tabs append 250 each at once (cap raised), and the newest 200 by default', async () => {
     const context: BrowserContext = await browser.newContext();
     try {
