@@ -76,6 +76,11 @@ export function kindlingAssets(root = process.cwd()): Plugin {
     configurePreviewServer(server) {
       middlewares((h) => server.middlewares.use(h));
     },
+    // Transformers.js refers to ONNX Runtime's wasm with new URL(..., import.meta.url), so the bundler
+    // emits a 26 MB copy into assets/. The page never fetches it (wasmPaths points at ort/): drop it.
+    generateBundle(_options, bundle) {
+      for (const name of Object.keys(bundle)) if (/^assets\/ort-wasm-simd-threaded[^/]*\.wasm$/.test(name)) delete bundle[name];
+    },
     writeBundle() {
       copyTree(join(root, 'models'), join(outDir, 'models'));
       for (const f of ORT_FILES) {
