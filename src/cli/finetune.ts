@@ -48,12 +48,14 @@ export const FREEZE: Record<string, ParamGroup[]> = { l0: ['encoder', 'head'], '
 export function newRowsOnly(params: Params, newDomainRow: number | undefined, idBucketsSeen: string | undefined) {
   const names: string[] = [];
   const restores: (() => void)[] = [];
+  const held: tf.Tensor[] = [];
   const setup = (name: string, trainableRow: (r: number) => boolean) => {
     const v = params.get(name);
     if (!v) return;
     const rows = v.shape[0]!;
     const mask = tf.tensor2d(Array.from({ length: rows }, (_, r) => (trainableRow(r) ? 1 : 0)), [rows, 1]);
     const original = tf.clone(v);
+    held.push(mask, original);
     names.push(name);
     restores.push(() => {
       const kept = tf.tidy(() => tf.add(tf.mul(v, mask), tf.mul(original, tf.sub(1, mask))));
@@ -66,7 +68,7 @@ export function newRowsOnly(params: Params, newDomainRow: number | undefined, id
     const seen = Uint8Array.from(atob(idBucketsSeen), (ch) => ch.charCodeAt(0));
     setup('emb.id', (r) => r > 0 && !(seen[r >> 3] & (1 << (r & 7))));
   }
-  return { names, afterStep: () => restores.forEach((f) => f()) };
+  return { names, afterStep: () => restores.forEach((f) => f()), dispose: () => tf.dispose(held) };
 }
 
 export async function finetune(a: Record<string, string | boolean | undefined>) {
@@ -94,6 +96,7 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const report = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));
+  fresh.dispose();
   disposeParams(foundation.params);
   p.textTable.dispose();
   await encoder.dispose();

@@ -150,7 +150,7 @@ export function encodeHistory(c: RankerConfig, entries: Pick<HistoryEntry, 'key'
 }
 
 /** The model's inputs for a set of events, as flat typed arrays (text as rows of a text table). */
-export interface Samples {
+export interface Samples extends HistoryArrays {
   n: number;
   itemId: Int32Array;
   itemText: Int32Array;
@@ -164,13 +164,8 @@ export interface Samples {
   label: Float32Array;
   relevance: Float32Array;
   relMask: Float32Array;
-  /** Behaviour sequences, one row of N per distinct (user, time): samples of one request share it. */
+  /** Behaviour sequences (HistoryArrays), one row of N per distinct (user, time): samples of one request share it. */
   histRows: number;
-  histId: Int32Array;
-  histText: Int32Array;
-  histDomain: Int32Array;
-  histAction: Int32Array;
-  histMask: Float32Array;
   /** [n] the history row of each sample. */
   histOf: Int32Array;
   /** For metrics: the user, the request group (user, domain, ts, query) and whether the item is cold. */

@@ -4,7 +4,7 @@
  * Node and the page build inputs with this same function, so their scores can be compared.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encodeFeatures, encodeHistory, itemKey, queryKey } from '../data/dataset.ts';
+import { encodeFeatures, encodeHistory, itemKey, queryKey, type HistoryArrays } from '../data/dataset.ts';
 import { domainIndex, type RankerConfig } from '../model/config.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 import type { BehaviourEvent } from '../store/behaviour-store.ts';
@@ -25,7 +25,7 @@ export function callTexts(candidates: Candidate[], context: RankContext, history
 }
 
 /** One call's inputs as plain typed arrays (see RankerInputs for the shapes; Bq = Bu = 1). */
-export interface InputArrays {
+export interface InputArrays extends HistoryArrays {
   B: number;
   textTable: Float32Array;
   textRows: number;
@@ -38,11 +38,6 @@ export interface InputArrays {
   ctxCat: Int32Array;
   ctxNum: Float32Array;
   domain: Int32Array;
-  histId: Int32Array;
-  histText: Int32Array;
-  histDomain: Int32Array;
-  histAction: Int32Array;
-  histMask: Float32Array;
 }
 
 export function buildInputArrays(c: RankerConfig, candidates: Candidate[], context: RankContext, history: BehaviourEvent[], texts: string[], vectors: Float32Array[]): InputArrays {
