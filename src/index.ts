@@ -16,6 +16,8 @@ export type { EncoderDevice } from './encoder/device.ts';
 export type { VectorCache } from './encoder/vector-cache.ts';
 export type { BehaviourEvent } from './store/behaviour-store.ts';
 export { cosine } from './util/vector.ts';
+export { MAX_CANDIDATES } from './runtime/candidates.ts';
+export { MAX_ID_CHARS, MAX_EVENT_TEXT_CHARS } from './store/behaviour-store.ts';
 
 const pagePlatform: RuntimePlatform = {
   ...webPlatform,

@@ -86,11 +86,11 @@ export function featureConfig(rows: (Features | undefined)[]): FeatureConfig {
 /** Writes one row of encoded features: hashed buckets for categorical fields, clipped z-scores for numbers. */
 export function encodeFeatures(fc: FeatureConfig, sparseBuckets: number, f: Features | undefined, cat: Int32Array, catAt: number, num: Float32Array, numAt: number) {
   fc.categorical.forEach((name, j) => {
-    const v = f?.[name];
+    const v = f && Object.hasOwn(f, name) ? f[name] : undefined;
     cat[catAt + j] = v === undefined ? 0 : bucket(`${name}=${String(v)}`, sparseBuckets);
   });
   fc.numeric.forEach(({ name, mean, std }, j) => {
-    const v = f?.[name];
+    const v = f && Object.hasOwn(f, name) ? f[name] : undefined;
     num[numAt + j] = typeof v === 'number' && Number.isFinite(v) ? Math.max(-5, Math.min(5, (v - mean) / std)) : 0;
   });
 }

@@ -16,12 +16,17 @@ export interface RankContext {
   features?: Features;
 }
 
+/** The most candidates one rerank() call takes: each call stays bounded in time and memory. */
+export const MAX_CANDIDATES = 10_000;
+
 const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 function features(field: string, v: unknown): Features | undefined {
   if (v === undefined) return undefined;
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InputError(field, `expected an object, got ${kind(v)}`);
-  const out: Features = {};
+  // No prototype: a key such as `__proto__` or `constructor` is just a feature name here, and a
+  // lookup of a feature the caller did not give never finds Object.prototype's members.
+  const out: Features = Object.create(null);
   for (const [k, x] of Object.entries(v)) {
     // A non-finite number is treated as missing rather than poisoning the scores.
     if (typeof x === 'string') out[k] = x;
@@ -34,11 +39,16 @@ function features(field: string, v: unknown): Features | undefined {
 
 export function validateCandidates(candidates: unknown): Candidate[] {
   if (!Array.isArray(candidates)) throw new InputError('candidates', `expected an array, got ${kind(candidates)}`);
+  if (candidates.length > MAX_CANDIDATES) throw new InputError('candidates', `at most ${MAX_CANDIDATES} per call, got ${candidates.length}; rank them in pages`);
+  const seen = new Map<string, number>();
   return candidates.map((c, i) => {
     const f = `candidates[${i}]`;
     if (!c || typeof c !== 'object' || Array.isArray(c)) throw new InputError(f, `expected an object, got ${kind(c)}`);
     const o = c as Record<string, unknown>;
     if (typeof o.id !== 'string' || !o.id) throw new InputError(`${f}.id`, `expected a non-empty string, got ${kind(o.id)}`);
+    const first = seen.get(o.id);
+    if (first !== undefined) throw new InputError(`${f}.id`, `${JSON.stringify(o.id.slice(0, 80))} is also candidates[${first}].id; ids must be unique`);
+    seen.set(o.id, i);
     if (typeof o.text !== 'string') throw new InputError(`${f}.text`, `expected a string, got ${kind(o.text)}`);
     if (o.domain !== undefined && typeof o.domain !== 'string') throw new InputError(`${f}.domain`, `expected a string, got ${kind(o.domain)}`);
     return { id: o.id, text: o.text, domain: o.domain as string | undefined, features: features(`${f}.features`, o.features) };

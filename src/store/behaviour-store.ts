@@ -13,6 +13,10 @@ export const BEHAVIOUR_DB = 'kindling';
 export const BEHAVIOUR_STORE = 'behaviour';
 export const ACTIONS = ['click', 'view', 'search'] as const;
 export type Action = (typeof ACTIONS)[number];
+/** The longest item ID or domain name the store keeps (it persists them). */
+export const MAX_ID_CHARS = 1000;
+/** Event texts and queries are cut to this many characters before they are stored. */
+export const MAX_EVENT_TEXT_CHARS = 2000;
 
 export interface BehaviourEvent {
   item: string;
@@ -41,6 +45,8 @@ export function validateEvent(e: unknown, now = Date.now()): BehaviourEvent {
     const v = o[k];
     if (v === undefined && !required) return undefined;
     if (typeof v !== 'string' || (required && !v)) throw new InputError(`event.${k}`, `expected a${required ? ' non-empty' : ''} string, got ${v === null ? 'null' : typeof v}`);
+    // IDs are kept whole (a cut ID would name another item); texts are cut below.
+    if (required && v.length > MAX_ID_CHARS) throw new InputError(`event.${k}`, `at most ${MAX_ID_CHARS} characters, got ${v.length}`);
     return v;
   };
   const action = o.action;
@@ -50,8 +56,8 @@ export function validateEvent(e: unknown, now = Date.now()): BehaviourEvent {
   const out: BehaviourEvent = { item: str('item', true)!, domain: str('domain', true)!, action: action as Action, ts };
   const text = str('text', false);
   const query = str('query', false);
-  if (text !== undefined) out.text = text.slice(0, 2000);
-  if (query !== undefined) out.query = query.slice(0, 2000);
+  if (text !== undefined) out.text = text.slice(0, MAX_EVENT_TEXT_CHARS);
+  if (query !== undefined) out.query = query.slice(0, MAX_EVENT_TEXT_CHARS);
   return out;
 }
 

@@ -3,6 +3,7 @@ import * as idb from 'idb-keyval';
 import * as tf from '@tensorflow/tfjs';
 import * as kindling from '../../../src/index.ts';
 import { FusedRanker } from '../../../src/gpu/fused-ranker.ts';
+import { runFuzz } from './fuzz.ts';
 
 declare global {
   interface Window {
@@ -12,6 +13,7 @@ declare global {
     tf: typeof tf;
     FusedRanker: typeof FusedRanker;
     gpuLog: { dispatches: number; submits: number; devices: GPUDevice[] };
+    runFuzz: typeof runFuzz;
   }
 }
 window.kindling = kindling;
@@ -40,4 +42,5 @@ if (typeof GPUComputePassEncoder !== 'undefined') {
     return d;
   };
 }
+window.runFuzz = runFuzz; // the reliability fuzz run (fuzz.ts)
 window.kindlingReady = true;
