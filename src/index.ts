@@ -21,7 +21,7 @@ export { MAX_ID_CHARS, MAX_EVENT_TEXT_CHARS } from './store/behaviour-store.ts';
 
 const pagePlatform: RuntimePlatform = {
   ...webPlatform,
-  createStore: (cap, onUnavailable, memoryOnly) => (memoryOnly ? memoryStore(cap) : idbStore(cap, onUnavailable)),
+  createStore: (cap, onWarning, memoryOnly) => (memoryOnly ? memoryStore(cap) : idbStore(cap, onWarning)),
 };
 
 /** Loads a text encoder (default: the shipped one) on WebGPU when there is an adapter, wasm otherwise. */

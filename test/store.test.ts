@@ -16,8 +16,8 @@ describe('behaviour store', () => {
   });
 
   it('falls back to memory, with one warning, where IndexedDB does not exist (here: Node)', async () => {
-    const warnings: Error[] = [];
-    const s = idbStore(10, (w) => warnings.push(w));
+    const warnings: unknown[] = [];
+    const s = idbStore(10, (w) => warnings.push(w.error));
     await s.append(e(1));
     await s.append(e(2));
     expect((await s.list()).map((x) => x.ts)).toEqual([1, 2]);

@@ -20,7 +20,11 @@ export interface LoadProgress {
 }
 
 export interface KindlingWarning {
-  type: 'storage-unavailable';
+  /**
+   * `storage-unavailable`: IndexedDB cannot be used, Kindling goes on in memory.
+   * `storage-migrated`: the stored history was moved to the current schema (nothing dropped).
+   */
+  type: 'storage-unavailable' | 'storage-migrated';
   message: string;
   error?: unknown;
 }

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createEncoderOn, type Encoder } from '../encoder/encoder.ts';
 import { detectCapabilities } from '../encoder/device.ts';
 import type { EncoderPlatform } from '../encoder/platform.ts';
+import type { KindlingWarning } from '../encoder/options.ts';
 import { InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
 import { ASPECTS, type Aspect, type RankerConfig } from '../model/config.ts';
 import { disposeParams, type Params } from '../model/params.ts';
@@ -49,7 +50,7 @@ export interface Recommender {
 }
 
 export interface RuntimePlatform extends EncoderPlatform {
-  createStore(cap: number, onUnavailable: (e: Error) => void, memoryOnly: boolean): BehaviourStore;
+  createStore(cap: number, onWarning: (w: KindlingWarning) => void, memoryOnly: boolean): BehaviourStore;
 }
 
 async function requestDevice(): Promise<GPUDevice> {
@@ -99,7 +100,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     throw new ModelLoadError(`${root}ranker/model.json`, `was trained on encoder ${manifest.encoderId}, but ${encoder.id} is loaded`);
   }
   o.onProgress?.({ stage: 'ranker', status: 'ready' });
-  const store = platform.createStore(o.historyLimit, (error) => o.onWarning?.({ type: 'storage-unavailable', message: error.message, error }), o.memoryOnly);
+  const store = platform.createStore(o.historyLimit, (w) => o.onWarning?.(w), o.memoryOnly);
   let disposed = false;
 
   // The fused kernel: our own device, recreated after a loss (driver reset, tab in background).

@@ -1,16 +1,16 @@
 /**
- * The user's behaviour sequence, kept in the user's own browser: idb-keyval in Kindling's own
- * database. Appends go through idb-keyval's update(), one readwrite transaction each, so two tabs
- * appending at once both land. The list is capped (newest kept) and kept in time order.
- * Where IndexedDB cannot be used (private modes, blocked, quota) the history lives in memory,
- * a warning is reported once, and ranking goes on.
+ * The user's behaviour sequence, kept in the user's own browser: idb-keyval over Kindling's own
+ * database, one record per event (idb-schema.ts), so tabs appending at once all land. The list
+ * is capped (newest kept) and kept in time order. Where IndexedDB cannot be used (missing,
+ * blocked, quota, a newer schema) the history lives in memory, a warning is reported once, and
+ * ranking goes on.
  */
-import { createStore, del, get, set, update, type UseStore } from 'idb-keyval';
+import { clear, promisifyRequest, values } from 'idb-keyval';
+import type { KindlingWarning } from '../encoder/options.ts';
 import { InputError, StorageUnavailableError } from '../errors.ts';
+import { BEHAVIOUR_DB, eventKey, eventsStore, openBehaviourDb, readAnyVersion, STORE_SCHEMA_VERSION } from './idb-schema.ts';
 
-export const STORE_SCHEMA_VERSION = 1;
-export const BEHAVIOUR_DB = 'kindling';
-export const BEHAVIOUR_STORE = 'behaviour';
+export { BEHAVIOUR_DB, STORE_SCHEMA_VERSION };
 export const ACTIONS = ['click', 'view', 'search'] as const;
 export type Action = (typeof ACTIONS)[number];
 /** The longest item ID or domain name the store keeps (it persists them). */
@@ -86,28 +86,31 @@ export function memoryStore(cap: number, initial: BehaviourEvent[] = []): Behavi
 }
 
 /**
- * IndexedDB-backed store; `onUnavailable` is told once if it has to fall back to memory.
- * Nothing is opened until the first call.
+ * IndexedDB-backed store (schema in idb-schema.ts). Nothing is opened until the first call.
+ * Where IndexedDB cannot be used (missing, blocked by an older tab, a newer schema, quota, no
+ * answer) it warns once and goes on in memory with what it could still read: the database itself
+ * is never deleted or overwritten by the fallback.
  */
-export function idbStore(cap: number, onUnavailable: (err: StorageUnavailableError) => void, dbName = BEHAVIOUR_DB): BehaviourStore {
-  let store: UseStore | undefined;
+export function idbStore(cap: number, onWarning: (w: KindlingWarning) => void, dbName = BEHAVIOUR_DB, timeoutMs = 3000): BehaviourStore {
   let fallback: BehaviourStore | undefined;
-  const s = () => (store ??= createStore(dbName, BEHAVIOUR_STORE));
+  let stored: BehaviourEvent[] | undefined; // what an outdated database held, read before its upgrade
+  const store = eventsStore(() =>
+    openBehaviourDb(dbName, {
+      timeoutMs,
+      onStoredEvents: (events) => (stored = events),
+      onMigrated: (m) => onWarning({ type: 'storage-migrated', message: `the behaviour history was moved from schema v${m.from} to v${STORE_SCHEMA_VERSION} (${m.events} events kept)` }),
+    }),
+  );
   async function guarded<T>(op: () => Promise<T>, mem: (m: BehaviourStore) => Promise<T>): Promise<T> {
     if (fallback) return mem(fallback);
     try {
-      if (typeof indexedDB === 'undefined') throw new Error('indexedDB is not defined');
       return await op();
     } catch (err) {
-      // Keep what we can still read, so nothing the user had is lost from this session.
-      let kept: BehaviourEvent[] = [];
-      try {
-        kept = ((await get<BehaviourEvent[]>('events', s())) ?? []).filter(Boolean);
-      } catch {
-        kept = [];
-      }
-      fallback = memoryStore(cap, kept);
-      onUnavailable(new StorageUnavailableError(`IndexedDB cannot be used (${(err as Error)?.message ?? err}); the history is kept in memory for this page`, { cause: err }));
+      if (fallback) return mem(fallback); // another call fell back meanwhile
+      const kept = stored ?? (typeof indexedDB === 'undefined' || !indexedDB ? [] : await readAnyVersion(dbName, timeoutMs));
+      fallback ??= memoryStore(cap, [...kept].sort((a, b) => a.ts - b.ts));
+      const error = new StorageUnavailableError(`IndexedDB cannot be used (${(err as Error)?.message ?? err}); the history is kept in memory for this page, and what is stored is left as it is`, { cause: err });
+      onWarning({ type: 'storage-unavailable', message: error.message, error });
       return mem(fallback);
     }
   }
@@ -117,13 +120,27 @@ export function idbStore(cap: number, onUnavailable: (err: StorageUnavailableErr
     },
     append: (e) =>
       guarded(
-        async () => {
-          await update<BehaviourEvent[]>('events', (old) => insertCapped(old ?? [], e, cap), s());
-          await set('schemaVersion', STORE_SCHEMA_VERSION, s());
-        },
+        () =>
+          store('readwrite', (os) => {
+            // One transaction: add the event, then drop the oldest beyond the cap (key order is time order).
+            os.put(e, eventKey(e.ts));
+            const count = os.count();
+            count.onsuccess = () => {
+              let extra = count.result - cap;
+              if (extra <= 0) return;
+              const cursor = os.openKeyCursor();
+              cursor.onsuccess = () => {
+                const c = cursor.result;
+                if (!c || extra-- <= 0) return;
+                os.delete(c.primaryKey);
+                c.continue();
+              };
+            };
+            return promisifyRequest(os.transaction);
+          }),
         (m) => m.append(e),
       ),
-    list: () => guarded(async () => (await get<BehaviourEvent[]>('events', s())) ?? [], (m) => m.list()),
-    clear: () => guarded(() => del('events', s()), (m) => m.clear()),
+    list: () => guarded(() => values<BehaviourEvent>(store), (m) => m.list()),
+    clear: () => guarded(() => clear(store), (m) => m.clear()),
   };
 }
