@@ -88,6 +88,19 @@ describe('kindling CLI', () => {
     expect(Array.from(b.params.get('mmoe.experts.w')!.dataSync())).not.toEqual(Array.from(a.params.get('mmoe.experts.w')!.dataSync()));
   });
 
+  it('with --valid, keeps the epoch (or the foundation) with the best validation logloss', async () => {
+    const out = join(dir, 'ft-valid');
+    const r = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', out, '--epochs', '3', '--valid', '0.2');
+    expect(r.code, r.err).toBe(0);
+    const t = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training;
+    expect(t.validFraction).toBe(0.2);
+    expect(t.validLoss).toHaveLength(3);
+    const all: number[] = [t.startValidLoss, ...t.validLoss];
+    // bestEpoch counts from 1; 0 is the foundation as it was.
+    expect(t.bestEpoch).toBe(all.indexOf(Math.min(...all)));
+    expect(r.err).toMatch(t.bestEpoch === 0 ? /kept the starting parameters/ : new RegExp(`kept epoch ${t.bestEpoch} `));
+  });
+
   it('resumes from the last checkpoint', async () => {
     const r = await cli('train', '--data', data, '--out', model, '--exclude-domains', 'miniapps', '--epochs', '4', '--history', '10', '--batch', '256', '--resume');
     expect(r.code, r.err).toBe(0);

@@ -1,21 +1,23 @@
 /**
  * kindling finetune --from DIR --data DIR --domain NAME --freeze l0|l0+encoder --out DIR
- *   [--epochs N] [--lr R] [--batch B] [--negatives K] [--seed S] [--split time:0.8]
+ *   [--epochs N] [--lr R] [--batch B] [--negatives K] [--seed S] [--split time:0.8] [--valid F]
  * Restores the foundation model, gives the domain a row of its own if it is new (started from
  * the generic row 0, which pretraining taught to serve unseen scenarios), freezes the chosen
- * levels and trains the rest on that domain's training split.
+ * levels and trains the rest on that domain's training split. With --valid F the latest F of the
+ * training period is held out: the epoch with the best validation logloss is kept, and the
+ * foundation itself competes (a fine-tune that does not help leaves it as it was).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { evaluate, reportTable } from '../eval/report.ts';
 import { disposeParams, type ParamGroup, type Params } from '../model/params.ts';
-import { loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
 import { choice, num, required } from './args.ts';
 import { fit } from './fit.ts';
-import { dataOptions } from './train.ts';
+import { dataOptions, validationRecord } from './train.ts';
 import type { RankerConfig } from '../model/config.ts';
 
 /** Adds `domain` to the config (copying row 0 of every domain table into its new row). */
@@ -81,18 +83,19 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const batchSize = num('batch', a.batch as string, 256, 8, 65536);
   const learningRate = num('lr', a.lr as string, 0.002, 1e-6, 1, false);
   const d = dataOptions(a);
+  const validFraction = d.validFraction;
   const foundation = await loadRanker(from);
   const isNew = !foundation.manifest.config.domains.includes(domain);
   const config = addDomain(foundation.params, foundation.manifest.config, domain);
   const fresh = newRowsOnly(foundation.params, isNew ? config.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined);
   const data = readDataSet(dataDir);
-  const split = splitData(data, { ...d, onlyDomains: [domain] });
+  const split = holdOutValidation(splitData(data, { ...d, onlyDomains: [domain] }), validFraction);
   const encoder = await loadNodeEncoder(dataDir);
   const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed });
   console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}`);
-  const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, trainSamples: p.train.n, newRowsTrained: fresh.names };
-  const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep });
-  await saveRanker(out, foundation.params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)) });
+  const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
+  const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, valid: p.valid, scoreStart: true });
+  await saveRanker(out, foundation.params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
   const report = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));

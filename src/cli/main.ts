@@ -11,12 +11,14 @@ const USAGE = `usage: kindling <command> [options]
   generate --out DIR [--seed S] [--users N] [--scale F]
   train    --data DIR --out DIR [--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da]
            [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
-           [--split time:0.8] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
+           [--split time:0.8] [--valid F] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
   finetune --from DIR --data DIR --domain NAME --freeze l0|l0+encoder --out DIR [--epochs N] [--lr R]
+           [--valid F]
+  --valid F: the latest F of the training period picks the epoch kept (best validation logloss).
   eval     --data DIR --model DIR [--json FILE] [--split time:0.8] [--negatives K] [--domains a,b]
 Data format: docs/DATA.md. Exit codes: 0 done, 1 failure, 2 bad arguments or a bad data row.`;
 
-const STRINGS = ['out', 'seed', 'users', 'scale', 'data', 'gating', 'reg', 'lambda', 'experts', 'epochs', 'negatives', 'split', 'domains', 'exclude-domains', 'history', 'batch', 'lr', 'from', 'domain', 'freeze', 'model', 'json'];
+const STRINGS = ['out', 'seed', 'users', 'scale', 'data', 'gating', 'reg', 'lambda', 'experts', 'epochs', 'negatives', 'split', 'domains', 'exclude-domains', 'history', 'batch', 'lr', 'from', 'domain', 'freeze', 'model', 'json', 'valid'];
 const BOOLS = ['no-text', 'no-id', 'no-sparse', 'no-da', 'resume', 'help'];
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,9 @@
 /**
  * kindling train --data DIR --out DIR [--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse]
  *   [--no-da] [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
- *   [--split time:0.8] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
+ *   [--split time:0.8] [--valid F] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
+ * --valid F holds out the latest F of the training period and keeps the epoch with the best
+ * validation logloss.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,11 +11,11 @@ import { ASPECTS, type Aspect, type RankerConfig } from '../model/config.ts';
 import type { Samples } from '../data/dataset.ts';
 import { disposeParams, initParams } from '../model/params.ts';
 import { evaluate, reportTable } from '../eval/report.ts';
-import { configFromData, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { saveRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
 import { choice, list, num, required, splitSpec } from './args.ts';
-import { fit, readCheckpoint } from './fit.ts';
+import { fit, readCheckpoint, type FitResult } from './fit.ts';
 
 type Args = Record<string, string | boolean | undefined>;
 
@@ -24,6 +26,7 @@ export function dataOptions(a: Args) {
     trainFraction: splitSpec(a.split as string),
     negatives: num('negatives', a.negatives as string, 0, 0, 100),
     seed: num('seed', a.seed as string, 1, 0, 2 ** 31),
+    validFraction: a.valid === undefined ? undefined : num('valid', a.valid as string, 0.1, 0.01, 0.5, false),
     only,
     exclude,
   };
@@ -55,6 +58,12 @@ export function seenBuckets(s: Samples, c: RankerConfig): string {
   return Buffer.from(bits).toString('base64');
 }
 
+/** What validation decided, for the manifest's training record. */
+export function validationRecord(r: FitResult) {
+  if (r.bestEpoch === undefined) return {};
+  return { bestEpoch: r.bestEpoch + 1, validLoss: r.epochs.map((e) => +(e.validLoss ?? NaN).toFixed(5)), ...(r.startValidLoss === undefined ? {} : { startValidLoss: +r.startValidLoss.toFixed(5) }) };
+}
+
 export async function train(a: Args) {
   const dataDir = required('data', a.data as string);
   const out = required('out', a.out as string);
@@ -67,7 +76,7 @@ export async function train(a: Args) {
 
   const data = readDataSet(dataDir);
   const domains = d.only ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !d.exclude?.includes(x));
-  const split = splitData(data, { ...d, onlyDomains: domains });
+  const split = holdOutValidation(splitData(data, { ...d, onlyDomains: domains }), d.validFraction);
   const encoder = await loadNodeEncoder(dataDir);
   const resume = a.resume ? await readCheckpoint(out) : undefined;
   const config = resume?.config ?? configFromData(split.train, data.items, encoder, overrides);
@@ -75,10 +84,10 @@ export async function train(a: Args) {
   const p = await prepareSamples(data, split, config, encoder, prep);
   console.error(`training on ${p.train.n} samples (${config.domains.slice(1).join(', ')}), testing on ${p.test.n}; ${resume ? `resuming after epoch ${resume.epoch + 1}` : 'from scratch'}`);
   const params = resume?.params ?? initParams(config, d.seed);
-  const training = { command: 'train', data: dataDir, seed: d.seed, epochs, batchSize, learningRate, negatives: d.negatives, trainFraction: d.trainFraction, trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config) };
-  const result = await fit(params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: ['l0', 'encoder', 'head'], training }, resume);
+  const training = { command: 'train', data: dataDir, seed: d.seed, epochs, batchSize, learningRate, negatives: d.negatives, trainFraction: d.trainFraction, validFraction: d.validFraction, trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config) };
+  const result = await fit(params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: ['l0', 'encoder', 'head'], training, valid: p.valid }, resume);
   const speed = result.epochs.map((e) => e.samplesPerSecond);
-  await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), samplesPerSecond: Math.round(speed.reduce((x, y) => x + y, 0) / speed.length), loss: result.epochs.map((e) => +e.loss.toFixed(5)) });
+  await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), samplesPerSecond: Math.round(speed.reduce((x, y) => x + y, 0) / speed.length), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
   const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));

@@ -39,6 +39,8 @@ export interface PrepareOptions {
 export interface Prepared {
   train: Samples;
   test: Samples;
+  /** With --valid: the held-out end of the training period, which picks the epoch. */
+  valid?: Samples;
   textTable: tf.Tensor2D;
   trainEvents: EventRow[];
   testEvents: EventRow[];
@@ -84,22 +86,36 @@ export function splitData(data: DataSet, o: PrepareOptions): { train: EventRow[]
   return splitEvents(events, { trainFraction: o.trainFraction });
 }
 
-export async function prepareSamples(data: DataSet, split: { train: EventRow[]; test: EventRow[] }, config: RankerConfig, encoder: Encoder, o: PrepareOptions): Promise<Prepared> {
+/**
+ * Holds out the latest `fraction` of the training split (by time) as a validation set, which
+ * picks the epoch to keep (`--valid F`); nothing of the test split is looked at.
+ */
+export function holdOutValidation(split: { train: EventRow[]; test: EventRow[] }, fraction: number | undefined): { train: EventRow[]; test: EventRow[]; valid?: EventRow[] } {
+  if (!fraction) return split;
+  const inner = splitEvents(split.train, { trainFraction: 1 - fraction });
+  if (!inner.train.length || !inner.test.length) throw new DataError('events.jsonl', 0, 'split', `--valid ${fraction} leaves no events to train or to validate on`);
+  return { train: inner.train, valid: inner.test, test: split.test };
+}
+
+export async function prepareSamples(data: DataSet, split: { train: EventRow[]; test: EventRow[]; valid?: EventRow[] }, config: RankerConfig, encoder: Encoder, o: PrepareOptions): Promise<Prepared> {
   if (encoder.id !== config.encoderId) throw new DataError('(model)', 0, 'encoder', `the model was trained on encoder ${config.encoderId}, but ${encoder.id} is loaded`);
   const trainEvents = sampleNegatives(split.train, data.items, o.negatives, o.seed);
   const testEvents = sampleNegatives(split.test, data.items, o.negatives, o.seed + 1);
+  const validEvents = split.valid ? sampleNegatives(split.valid, data.items, o.negatives, o.seed + 2) : [];
   // Histories see every real event before a sample (in the page, the store records them as they happen).
-  const histories = historiesFrom([...split.train, ...split.test], data.items);
+  const histories = historiesFrom([...split.train, ...(split.valid ?? []), ...split.test], data.items);
   const texts = new Set<string>();
-  for (const e of [...trainEvents, ...testEvents]) {
+  for (const e of [...trainEvents, ...validEvents, ...testEvents]) {
     texts.add(data.items.get(e.item)!.text);
     if (e.query?.trim()) texts.add(e.query);
   }
   for (const list of histories.values()) for (const h of list) texts.add(h.text);
   const { table, row } = await textTableFor(encoder, texts);
-  const warmItems = new Set(split.train.map((e) => e.item));
+  // Warm: seen in the training period (validation events are part of it).
+  const warmItems = new Set([...split.train, ...(split.valid ?? [])].map((e) => e.item));
   const ctx = { config, items: data.items, histories, textRow: row, warmItems };
-  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), textTable: table, trainEvents, testEvents };
+  const valid = split.valid ? buildSamples(validEvents, ctx) : undefined;
+  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: table, trainEvents, testEvents };
 }
 
 export async function loadNodeEncoder(dataDir: string, model?: string): Promise<Encoder> {
