@@ -210,7 +210,7 @@ export class FusedRanker {
   }
 
   destroy() {
-    for (const buf of [this.weights, this.scratch, this.uniform, this.bufs?.ints, this.bufs?.floats, this.bufs?.out, this.bufs?.read]) buf?.destroy();
+    for (const buf of [this.weights, this.scratch, this.uniform, this.bufs?.ints, this.bufs?.floats, this.bufs?.out, this.bufs?.read, this.bufs?.texth]) buf?.destroy();
     this.bufs = undefined;
   }
 }

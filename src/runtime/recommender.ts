@@ -105,8 +105,10 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
 
   // The fused kernel: our own device, recreated after a loss (driver reset, tab in background).
   let fused: Promise<FusedRanker> | undefined;
+  let fusedDevice: GPUDevice | undefined; // ours alone: destroyed with the recommender
   const fusedRanker = () =>
     (fused ??= requestDevice().then(async (device) => {
+      fusedDevice = device;
       const host = await FusedRanker.create(device, config, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
       void device.lost.then(() => {
         if (fused) fused = undefined;
@@ -187,6 +189,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
       const f = fused;
       fused = undefined;
       if (f) (await f.catch(() => undefined))?.destroy();
+      fusedDevice?.destroy();
       disposeParams(params);
       await encoder.dispose();
     },

@@ -12,7 +12,7 @@ declare global {
     idb: typeof idb;
     tf: typeof tf;
     FusedRanker: typeof FusedRanker;
-    gpuLog: { dispatches: number; submits: number; devices: GPUDevice[] };
+    gpuLog: { dispatches: number; submits: number; devices: GPUDevice[]; liveBuffers: () => number };
     runFuzz: typeof runFuzz;
   }
 }
@@ -23,7 +23,9 @@ window.tf = tf; // the same TF.js instance the library uses (tensor counts)
 // submits and devices are counted by wrapping the WebGPU entry points.
 FusedRanker.validate = true;
 window.FusedRanker = FusedRanker;
-window.gpuLog = { dispatches: 0, submits: 0, devices: [] };
+// Live GPU buffers on Kindling's own device (label "kindling"): created and not yet destroyed.
+const live = new Set<GPUBuffer>();
+window.gpuLog = { dispatches: 0, submits: 0, devices: [], liveBuffers: () => live.size };
 if (typeof GPUComputePassEncoder !== 'undefined') {
   const dispatch = GPUComputePassEncoder.prototype.dispatchWorkgroups;
   GPUComputePassEncoder.prototype.dispatchWorkgroups = function (...a: Parameters<typeof dispatch>) {
@@ -34,6 +36,17 @@ if (typeof GPUComputePassEncoder !== 'undefined') {
   GPUQueue.prototype.submit = function (...a: Parameters<typeof submit>) {
     window.gpuLog.submits++;
     return submit.apply(this, a);
+  };
+  const createBuffer = GPUDevice.prototype.createBuffer;
+  GPUDevice.prototype.createBuffer = function (...a: Parameters<typeof createBuffer>) {
+    const b = createBuffer.apply(this, a);
+    if (this.label === 'kindling') live.add(b);
+    return b;
+  };
+  const destroyBuffer = GPUBuffer.prototype.destroy;
+  GPUBuffer.prototype.destroy = function () {
+    live.delete(this);
+    return destroyBuffer.call(this);
   };
   const requestDevice = GPUAdapter.prototype.requestDevice;
   GPUAdapter.prototype.requestDevice = async function (...a: Parameters<typeof requestDevice>) {
