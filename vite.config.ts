@@ -1,12 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import { kindlingAssets } from './build/assets-plugin.ts';
+import { noWasmProbe } from './build/no-wasm-probe.ts';
 
 // `vite build` writes dist/: the demo (index.html), the ES module (lib/kindling.js: one level
 // down, like its chunks in assets/, so `../models/` and `../ort/` resolve to dist/models and
 // dist/ort), the models and ONNX Runtime's files. The classic embed script is built by
 // vite.embed.config.ts into the same folder.
 export default defineConfig({
-  plugins: [kindlingAssets()],
+  plugins: [kindlingAssets(), noWasmProbe()],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
   // Pre-bundle the heavy dependencies up front: discovering them on first page load makes Vite

@@ -20,7 +20,7 @@ export const DEFAULT_MEMORY_CACHE_ENTRIES = 10_000;
 export const VECTOR_DB = 'kindling-vectors';
 export const VECTOR_STORE = 'vectors';
 
-export const ENCODER_DEVICES = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
+export const ENCODER_DEVICES = ['auto', 'webgpu', 'wasm', 'cpu', 'js'] as const;
 export const ENCODER_DTYPES = ['q8', 'fp32', 'fp16', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
 
 /**

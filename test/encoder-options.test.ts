@@ -12,6 +12,12 @@ describe('chooseDevice', () => {
     expect(chooseDevice('wasm', { browser: true, webgpu: true })).toBe('wasm');
     expect(chooseDevice('auto', { browser: false, webgpu: false })).toBe('cpu');
     expect(() => chooseDevice('webgpu', { browser: true, webgpu: false })).toThrow(WebGPUUnavailableError);
+    // A static word-vector model runs in plain JS in a page unless a device is asked for; Node keeps ONNX Runtime.
+    expect(chooseDevice('auto', { browser: true, webgpu: true }, { static: true })).toBe('js');
+    expect(chooseDevice('wasm', { browser: true, webgpu: true }, { static: true })).toBe('wasm');
+    expect(chooseDevice('auto', { browser: false, webgpu: false }, { static: true })).toBe('cpu');
+    expect(chooseDevice('js', { browser: false, webgpu: false }, { static: true })).toBe('js');
+    expect(() => chooseDevice('js', { browser: true, webgpu: true }, { static: false })).toThrow(/"js" runs static word-vector encoders only/);
     expect(() => chooseDevice('wasm', { browser: false, webgpu: false })).toThrow(ConfigError);
     expect(() => chooseDevice('cpu', { browser: true, webgpu: true })).toThrow(/device: use "wasm"/);
   });

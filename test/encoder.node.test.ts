@@ -74,6 +74,19 @@ describe('the shipped encoder in Node', () => {
     expect(await enc.encode([])).toEqual([]);
   });
 
+  it('gives ONNX Runtime\'s vectors bit for bit on the js device (no ONNX Runtime), odd texts included', async () => {
+    const js = await createEncoder({ device: 'js', cache: false });
+    try {
+      expect(js.device).toBe('js');
+      expect(js.id).toBe(enc.id);
+      const texts = [...pairs.triples.flat(), ...phrases.phrases, '', '   ', 'x'.repeat(10_000), 'coffee '.repeat(2000), '咖啡店', '🍕🎉', '\u0000\uFFFF', 'e\u0301', '\uD800 lone'];
+      const [a, b] = [await enc.encode(texts), await js.encode(texts)];
+      texts.forEach((t, i) => expect(Array.from(b[i]), t).toEqual(Array.from(a[i])));
+    } finally {
+      await js.dispose();
+    }
+  });
+
   it('rejects what is not a list of strings, naming the field', async () => {
     await expect(enc.encode('coffee' as never)).rejects.toThrow(InputError);
     await expect(enc.encode(['a', 3 as never])).rejects.toThrow(/texts\[1\]: expected a string, got number/);
@@ -89,6 +102,13 @@ describe('options and model folders', () => {
     await expect(createEncoder({ device: 'webgpu' })).rejects.toThrow(/device: "webgpu" is a browser device/);
     await expect(createEncoder({ batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(createEncoder({ model: '../../etc' })).rejects.toThrow(/model:/);
+  });
+
+  it('names the model file when the js device cannot read its table', async () => {
+    writeTinyEncoder(tmp, 'cut-onnx', 8);
+    const file = join(tmp, 'encoder/cut-onnx/onnx/model_quantized.onnx');
+    writeFileSync(file, readFileSync(file).subarray(0, 200));
+    await expect(createEncoder({ modelBase: tmp, model: 'cut-onnx', device: 'js' })).rejects.toThrow(/cut-onnx\/onnx\/model_quantized\.onnx: is not a readable ONNX model/);
   });
 
   it('names the missing file of a broken folder', async () => {

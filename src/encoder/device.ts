@@ -15,15 +15,25 @@ export interface Capabilities {
   webgpu: boolean;
 }
 
-export function chooseDevice(requested: EncoderDevice, caps: Capabilities): ResolvedDevice {
+/**
+ * `static`: the model is a static word-vector table (config.json kindling.kind), which the `js`
+ * device runs without ONNX Runtime. In a page that is the default for such a model (same
+ * vectors, no 26 MB wasm, works where the CSP forbids WebAssembly); Node keeps ONNX Runtime's CPU
+ * build, the reference the page is tested against.
+ */
+export function chooseDevice(requested: EncoderDevice, caps: Capabilities, model: { static: boolean } = { static: false }): ResolvedDevice {
+  if (requested === 'js') {
+    if (!model.static) throw new ConfigError('device', '"js" runs static word-vector encoders only (config.json kindling.kind "static-word-vectors"); use "auto"');
+    return 'js';
+  }
   if (!caps.browser) {
     // Transformers.js runs ONNX Runtime's native CPU build in Node; the web devices do not exist there.
     if (requested === 'auto' || requested === 'cpu') return 'cpu';
-    throw new ConfigError('device', `"${requested}" is a browser device; in Node use "cpu" or "auto"`);
+    throw new ConfigError('device', `"${requested}" is a browser device; in Node use "cpu", "js" or "auto"`);
   }
-  if (requested === 'cpu') throw new ConfigError('device', 'use "wasm" for the CPU in a browser');
+  if (requested === 'cpu') throw new ConfigError('device', 'use "wasm" or "js" for the CPU in a browser');
   if (requested === 'webgpu' && !caps.webgpu) throw new WebGPUUnavailableError();
-  if (requested === 'auto') return caps.webgpu ? 'webgpu' : 'wasm';
+  if (requested === 'auto') return model.static ? 'js' : caps.webgpu ? 'webgpu' : 'wasm';
   return requested;
 }
 

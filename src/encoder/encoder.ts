@@ -8,6 +8,7 @@ import { InputError, ModelLoadError, ModelOutputError } from '../errors.ts';
 import { chooseDevice, detectCapabilities, type ResolvedDevice } from './device.ts';
 import { onnxFileFor, validateEncoderOptions, type EncoderOptions, type LoadProgress } from './options.ts';
 import type { EncoderPlatform } from './platform.ts';
+import { readStaticTable, STATIC_KIND, staticExtractor, type Tokenize } from './static-encoder.ts';
 import { LayeredVectorCache, vectorKey } from './vector-cache.ts';
 
 export interface Encoder {
@@ -52,7 +53,7 @@ function loadError(folder: string, err: unknown): ModelLoadError {
 
 export async function createEncoderOn(platform: EncoderPlatform, options?: EncoderOptions): Promise<Encoder> {
   const o = validateEncoderOptions(options);
-  const device = chooseDevice(o.device, await detectCapabilities());
+  const caps = await detectCapabilities();
   const root = `${platform.modelRoot(o.modelBase)}encoder/`;
   const folder = `${root}${o.model}/`;
 
@@ -65,6 +66,8 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
   }
   const dim = configDim(config);
   if (!dim) throw new ModelLoadError(`${folder}config.json`, 'names no hidden_size (or d_model, dim, n_embd)');
+  const isStatic = (config.kindling as { kind?: unknown } | undefined)?.kind === STATIC_KIND;
+  const device = chooseDevice(o.device, caps, { static: isStatic });
 
   const tf: Transformers = await import('@huggingface/transformers');
   const load = async () => {
@@ -77,15 +80,25 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
     const wasmPaths = platform.onnxWasmPaths();
     const onnx = tf.env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
     if (wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = wasmPaths;
+    const progress_callback = (p: { status: string; file?: string; progress?: number; loaded?: number; total?: number }) => {
+      if (!o.onProgress || !['initiate', 'download', 'progress', 'done', 'ready'].includes(p.status)) return;
+      o.onProgress({ stage: 'encoder', status: p.status as LoadProgress['status'], file: p.file, progress: p.progress, loaded: p.loaded, total: p.total });
+    };
+    if (device === 'js') {
+      // The tokenizer is Transformers.js's; the table is read out of the model file (static-encoder.ts).
+      let tokenizer: Tokenize;
+      try {
+        tokenizer = (await tf.AutoTokenizer.from_pretrained(o.model, { progress_callback })) as unknown as Tokenize;
+      } catch (err) {
+        throw loadError(folder, err);
+      }
+      const file = `${folder}${onnxFileFor(o.dtype)}`;
+      const table = readStaticTable(await platform.readBytes(file), file, dim);
+      const run = staticExtractor(tokenizer, table, tf as never);
+      return Object.assign((texts: string[]) => run(texts), { dispose: async () => undefined }) as unknown as Extractor;
+    }
     try {
-      return (await tf.pipeline('feature-extraction', o.model, {
-        device,
-        dtype: o.dtype,
-        progress_callback: (p: { status: string; file?: string; progress?: number; loaded?: number; total?: number }) => {
-          if (!o.onProgress || !['initiate', 'download', 'progress', 'done', 'ready'].includes(p.status)) return;
-          o.onProgress({ stage: 'encoder', status: p.status as LoadProgress['status'], file: p.file, progress: p.progress, loaded: p.loaded, total: p.total });
-        },
-      })) as unknown as Extractor;
+      return (await tf.pipeline('feature-extraction', o.model, { device, dtype: o.dtype, progress_callback })) as unknown as Extractor;
     } catch (err) {
       throw loadError(folder, err);
     }

@@ -33,7 +33,7 @@ export interface RecommenderOptions {
 export type ResolvedRecommenderOptions = Required<Omit<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>> & Pick<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>;
 
 const KEYS = ['modelBase', 'backend', 'encoderDevice', 'relevanceWeight', 'historyLimit', 'memoryOnly', 'onProgress', 'onWarning'];
-const DEVICES = ['auto', 'webgpu', 'wasm', 'cpu'];
+const DEVICES = ['auto', 'webgpu', 'wasm', 'cpu', 'js'];
 
 export function validateRecommenderOptions(options: RecommenderOptions = {}): ResolvedRecommenderOptions {
   if (options === null || typeof options !== 'object') throw new ConfigError('options', `expected an object, got ${options === null ? 'null' : typeof options}`);

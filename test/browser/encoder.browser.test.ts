@@ -16,17 +16,20 @@ const TEXTS = [...pairs.triples.flat(), ...phrases.phrases, '', 'x'.repeat(10_00
 
 type Result = { device: string; dim: number; id: string; vectors: number[][]; progress: string[] };
 
-/** Loads an encoder in the page and encodes TEXTS; vectors come back as plain arrays. */
-function encodeInPage(p: OpenPage, device: 'auto' | 'webgpu' | 'wasm'): Promise<Result> {
+/**
+ * Loads an encoder in the page and encodes TEXTS; vectors come back as plain arrays. Without
+ * `cached` the vector cache is off, so the device itself computes every vector.
+ */
+function encodeInPage(p: OpenPage, device: 'auto' | 'webgpu' | 'wasm' | 'js', cached = false): Promise<Result> {
   return p.page.evaluate(
-    async ({ device, texts }) => {
+    async ({ device, texts, cached }) => {
       const progress: string[] = [];
-      const enc = await window.kindling.createEncoder({ device, onProgress: (e) => progress.push(`${e.status}:${e.file ?? ''}`) });
+      const enc = await window.kindling.createEncoder({ device, onProgress: (e) => progress.push(`${e.status}:${e.file ?? ''}`), ...(cached ? {} : { cache: false as const }) });
       const vectors = (await enc.encode(texts)).map((v) => Array.from(v));
       await enc.dispose();
       return { device: enc.device, dim: enc.dim, id: enc.id, vectors, progress };
     },
-    { device, texts: TEXTS },
+    { device, texts: TEXTS, cached },
   );
 }
 
@@ -43,8 +46,18 @@ describe('encoder in Chromium with WebGPU', () => {
 
   let gpu: Result;
   let wasm: Result;
-  it('runs on the webgpu device by default, with the known pairs in order', async () => {
-    gpu = await encodeInPage(p, 'auto');
+  let js: Result;
+  it('runs the shipped (static) encoder in plain JS by default, equal to Node bit for bit', async () => {
+    js = await encodeInPage(p, 'auto', true);
+    expect(js.device).toBe('js');
+    const node = await createEncoder();
+    expect(node.id).toBe(js.id);
+    expect(maxAbsDiff(js.vectors, await node.encode(TEXTS))).toBe(0);
+    await node.dispose();
+  });
+
+  it('runs on the webgpu device when asked, with the known pairs in order', async () => {
+    gpu = await encodeInPage(p, 'webgpu');
     expect(gpu.device).toBe('webgpu');
     expect(gpu.dim).toBe(100);
     expect(gpu.progress).toContain('ready:');
@@ -98,7 +111,7 @@ describe('encoder in Chromium with WebGPU', () => {
       return (await keys(createStore('kindling-vectors', 'vectors'))) as string[];
     });
     expect(stored.length).toBeGreaterThanOrEqual(new Set(TEXTS).size);
-    expect(stored.every((k) => k.startsWith(`${gpu.id}:`))).toBe(true);
+    expect(stored.every((k) => k.startsWith(`${js.id}:`))).toBe(true);
     await p.page.reload();
     await p.page.waitForFunction(() => window.kindlingReady === true);
     // A cache that only reads IndexedDB proves the vectors come from there, not from the model.
@@ -119,7 +132,7 @@ describe('encoder in Chromium with WebGPU', () => {
       return { misses, vectors };
     }, TEXTS);
     expect(cached.misses).toBe(0);
-    expect(maxAbsDiff(cached.vectors, gpu.vectors)).toBe(0);
+    expect(maxAbsDiff(cached.vectors, js.vectors)).toBe(0);
     const afterClear = await p.page.evaluate(async () => {
       const enc = await window.kindling.createEncoder({ device: 'wasm' });
       await enc.clearCache();
@@ -146,8 +159,8 @@ describe('encoder in Chromium without WebGPU', () => {
   });
   afterAll(async () => browser?.close());
 
-  it('falls back to wasm, and says so when WebGPU is demanded', async () => {
-    const r = await encodeInPage(p, 'auto');
+  it('runs on wasm when asked, and says so when WebGPU is demanded', async () => {
+    const r = await encodeInPage(p, 'wasm');
     expect(r.device).toBe('wasm');
     const node = await createEncoder();
     expect(maxAbsDiff(r.vectors, await node.encode(TEXTS))).toBeLessThan(1e-4);

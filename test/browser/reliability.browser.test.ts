@@ -88,7 +88,7 @@ describe('reliability in Chromium', () => {
     const withGpu = await rank();
     const without = await rank(script);
     expect(withGpu.backend).toBe('webgpu-fused');
-    expect(without).toEqual({ backend: 'cpu', device: 'wasm', ids: withGpu.ids });
+    expect(without).toEqual({ backend: 'cpu', device: 'js', ids: withGpu.ids });
   });
 
   it('keeps all 1,000 events when four tabs append 250 each at once (cap raised), and the newest 200 by default', async () => {
