@@ -68,6 +68,11 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
     await run(['finetune', '--from', foundation, '--data', data, '--domain', COLD_DOMAIN, '--freeze', freeze, '--out', out, '--seed', String(seed)]);
     add(`${COLD_DOMAIN}: foundation + fine-tune, freeze ${freeze}`, cold(readEval(out)));
   }
+  // The same fine-tune with the epoch picked on the latest 10% of the training period (the
+  // foundation competing): a check that early stopping does not change the comparison.
+  const validated = join(ROOT, `s${seed}-ft-l0-encoder-valid`);
+  await run(['finetune', '--from', foundation, '--data', data, '--domain', COLD_DOMAIN, '--freeze', 'l0+encoder', '--valid', '0.1', '--out', validated, '--seed', String(seed)]);
+  add(`${COLD_DOMAIN}: foundation + fine-tune, freeze l0+encoder, epoch picked by --valid 0.1`, cold(readEval(validated)));
   const scratch = join(ROOT, `s${seed}-scratch`);
   await run(['train', '--data', data, '--out', scratch, '--domains', COLD_DOMAIN, '--epochs', '8', '--batch', '256', '--seed', String(seed)]);
   add(`${COLD_DOMAIN}: same model from scratch on it alone`, cold(readEval(scratch)));
@@ -107,6 +112,7 @@ const pairs: [string, string, string][] = [
   ['fine-tune (freeze l0+encoder) - scratch', ftName('l0+encoder'), scratchName],
   ['foundation, no fine-tuning - scratch', zeroShot, scratchName],
   ['fine-tune (freeze l0+encoder) - no fine-tuning', ftName('l0+encoder'), zeroShot],
+  ['fine-tune (freeze l0+encoder, --valid 0.1) - scratch', `${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchName],
 ];
 const pairedTable = ['| difference in AUC | mean | standard error | seeds ahead |', '|---|---|---|---|', ...pairs.map(([label, a, b]) => {
   const p = paired(a, b);
@@ -155,13 +161,19 @@ ${checks.map(([n, v, ok]) => `| ${n} | ${v >= 0 ? '+' : ''}${v.toFixed(4)} | ${o
   reports (DA + JS best), but the differences are within one standard deviation over seeds.
 - **MMoE 1 vs 4 experts**: ${f4(m('pretrain: MMoE 1 expert', 'auc'))} vs ${f4(m(full, 'auc'))}. The relevance label is a deterministic function of topics here
   (the generator sets it to "item topic = query topic"), so there is little for separate experts to share or separate.
-- **Cold-start domain**: fine-tune minus from-scratch AUC is ${sign(ftGain('l0'))} (freeze l0) and ${sign(ftGain('l0+encoder'))}
-  (freeze l0+encoder); the paper reports about +0.02. Fine-tuning restores the foundation, keeps the rows it trained
-  frozen, and lets the rows pretraining never touched learn (the new domain's own embedding and gating rows, the ID
-  buckets of its new items): those are new parameters, not the foundation's. Caveats: the domain's test split has
-  under 400 events, so one seed's AUC moves by 0.03-0.05 (the std column), and three seeds resolve a 0.02
-  difference only roughly; the from-scratch model reads the same frozen pretrained encoder, which carries much of
-  what transfers between domains here, so its start is not from nothing. Not tuned: the world was left as it is.
+- **Cold-start domain** (${COLD_SEEDS.length} seeds): fine-tune minus from-scratch AUC is ${sign(paired(ftName('l0'), scratchName).mean)} ± ${f4(paired(ftName('l0'), scratchName).se)}
+  (freeze l0) and ${sign(paired(ftName('l0+encoder'), scratchName).mean)} ± ${f4(paired(ftName('l0+encoder'), scratchName).se)} (freeze l0+encoder), mean ± standard error of the
+  per-seed difference; the paper reports about +0.02, and that target does not hold here. The direction is the
+  paper's; the size is not. Why we think so: (1) the from-scratch model reads the same frozen pretrained encoder,
+  which carries most of what transfers between domains in this world (a title's topic words), so its start is
+  not from nothing, and what the foundation adds on top (ID, sparse and fusion layers trained on other domains)
+  is worth little on a new catalogue; (2) the domain's test split has under 400 events, so one seed's AUC moves
+  by 0.03-0.05 and even the paired difference has a standard error near 0.01; (3) the foundation without
+  fine-tuning is no better than scratch (${sign(paired(zeroShot, scratchName).mean)} ± ${f4(paired(zeroShot, scratchName).se)}). Fine-tuning restores the
+  foundation, keeps the rows it trained frozen, and lets the rows pretraining never touched learn (the new
+  domain's own embedding and gating rows, the ID buckets of its new items). Picking the epoch on a held-out
+  end of the training period (\`--valid 0.1\`, the foundation competing) does not change the picture
+  (${sign(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchName).mean)} ± ${f4(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchName).se)}). Not tuned: the world was left as it is.
 `;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results.json', JSON.stringify({ machine, seeds: SEEDS, coldSeeds: COLD_SEEDS, epochs: EPOCHS, samplesPerSecond: speeds, results }, null, 1) + '\n');
