@@ -42,11 +42,13 @@ describe('memory over many calls', () => {
       const backend = rec.backend;
       await rec.dispose();
       const disposed = { buffers: window.gpuLog.liveBuffers() };
-      return { start, end, disposed, backend, tfCalls };
+      const info = ((await navigator.gpu.requestAdapter()) as unknown as { info?: Record<string, string> } | null)?.info;
+      const adapter = info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') : 'none';
+      return { start, end, disposed, backend, tfCalls, adapter };
     }, CALLS);
     reportCase('memory', {
       group: 'Memory',
-      case: `${CALLS} rerank() calls on ${r.backend} (${r.tfCalls} of them on TF.js through withoutAspects), 1-64 candidates, 400 records on the way`,
+      case: `${CALLS} rerank() calls on ${r.backend} (adapter: ${r.adapter}; ${r.tfCalls} of them on TF.js through withoutAspects), 1-64 candidates, 400 records on the way`,
       tried: `${CALLS} calls`,
       happened: `TF.js tensors ${r.start.tensors} before, ${r.end.tensors} after; live GPU buffers on Kindling's device ${r.start.buffers} before, ${r.end.buffers} after, ${r.disposed.buffers} after dispose(); devices requested ${r.start.devices} before, ${r.end.devices} after`,
       lost: 'n/a (memory-only history of this test)',

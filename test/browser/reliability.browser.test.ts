@@ -1,12 +1,14 @@
 /**
- * Reliability, first part (issue 6): corrupt or missing model files make createRecommender()
- * reject with a typed error naming the file, before any ranking; and four tabs appending to the
- * behaviour store at once lose nothing.
+ * Reliability (issue 6): corrupt or missing model files make createRecommender() reject with a
+ * typed error naming the file, before any ranking; no WebGPU, no adapter and a device destroyed
+ * mid-session still rank in the same order; four tabs appending to the behaviour store at once
+ * lose nothing. (Bad input, storage, memory, CSP and privacy have files of their own.)
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Route } from 'playwright-core';
 import { launch } from './chromium.ts';
+import { reportCase } from './report.ts';
 
 const base = inject('baseURL');
 const url = `${base}/test/browser/pages/api.html`;
@@ -54,6 +56,7 @@ describe('reliability in Chromium', () => {
           return `${(e as Error).name}: ${(e as Error).message} ${e instanceof window.kindling.ModelLoadError}`;
         }
       });
+      reportCase(`model-${c.name}`, { group: 'Corrupt models', case: c.name, tried: 'createRecommender() with that file served', happened: `rejected before any ranking: ${r.replace(/ true$/, '')}`, lost: 'nothing' });
       expect(r).toMatch(c.expect);
       expect(r.endsWith(' true')).toBe(true);
     } finally {
@@ -87,6 +90,7 @@ describe('reliability in Chromium', () => {
     };
     const withGpu = await rank();
     const without = await rank(script);
+    reportCase(`gpu-${_name}`, { group: 'GPU failures', case: _name, tried: 'createRecommender() and a rerank of 3 candidates, against the same page with WebGPU', happened: `ranked on backend ${without.backend} (encoder ${without.device}) in the order ${without.ids.join(', ')}; with WebGPU: ${withGpu.backend}, ${withGpu.ids.join(', ')}`, lost: 'nothing' });
     expect(withGpu.backend).toBe('webgpu-fused');
     expect(without).toEqual({ backend: 'cpu', device: 'js', ids: withGpu.ids });
   });
@@ -117,6 +121,39 @@ describe('reliability in Chromium', () => {
       expect(capped).toHaveLength(200);
       expect(capped[199]).toBe(5000);
       expect(capped[0]).toBe(801); // the newest 200 of ts 0..999 and 5000
+      reportCase('tabs', { group: 'Many tabs', case: 'four pages of one browser context append 250 events each, at once', tried: '1,000 record() calls (cap raised to 5,000), then one more with the default cap of 200', happened: `${all.length} events in the history, in timestamp order; with the default cap ${capped.length} remain, the newest`, lost: 'nothing (beyond the cap, by design)' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('answers with the same order after the fused kernel\'s device is destroyed mid-session', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForFunction(() => window.kindlingReady === true);
+      const r = await page.evaluate(async () => {
+        const rec = await window.kindling.createRecommender({ memoryOnly: true });
+        const C = Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, text: ['electricity billing portal', 'fresh espresso lounge', 'puppy grooming club', 'airport taxi', 'pizza delivery'][i % 5] + ` ${i}` }));
+        const rank = async () => (await rec.rerank(C, { domain: 'search', query: 'coffee' })).map((x) => `${x.id}:${x.score.toFixed(5)}`);
+        const before = await rank();
+        const ours = window.gpuLog.devices.filter((d) => d.label === 'kindling');
+        const device = ours[ours.length - 1];
+        device.destroy();
+        await device.lost;
+        const after = await rank();
+        const now = window.gpuLog.devices.filter((d) => d.label === 'kindling');
+        const again = await rank();
+        const backend = rec.backend;
+        await rec.dispose();
+        return { before, after, again, backend, recreated: now.length === ours.length + 1 && now[now.length - 1] !== device };
+      });
+      reportCase('gpu-device-lost', { group: 'GPU failures', case: 'the fused kernel\'s device destroyed mid-session', tried: 'a rerank of 20 candidates before, right after, and once more after device.destroy()', happened: `backend ${r.backend}; the next rerank ${r.recreated ? 'recreated the device and' : ''} answered with the same order and scores (to 1e-5)`, lost: 'nothing' });
+      expect(r.backend).toBe('webgpu-fused');
+      expect(r.after).toEqual(r.before);
+      expect(r.again).toEqual(r.before);
+      expect(r.recreated).toBe(true);
     } finally {
       await context.close();
     }
