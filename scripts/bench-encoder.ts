@@ -1,6 +1,7 @@
 /**
  * npm run bench:encoder — texts per second of the shipped encoder in Node (ONNX Runtime CPU),
- * in headless Chromium on WebGPU (SwiftShader here) and on wasm, measured in one run.
+ * in headless Chromium in plain JS (the page's default for this model), on WebGPU (SwiftShader here)
+ * and on wasm, measured in one run.
  * Writes bench/encoder.json and bench/ENCODER.md. Not a test: nothing here can fail on a slow day.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -51,7 +52,7 @@ async function browser(sets: string[][]) {
       return a ? `${a.info.vendor} ${a.info.architecture} ${a.info.description ?? ''}`.trim() : 'none';
     });
     const rows = [];
-    for (const device of ['webgpu', 'wasm'] as const) {
+    for (const device of ['js', 'webgpu', 'wasm'] as const) {
       const ms = await page.evaluate(
         async ({ device, sets }) => {
           const enc = await window.kindling.createEncoder({ device, cache: false });

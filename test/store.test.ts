@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { idbStore, memoryStore, validateEvent, type BehaviourEvent } from '../src/store/behaviour-store.ts';
+import { idbStore, MAX_ID_CHARS, memoryStore, validateEvent, type BehaviourEvent } from '../src/store/behaviour-store.ts';
 import { InputError, StorageUnavailableError } from '../src/errors.ts';
 import { validateRecommenderOptions, chooseRankerBackend } from '../src/runtime/options.ts';
-import { validateCandidates, validateContext } from '../src/runtime/candidates.ts';
+import { MAX_CANDIDATES, validateCandidates, validateContext } from '../src/runtime/candidates.ts';
 
 const e = (ts: number, item = `i${ts}`): BehaviourEvent => ({ item, domain: 'cards', action: 'click', ts });
 
@@ -53,5 +53,18 @@ describe('recommender options and arguments', () => {
     expect(validateCandidates([{ id: 'a', text: 't', features: { price: Infinity, brand: 'x' } }])).toEqual([{ id: 'a', text: 't', domain: undefined, features: { brand: 'x' } }]);
     expect(() => validateCandidates([{ id: 'a', text: 't', features: { x: {} } }])).toThrow('candidates[0].features.x: expected a string or a number, got object');
     expect(() => validateContext({ domain: 'd', query: 5 })).toThrow('context.query: expected a string, got number');
+  });
+
+  it('rejects duplicate ids and oversized calls, and reads features as own keys only', () => {
+    expect(() => validateCandidates([{ id: 'a', text: '' }, { id: 'b', text: '' }, { id: 'a', text: '' }])).toThrow('candidates[2].id: "a" is also candidates[0].id; ids must be unique');
+    const many = Array.from({ length: MAX_CANDIDATES + 1 }, (_, i) => ({ id: `c${i}`, text: '' }));
+    expect(() => validateCandidates(many)).toThrow(`candidates: at most ${MAX_CANDIDATES} per call, got ${MAX_CANDIDATES + 1}`);
+    expect(validateCandidates(many.slice(1))).toHaveLength(MAX_CANDIDATES);
+    const [c] = validateCandidates([{ id: 'a', text: '', features: JSON.parse('{"__proto__": "p", "constructor": 3}') }]);
+    expect(Object.getPrototypeOf(c.features)).toBe(null);
+    expect(Object.entries(c.features!)).toEqual([['__proto__', 'p'], ['constructor', 3]]);
+    expect(({} as Record<string, unknown>).p).toBeUndefined();
+    expect(() => validateEvent({ item: 'i'.repeat(MAX_ID_CHARS + 1), domain: 'd', action: 'click' })).toThrow(`event.item: at most ${MAX_ID_CHARS} characters`);
+    expect(validateEvent({ item: 'a', domain: 'd', action: 'click', text: 'x'.repeat(5000) }, 1).text).toHaveLength(2000);
   });
 });
