@@ -96,11 +96,11 @@ behaviour store (in memory), cached text vectors, the ranking network, sorting. 
 |---|---|---|---|---|---|---|---|---|
 ${SIZES.map(row).join('\n')}
 
-Bytes fetched by the page before its first ranking (dev server, encoder + ranker + ONNX Runtime + code): ${(r.firstBytes as number).toLocaleString('en-US')}.
+Bytes fetched by the page before its first ranking (dev server, unbundled: the models and every module; the default encoder runs in JS, so no ONNX Runtime wasm): ${(r.firstBytes as number).toLocaleString('en-US')}.
 
 How to read it: TF.js runs the network op by op (the dispatch column), and its WebGPU shaders are
 very slow on SwiftShader; on a real GPU each of those dispatches costs tens of microseconds of API
-overhead instead, so the fused path's advantage over TF.js WebGPU there comes from doing 2 dispatches
+overhead instead, so the fused path's advantage over TF.js WebGPU there comes from doing 3 dispatches
 instead of hundreds. Against TF.js CPU, SwiftShader runs the fused kernel's workgroups on the same
 2 cores as the CPU path, so that ratio measures how well the kernel spreads work, not a GPU.
 `;
