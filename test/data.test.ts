@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSamples, featureConfig, historiesFrom, sampleNegatives, splitEvents } from '../src/data/dataset.ts';
-import { parseEvent, parseItem, type EventRow, type ItemRow } from '../src/data/schema.ts';
+import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../src/data/schema.ts';
 import { DataError } from '../src/errors.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../src/model/config.ts';
 
@@ -26,6 +26,11 @@ describe('the data contract rows', () => {
   ])('rejects %s', (raw, msg) => {
     expect(() => parseEvent('events.jsonl', 7, raw)).toThrow(DataError);
     expect(() => parseEvent('events.jsonl', 7, raw)).toThrow(msg);
+  });
+  it('reads users.jsonl rows and names a bad field', () => {
+    expect(parseUser('users.jsonl', 1, '{"id":"u1","features":{"segment":"food","age":31},"name":"x"}')).toEqual({ id: 'u1', features: { segment: 'food', age: 31 } });
+    expect(() => parseUser('users.jsonl', 2, '{"id":"u1","features":{"age":null}}')).toThrow('users.jsonl:2: features.age: expected a string or a finite number, got null');
+    expect(() => parseUser('users.jsonl', 3, '{"features":{}}')).toThrow('users.jsonl:3: id: missing');
   });
 });
 

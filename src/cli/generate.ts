@@ -1,4 +1,7 @@
-/** kindling generate --out DIR [--seed S] [--users N] [--scale F]: writes the synthetic world. */
+/**
+ * kindling generate --out DIR [--seed S] [--users N] [--scale F] [--user-features]: writes the
+ * synthetic world (with --user-features also users.jsonl; the events are the same either way).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_WORLD, generateWorld } from '../world/generate.ts';
@@ -17,7 +20,8 @@ export async function generate(a: Record<string, string | boolean | undefined>) 
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'items.jsonl'), w.items.map((i) => JSON.stringify(i)).join('\n') + '\n');
   writeFileSync(join(out, 'events.jsonl'), w.events.map(({ line, ...e }) => JSON.stringify(e)).join('\n') + '\n');
-  writeFileSync(join(out, 'world.json'), JSON.stringify({ generator: 'kindling synthetic world', options }, null, 1) + '\n');
+  if (a['user-features']) writeFileSync(join(out, 'users.jsonl'), w.users.map((u) => JSON.stringify(u)).join('\n') + '\n');
+  writeFileSync(join(out, 'world.json'), JSON.stringify({ generator: 'kindling synthetic world', options, userFeatures: !!a['user-features'] }, null, 1) + '\n');
   const domains = [...new Set(w.events.map((e) => e.domain))].map((d) => `${d} ${w.events.filter((e) => e.domain === d).length}`);
   console.log(`wrote ${w.items.length} items and ${w.events.length} events (${domains.join(', ')}) to ${out}`);
 }

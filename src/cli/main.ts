@@ -8,7 +8,7 @@ import { generate } from './generate.ts';
 import { train } from './train.ts';
 
 const USAGE = `usage: kindling <command> [options]
-  generate --out DIR [--seed S] [--users N] [--scale F]
+  generate --out DIR [--seed S] [--users N] [--scale F] [--user-features]
   train    --data DIR --out DIR [--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da]
            [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
            [--split time:0.8] [--valid F] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
@@ -19,7 +19,7 @@ const USAGE = `usage: kindling <command> [options]
 Data format: docs/DATA.md. Exit codes: 0 done, 1 failure, 2 bad arguments or a bad data row.`;
 
 const STRINGS = ['out', 'seed', 'users', 'scale', 'data', 'gating', 'reg', 'lambda', 'experts', 'epochs', 'negatives', 'split', 'domains', 'exclude-domains', 'history', 'batch', 'lr', 'from', 'domain', 'freeze', 'model', 'json', 'valid'];
-const BOOLS = ['no-text', 'no-id', 'no-sparse', 'no-da', 'resume', 'help'];
+const BOOLS = ['user-features', 'no-text', 'no-id', 'no-sparse', 'no-da', 'resume', 'help'];
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

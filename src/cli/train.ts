@@ -79,7 +79,7 @@ export async function train(a: Args) {
   const split = holdOutValidation(splitData(data, { ...d, onlyDomains: domains }), d.validFraction);
   const encoder = await loadNodeEncoder(dataDir);
   const resume = a.resume ? await readCheckpoint(out) : undefined;
-  const config = resume?.config ?? configFromData(split.train, data.items, encoder, overrides);
+  const config = resume?.config ?? configFromData(split.train, data.items, encoder, overrides, data.users);
   const prep = { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed };
   const p = await prepareSamples(data, split, config, encoder, prep);
   console.error(`training on ${p.train.n} samples (${config.domains.slice(1).join(', ')}), testing on ${p.test.n}; ${resume ? `resuming after epoch ${resume.epoch + 1}` : 'from scratch'}`);

@@ -6,7 +6,7 @@
 import { mulberry32, randInt } from '../util/random.ts';
 import { bucket } from '../util/hash.ts';
 import { DataError } from '../errors.ts';
-import { domainIndex, type FeatureConfig, type RankerConfig } from '../model/config.ts';
+import { domainIndex, userFeaturesOf, type FeatureConfig, type RankerConfig } from '../model/config.ts';
 import type { EventRow, Features, ItemRow } from './schema.ts';
 
 export interface SplitSpec {
@@ -168,6 +168,9 @@ export interface Samples extends HistoryArrays {
   histRows: number;
   /** [n] the history row of each sample. */
   histOf: Int32Array;
+  /** The user's features, one row per history row ([histRows, Fu] and [histRows, Nu]). */
+  userCat: Int32Array;
+  userNum: Float32Array;
   /** For metrics: the user, the request group (user, domain, ts, query) and whether the item is cold. */
   user: Int32Array;
   group: Int32Array;
@@ -182,6 +185,8 @@ export interface SampleContext {
   /** Text -> row of the text table (row 0 is the zero vector: no text). */
   textRow: (text: string) => number;
   warmItems: Set<string>;
+  /** users.jsonl: each user's features (absent: none). */
+  users?: Map<string, Features | undefined>;
 }
 
 function lastBefore(list: HistoryEntry[], ts: number): number {
@@ -203,13 +208,16 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
   const Ni = c.itemFeatures.numeric.length;
   const Fe = c.contextFeatures.categorical.length;
   const Ne = c.contextFeatures.numeric.length;
+  const uf = userFeaturesOf(c);
+  const Fu = uf.categorical.length;
+  const Nu = uf.numeric.length;
   const s: Samples = {
     n,
     itemId: new Int32Array(n), itemText: new Int32Array(n), itemCat: new Int32Array(n * Fi), itemNum: new Float32Array(n * Ni),
     queryId: new Int32Array(n), queryText: new Int32Array(n), ctxCat: new Int32Array(n * Fe), ctxNum: new Float32Array(n * Ne),
     domain: new Int32Array(n), label: new Float32Array(n), relevance: new Float32Array(n), relMask: new Float32Array(n),
     histRows: 0, histId: new Int32Array(n * N), histText: new Int32Array(n * N), histDomain: new Int32Array(n * N), histAction: new Int32Array(n * N), histMask: new Float32Array(n * N),
-    histOf: new Int32Array(n),
+    histOf: new Int32Array(n), userCat: new Int32Array(n * Fu), userNum: new Float32Array(n * Nu),
     user: new Int32Array(n), group: new Int32Array(n), cold: new Uint8Array(n), domainName: [],
   };
   const users = new Map<string, number>();
@@ -220,6 +228,7 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
     const hist = ctx.histories.get(user) ?? [];
     const end = lastBefore(hist, ts);
     encodeHistory(c, hist.slice(Math.max(0, end - N), end), ctx.textRow, s, row * N);
+    encodeFeatures(uf, c.sparseBuckets, ctx.users?.get(user), s.userCat, row * Fu, s.userNum, row * Nu);
   };
 
   events.forEach((e, i) => {

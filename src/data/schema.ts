@@ -1,5 +1,6 @@
 /**
- * The data contract (docs/DATA.md): items.jsonl and events.jsonl rows, checked field by field.
+ * The data contract (docs/DATA.md): items.jsonl, events.jsonl and (optional) users.jsonl rows,
+ * checked field by field.
  * Extra fields are ignored; a bad row throws DataError naming file, line and field.
  */
 import { DataError } from '../errors.ts';
@@ -11,6 +12,11 @@ export interface ItemRow {
   id: string;
   text: string;
   domain?: string;
+  features?: Features;
+}
+
+export interface UserRow {
+  id: string;
   features?: Features;
 }
 
@@ -71,6 +77,11 @@ function object(file: string, line: number, raw: string): Record<string, unknown
 export function parseItem(file: string, line: number, raw: string): ItemRow {
   const o = object(file, line, raw);
   return { id: str(file, line, o, 'id', true)!, text: str(file, line, o, 'text', true)!, domain: str(file, line, o, 'domain', false), features: features(file, line, o.features) };
+}
+
+export function parseUser(file: string, line: number, raw: string): UserRow {
+  const o = object(file, line, raw);
+  return { id: str(file, line, o, 'id', true)!, features: features(file, line, o.features) };
 }
 
 export function parseEvent(file: string, line: number, raw: string): EventRow {

@@ -4,7 +4,7 @@
  * TF.js's: the fused path then needs no TF.js WebGPU backend at all (whose shader compiles cost
  * seconds on a software adapter), and a lost device is ours to recreate without touching TF.js.
  */
-import type { RankerConfig } from '../model/config.ts';
+import { userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/params.ts';
 import type { InputArrays } from '../runtime/inputs.ts';
 
@@ -20,6 +20,7 @@ const NAMES: Record<string, string> = {
   'gate.domain.item': 'GDOM_ITEM', 'gate.domain.query': 'GDOM_QUERY', 'gate.cls.item': 'GCLS_ITEM', 'gate.cls.query': 'GCLS_QUERY',
   'lm.w': 'LM_W', 'lm.b': 'LM_B', 'sparse.item.1.w': 'SPI1_W', 'sparse.item.1.b': 'SPI1_B', 'sparse.item.2.w': 'SPI2_W', 'sparse.item.2.b': 'SPI2_B',
   'sparse.context.1.w': 'SPC1_W', 'sparse.context.1.b': 'SPC1_B', 'sparse.context.2.w': 'SPC2_W', 'sparse.context.2.b': 'SPC2_B',
+  'sparse.user.1.w': 'SPU1_W', 'sparse.user.1.b': 'SPU1_B', 'sparse.user.2.w': 'SPU2_W', 'sparse.user.2.b': 'SPU2_B',
   'user.q': 'USER_Q', 'user.k': 'USER_K', 'user.v': 'USER_V', 'user.o': 'USER_O', 'user.ln1.g': 'LN1_G', 'user.ln1.b': 'LN1_B', 'user.ln2.g': 'LN2_G', 'user.ln2.b': 'LN2_B',
   'user.ff1.w': 'FF1_W', 'user.ff1.b': 'FF1_B', 'user.ff2.w': 'FF2_W', 'user.ff2.b': 'FF2_B', 'da.w': 'DA_W', 'da.b': 'DA_B',
   'mmoe.experts.w': 'EXP_W', 'mmoe.experts.b': 'EXP_B', 'mmoe.gate.ctr.w': 'GATE_CTR_W', 'mmoe.gate.ctr.b': 'GATE_CTR_B', 'mmoe.gate.rel.w': 'GATE_REL_W', 'mmoe.gate.rel.b': 'GATE_REL_B',
@@ -48,12 +49,14 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>): {
   const consts: Record<string, string> = {
     H: u(c.hidden), D: u(c.textDim), N: u(c.historyLength), SD: u(c.sparseDim), IDB: u(c.idBuckets), SPB: u(c.sparseBuckets), MAXDOM: u(c.maxDomains), ACTIONS: u(c.actions.length),
     FI: u(c.itemFeatures.categorical.length), NI: u(c.itemFeatures.numeric.length), FE: u(c.contextFeatures.categorical.length), NE: u(c.contextFeatures.numeric.length),
+    FU: u(userFeaturesOf(c).categorical.length), NU: u(userFeaturesOf(c).numeric.length),
     A: u(itemAspects), AQ: u(querySlots.length), EXP: u(c.experts), DE: u(c.expertDim), TD: u(c.towerDim),
     XHW: u(c.domainAdaptive ? c.daDim : 5 * c.hidden), XW: u(6 * c.hidden),
     GATING: u(c.gating === 'mean' ? 0 : c.gating === 'cls' ? 1 : 2),
   };
   const flags: Record<string, boolean> = {
     HAS_ID: has('emb.id'), HAS_TEXT: has('lm.w'), HAS_ITEM_SPARSE: has('sparse.item.1.w'), HAS_CTX_SPARSE: has('sparse.context.1.w'), HAS_DA: c.domainAdaptive,
+    HAS_USER_SPARSE: has('sparse.user.1.w') && c.aspects.includes('sparse'),
   };
   const pad = [...querySlots, 0, 0, 0].slice(0, 3);
   const preamble = [
@@ -159,12 +162,13 @@ export class FusedRanker {
   private async runNow(x: InputArrays): Promise<FusedOutputs> {
     const B = x.B;
     if (B > 65535 * 64) throw new RangeError(`fused ranker: at most ${65535 * 64} candidates a call, got ${B}`);
-    const ints = new Int32Array([...x.itemId, ...x.domain, ...x.itemText, ...x.itemCat, ...x.queryId, ...x.queryText, ...x.ctxCat, ...x.histId, ...x.histText, ...x.histDomain, ...x.histAction]);
-    const floats = new Float32Array(x.textTable.length + x.itemNum.length + x.ctxNum.length + x.histMask.length);
-    floats.set(x.textTable, 0);
-    floats.set(x.itemNum, x.textTable.length);
-    floats.set(x.ctxNum, x.textTable.length + x.itemNum.length);
-    floats.set(x.histMask, x.textTable.length + x.itemNum.length + x.ctxNum.length);
+    const ints = new Int32Array([...x.itemId, ...x.domain, ...x.itemText, ...x.itemCat, ...x.queryId, ...x.queryText, ...x.ctxCat, ...x.histId, ...x.histText, ...x.histDomain, ...x.histAction, ...x.userCat]);
+    const floats = new Float32Array(x.textTable.length + x.itemNum.length + x.ctxNum.length + x.histMask.length + x.userNum.length);
+    let at = 0;
+    for (const part of [x.textTable, x.itemNum, x.ctxNum, x.histMask, x.userNum]) {
+      floats.set(part, at);
+      at += part.length;
+    }
     const stride = 2 + this.aspects;
     const outBytes = B * stride * 4;
     const b = this.ensure(ints.byteLength, floats.byteLength, outBytes, x.textRows * this.c.hidden * 4);

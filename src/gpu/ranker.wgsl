@@ -1,6 +1,7 @@
 // The whole ranking network of src/model/ranker.ts for one rerank call, in three dispatches:
 //   text_pass      (T*H threads):  E_lm of every distinct text of the call, into `texth`.
-//   context_pass   (1 workgroup):  the user tower over the behaviour sequence, the query's aspects,
+//   context_pass   (1 workgroup):  the user tower over the behaviour sequence (plus the user's
+//                                  features through their MLP, when the model has them), the query's aspects,
 //                                  and everything a candidate's domain decides alone (E(Q) after
 //                                  gating, and the U / Q / E_D part of the domain-adaptive layer).
 //   candidate_pass (1 thread per candidate): item aspects, gating, the rest of the domain-adaptive
@@ -20,8 +21,8 @@ struct Meta { B: u32, T: u32, pad0: u32, pad1: u32 };
 @group(0) @binding(5) var<uniform> call: Meta;
 @group(0) @binding(6) var<storage, read_write> texth: array<f32>;
 
-// ints:   itemId[B] domain[B] itemText[B] itemCat[B*FI] queryId queryText ctxCat[FE] histId[N] histText[N] histDomain[N] histAction[N]
-// floats: textTable[T*D] itemNum[B*NI] ctxNum[NE] histMask[N]
+// ints:   itemId[B] domain[B] itemText[B] itemCat[B*FI] queryId queryText ctxCat[FE] histId[N] histText[N] histDomain[N] histAction[N] userCat[FU]
+// floats: textTable[T*D] itemNum[B*NI] ctxNum[NE] histMask[N] userNum[NU]
 // scratch: h q k v att h1 h2 [N*H each], scores [N*N], f1 [N*2H], then U[H], QA[3H] (query aspects: id, text, sparse),
 //          QD[MAXDOM*H] (E(Q) gated for each domain), PRE[MAXDOM*XHW] (per-domain part of x_hat)
 const S_H: u32 = 0u;
@@ -182,6 +183,26 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
     }
   }
   sync();
+  if (HAS_USER_SPARSE) {
+    // The user's features: layer 1 of their MLP into f1 (free again), layer 2 added to E(U).
+    let iu = ih + 4u * N;
+    let fu = fmask + N;
+    for (var j = lid; j < H; j += WG1) {
+      var s = W[OFF_SPU1_B + j];
+      for (var f = 0u; f < FU; f++) {
+        for (var q = 0u; q < SD; q++) { s += W[OFF_EMB_SPARSE + min(idx(iu + f), SPB - 1u) * SD + q] * W[OFF_SPU1_W + (f * SD + q) * H + j]; }
+      }
+      for (var q = 0u; q < NU; q++) { s += floats[fu + q] * W[OFF_SPU1_W + (FU * SD + q) * H + j]; }
+      scratch[S_F1 + j] = max(s, 0.0);
+    }
+    sync();
+    for (var j = lid; j < H; j += WG1) {
+      var s = W[OFF_SPU2_B + j];
+      for (var k = 0u; k < H; k++) { s += scratch[S_F1 + k] * W[OFF_SPU2_W + k * H + j]; }
+      scratch[S_U + j] += s;
+    }
+    sync();
+  }
   // E(Q) for every domain row: the query side's gating depends on the candidate's domain only.
   for (var d = lid; d < MAXDOM; d += WG1) {
     var logits: array<f32, 3>;

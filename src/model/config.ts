@@ -26,6 +26,12 @@ export interface RankerConfig {
   itemFeatures: FeatureConfig;
   /** Per-event (context) features: the sparse aspect of the query side. */
   contextFeatures: FeatureConfig;
+  /**
+   * Per-user features (users.jsonl; in the page, `context.userFeatures`): through their own MLP
+   * into the user tower's E(U). Absent or empty: the model has none (models saved before they
+   * existed read as empty).
+   */
+  userFeatures?: FeatureConfig;
   historyLength: number;
   /** Domain names; index 0 is the generic domain used for a name the model does not know. */
   domains: string[];
@@ -66,6 +72,9 @@ export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemF
   domainDropout: 0.1,
   actions: ['none', 'click', 'view', 'search'],
 };
+
+export const NO_FEATURES: FeatureConfig = { categorical: [], numeric: [] };
+export const userFeaturesOf = (c: RankerConfig): FeatureConfig => c.userFeatures ?? NO_FEATURES;
 
 /** Index of a domain name, or 0 (generic) for a name the model was not trained on. */
 export function domainIndex(config: RankerConfig, name: string): number {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../util/random.ts';
-import type { RankerConfig } from './config.ts';
+import { userFeaturesOf, type RankerConfig } from './config.ts';
 
 /** l0: embedding tables; encoder: the encoding layer (text projection, sparse MLPs, user tower,
  * gating); head: the domain-adaptive layer, MMoE and towers. Fine-tuning freezes l0 or l0+encoder. */
@@ -18,8 +18,8 @@ export interface ParamSpec {
   init: 'glorot' | 'small' | 'zeros' | 'ones';
 }
 
-export function featureWidth(c: RankerConfig, side: 'item' | 'context'): number {
-  const f = side === 'item' ? c.itemFeatures : c.contextFeatures;
+export function featureWidth(c: RankerConfig, side: 'item' | 'context' | 'user'): number {
+  const f = side === 'item' ? c.itemFeatures : side === 'context' ? c.contextFeatures : userFeaturesOf(c);
   return f.categorical.length * c.sparseDim + f.numeric.length;
 }
 
@@ -47,7 +47,7 @@ export function paramSpecs(c: RankerConfig): ParamSpec[] {
   }
   // encoder: the encoding layer
   if (c.aspects.includes('text')) dense('lm', c.textDim, H, 'encoder');
-  for (const side of ['item', 'context'] as const) {
+  for (const side of ['item', 'context', 'user'] as const) {
     const w = featureWidth(c, side);
     if (w > 0) {
       dense(`sparse.${side}.1`, w, H, 'encoder');

@@ -37,6 +37,9 @@ export interface RankerInputs {
   histDomain: tf.Tensor2D; // [Bu, N] int32
   histAction: tf.Tensor2D; // [Bu, N] int32
   histMask: tf.Tensor2D; // [Bu, N] 1 = event, 0 = padding
+  /** [Bu, Fu] int32 buckets and [Bu, Nu]: the user's features (omitted when the model has none). */
+  userCat?: tf.Tensor2D;
+  userNum?: tf.Tensor2D;
   /** [B] row of the user side for each candidate; omitted when Bu = 1. */
   userIndex?: tf.Tensor1D;
 }
@@ -79,7 +82,7 @@ function rows<T extends tf.Tensor>(x: T, B: number): T {
 }
 
 /** E_S: categorical buckets through the sparse table, with the numeric values, through a 2-layer MLP. */
-function sparseAspect(p: Params, c: RankerConfig, side: 'item' | 'context', cat: tf.Tensor2D, num: tf.Tensor2D): tf.Tensor2D | undefined {
+function sparseAspect(p: Params, c: RankerConfig, side: 'item' | 'context' | 'user', cat: tf.Tensor2D, num: tf.Tensor2D): tf.Tensor2D | undefined {
   if (!p.has(`sparse.${side}.1.w`)) return undefined;
   const [B, F] = cat.shape;
   const parts: tf.Tensor2D[] = [];
@@ -102,7 +105,10 @@ function gate(p: Params, c: RankerConfig, side: 'item' | 'query', aspects: tf.Te
   return { fused: tf.sum(tf.mul(stack, tf.expandDims(weights, -1)), 1) as tf.Tensor2D, weights };
 }
 
-/** E(U): history events (text, ID, domain, action, position) through one transformer layer, masked mean. */
+/**
+ * E(U): history events (text, ID, domain, action, position) through one transformer layer, masked
+ * mean; plus, when the model has user features, their MLP (part of the sparse aspect).
+ */
 function userTower(p: Params, c: RankerConfig, x: RankerInputs, textH: tf.Tensor2D | undefined): tf.Tensor2D {
   const N = x.histMask.shape[1];
   const has = (a: Aspect) => c.aspects.includes(a);
@@ -121,7 +127,9 @@ function userTower(p: Params, c: RankerConfig, x: RankerInputs, textH: tf.Tensor
   const h2 = layerNorm(tf.add(h1, ff), P(p, 'user.ln2.g'), P(p, 'user.ln2.b'));
   const m = tf.expandDims(x.histMask, -1); // [Bu, N, 1]
   // An empty history pools to the zero vector (the max keeps 0/0 away).
-  return tf.div(tf.sum(tf.mul(h2, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
+  const pooled = tf.div(tf.sum(tf.mul(h2, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
+  const su = has('sparse') && x.userCat && x.userNum ? sparseAspect(p, c, 'user', x.userCat, x.userNum) : undefined;
+  return su ? tf.add(pooled, su) : pooled;
 }
 
 function task(p: Params, c: RankerConfig, name: 'ctr' | 'rel', experts: tf.Tensor3D, xhat: tf.Tensor2D): tf.Tensor1D {

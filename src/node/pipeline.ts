@@ -2,10 +2,11 @@
  * From a data folder to model-ready samples, in Node: read and check the JSON Lines files,
  * split by time, sample negatives, encode every text once (file-cached), build the samples.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildSamples, featureConfig, historiesFrom, sampleNegatives, splitEvents, type Samples } from '../data/dataset.ts';
-import { parseEvent, parseItem, type EventRow, type ItemRow } from '../data/schema.ts';
+import { parseEvent, parseItem, parseUser, type EventRow, type Features, type ItemRow } from '../data/schema.ts';
 import { DataError } from '../errors.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../model/config.ts';
 import { createEncoder, type Encoder } from './index.ts';
@@ -14,6 +15,8 @@ import { readJsonl } from './jsonl.ts';
 export interface DataSet {
   items: Map<string, ItemRow>;
   events: EventRow[];
+  /** users.jsonl, when the folder has one: each user's features. */
+  users?: Map<string, Features | undefined>;
 }
 
 export function readDataSet(dir: string): DataSet {
@@ -25,7 +28,13 @@ export function readDataSet(dir: string): DataSet {
   });
   const events = readJsonl(join(dir, 'events.jsonl'), parseEvent);
   for (const e of events) if (!items.has(e.item)) throw new DataError('events.jsonl', e.line, 'item', `unknown item ${JSON.stringify(e.item)} (not in items.jsonl)`);
-  return { items, events };
+  if (!existsSync(join(dir, 'users.jsonl'))) return { items, events };
+  const users = new Map<string, Features | undefined>();
+  readJsonl(join(dir, 'users.jsonl'), parseUser).forEach((u, i) => {
+    if (users.has(u.id)) throw new DataError('users.jsonl', i + 1, 'id', `duplicate id ${JSON.stringify(u.id)}`);
+    users.set(u.id, u.features);
+  });
+  return { items, events, users };
 }
 
 export interface PrepareOptions {
@@ -64,7 +73,7 @@ export async function textTableFor(encoder: Encoder, texts: Iterable<string>): P
 }
 
 /** A new model's config from the training split (domains, features) and the caller's choices. */
-export function configFromData(train: EventRow[], items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>): RankerConfig {
+export function configFromData(train: EventRow[], items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>, users?: Map<string, Features | undefined>): RankerConfig {
   const domains = ['(generic)', ...[...new Set(train.map((e) => e.domain))].sort()];
   const itemIds = new Set(train.map((e) => e.item));
   const c: RankerConfig = {
@@ -73,6 +82,7 @@ export function configFromData(train: EventRow[], items: Map<string, ItemRow>, e
     encoderId: encoder.id,
     itemFeatures: featureConfig([...itemIds].map((id) => items.get(id)!.features)),
     contextFeatures: featureConfig(train.map((e) => e.features)),
+    ...(users ? { userFeatures: featureConfig([...new Set(train.map((e) => e.user))].map((u) => users.get(u))) } : {}),
     domains,
     ...overrides,
   };
@@ -113,7 +123,7 @@ export async function prepareSamples(data: DataSet, split: { train: EventRow[]; 
   const { table, row } = await textTableFor(encoder, texts);
   // Warm: seen in the training period (validation events are part of it).
   const warmItems = new Set([...split.train, ...(split.valid ?? [])].map((e) => e.item));
-  const ctx = { config, items: data.items, histories, textRow: row, warmItems };
+  const ctx = { config, items: data.items, histories, textRow: row, warmItems, users: data.users };
   const valid = split.valid ? buildSamples(validEvents, ctx) : undefined;
   return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: table, trainEvents, testEvents };
 }

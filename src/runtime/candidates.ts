@@ -14,6 +14,11 @@ export interface RankContext {
   query?: string;
   /** Context features (as in events.jsonl `features`), e.g. {hour: 9}. */
   features?: Features;
+  /**
+   * The user's features (as in users.jsonl `features`), e.g. {segment: 'food'}, for a model
+   * trained with them; they stay in the page like everything else. Ignored by a model without.
+   */
+  userFeatures?: Features;
 }
 
 /** The most candidates one rerank() call takes: each call stays bounded in time and memory. */
@@ -60,5 +65,5 @@ export function validateContext(context: unknown): RankContext {
   const o = context as Record<string, unknown>;
   if (typeof o.domain !== 'string' || !o.domain) throw new InputError('context.domain', `expected a non-empty string, got ${kind(o.domain)}`);
   if (o.query !== undefined && typeof o.query !== 'string') throw new InputError('context.query', `expected a string, got ${kind(o.query)}`);
-  return { domain: o.domain, query: o.query as string | undefined, features: features('context.features', o.features) };
+  return { domain: o.domain, query: o.query as string | undefined, features: features('context.features', o.features), userFeatures: features('context.userFeatures', o.userFeatures) };
 }

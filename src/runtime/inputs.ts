@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { encodeFeatures, encodeHistory, itemKey, queryKey, type HistoryArrays } from '../data/dataset.ts';
-import { domainIndex, type RankerConfig } from '../model/config.ts';
+import { domainIndex, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 import type { BehaviourEvent } from '../store/behaviour-store.ts';
 import { bucket } from '../util/hash.ts';
@@ -37,6 +37,9 @@ export interface InputArrays extends HistoryArrays {
   queryText: Int32Array;
   ctxCat: Int32Array;
   ctxNum: Float32Array;
+  /** The user's features: [Fu] and [Nu] (empty for a model without user features). */
+  userCat: Int32Array;
+  userNum: Float32Array;
   domain: Int32Array;
 }
 
@@ -57,6 +60,10 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
   const ctxCat = new Int32Array(c.contextFeatures.categorical.length);
   const ctxNum = new Float32Array(c.contextFeatures.numeric.length);
   encodeFeatures(c.contextFeatures, c.sparseBuckets, context.features, ctxCat, 0, ctxNum, 0);
+  const uf = userFeaturesOf(c);
+  const userCat = new Int32Array(uf.categorical.length);
+  const userNum = new Float32Array(uf.numeric.length);
+  encodeFeatures(uf, c.sparseBuckets, context.userFeatures, userCat, 0, userNum, 0);
   const q = context.query?.trim() ? context.query : undefined;
 
   const a: InputArrays = {
@@ -71,6 +78,8 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
     queryText: Int32Array.of(q ? textRow(q) : 0),
     ctxCat,
     ctxNum,
+    userCat,
+    userNum,
     domain: Int32Array.from(candidates, (x) => domainIndex(c, x.domain ?? context.domain)),
     histId: new Int32Array(N),
     histText: new Int32Array(N),
@@ -102,5 +111,8 @@ export function inputTensors(c: RankerConfig, a: InputArrays): RankerInputs {
     histDomain: tf.tensor2d(a.histDomain, [1, N], 'int32'),
     histAction: tf.tensor2d(a.histAction, [1, N], 'int32'),
     histMask: tf.tensor2d(a.histMask, [1, N]),
+    ...(a.userCat.length || a.userNum.length
+      ? { userCat: tf.tensor2d(a.userCat, [1, a.userCat.length], 'int32'), userNum: tf.tensor2d(a.userNum, [1, a.userNum.length]) }
+      : {}),
   };
 }

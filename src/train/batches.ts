@@ -1,7 +1,7 @@
 /** Cuts a batch out of the flat sample arrays and makes the model's input tensors. */
 import * as tf from '@tensorflow/tfjs';
 import type { Samples } from '../data/dataset.ts';
-import type { RankerConfig } from '../model/config.ts';
+import { userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import type { Targets } from '../model/losses.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 
@@ -53,6 +53,11 @@ export function batchTensors(s: Samples, idx: ArrayLike<number>, textTable: tf.T
     histMask: tf.tensor2d(pick(s.histMask, hrows, N), [Bu, N]),
     userIndex: tf.tensor1d(userIndex, 'int32'),
   };
+  const uf = userFeaturesOf(c);
+  if (uf.categorical.length || uf.numeric.length) {
+    inputs.userCat = tf.tensor2d(pick(s.userCat, hrows, uf.categorical.length), [Bu, uf.categorical.length], 'int32');
+    inputs.userNum = tf.tensor2d(pick(s.userNum, hrows, uf.numeric.length), [Bu, uf.numeric.length]);
+  }
   const targets: Targets = {
     label: tf.tensor1d(pick(s.label, idx, 1)),
     relevance: tf.tensor1d(pick(s.relevance, idx, 1)),

@@ -13,7 +13,7 @@
  * default 80% time split), so those items are cold in the test period.
  */
 import { mulberry32, randInt } from '../util/random.ts';
-import type { EventRow, ItemRow } from '../data/schema.ts';
+import type { EventRow, ItemRow, UserRow } from '../data/schema.ts';
 import lexicon from './lexicon.json';
 
 export interface WorldOptions {
@@ -68,7 +68,7 @@ function title(rand: Rand, domain: string, topic: number): string {
   }
 }
 
-export function generateWorld(o: WorldOptions = DEFAULT_WORLD): { items: ItemRow[]; events: EventRow[] } {
+export function generateWorld(o: WorldOptions = DEFAULT_WORLD): { items: ItemRow[]; events: EventRow[]; users: UserRow[] } {
   const rand = mulberry32(o.seed);
   const T = TOPICS.length;
   const horizon = 1_000_000; // timeline in seconds
@@ -148,5 +148,13 @@ export function generateWorld(o: WorldOptions = DEFAULT_WORLD): { items: ItemRow
   }
   raw.sort((a, b) => a.ts - b.ts);
   const events = raw.map((e, i) => ({ ...e, line: i + 1 }));
-  return { items: items.map(({ id, text, domain, features }) => ({ id, text, domain, features })), events };
+  // User features (written only with `generate --user-features`), from a generator of their own so
+  // the events are the same with or without them: a noisy segment (the user's favourite topic 60%
+  // of the time) and an age that decides nothing.
+  const urand = mulberry32(o.seed ^ 0x5eed5);
+  const users: UserRow[] = prefs.map((p, u) => ({
+    id: `u${u}`,
+    features: { segment: TOPICS[urand() < 0.6 ? p.indexOf(Math.max(...p)) : randInt(urand, T)][0], age: 18 + randInt(urand, 53) },
+  }));
+  return { items: items.map(({ id, text, domain, features }) => ({ id, text, domain, features })), events, users };
 }
