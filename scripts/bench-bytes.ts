@@ -1,0 +1,90 @@
+/**
+ * npm run bench:bytes — what a first visit downloads from the production build (`npm run build`'s
+ * dist/, as a site serves it) before the first ranking: the embed widget on a plain page, and the
+ * demo. Bytes per file as served (Vite's preview server does not compress) and gzip-compressed
+ * (zlib level 9, what a server with gzip on would send). Writes bench/bytes.json and bench/BYTES.md.
+ */
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, preview } from 'vite';
+import { launch } from '../test/browser/chromium.ts';
+
+await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+await build({ configFile: 'vite.embed.config.ts', logLevel: 'warn' });
+const server = await preview({ configFile: 'vite.config.ts', preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+const port = (server.httpServer.address() as { port: number }).port;
+const origin = `http://127.0.0.1:${port}`;
+const browser = await launch({ webgpu: true });
+
+interface Fetched {
+  path: string;
+  bytes: number;
+  gzip: number;
+}
+
+async function visit(url: string, ready: string, route?: string): Promise<Fetched[]> {
+  const page = await browser.newPage();
+  const paths: string[] = [];
+  page.on('requestfinished', (r) => {
+    const u = new URL(r.url());
+    if (u.origin === origin) paths.push(u.pathname);
+  });
+  if (route) await page.route(`${origin}/plain/**`, (r) => r.fulfill({ contentType: 'text/html', body: route }));
+  await page.goto(url);
+  await page.waitForSelector(ready, { timeout: 180_000 });
+  await page.close();
+  return [...new Set(paths)]
+    .filter((p) => !p.startsWith('/plain/'))
+    .map((p) => {
+      const file = readFileSync(join('dist', p === '/' ? 'index.html' : decodeURIComponent(p)));
+      return { path: p, bytes: file.length, gzip: gzipSync(file, { level: 9 }).length };
+    })
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+const widget = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
+<input id="search"><div id="suggestions"></div>
+<script type="application/json" id="catalogue">[{"id":"s1","text":"order latte"},{"id":"s2","text":"pay electricity bill"},{"id":"s3","text":"book a flight"}]</script>
+<script src="/kindling.embed.js" data-target="#suggestions" data-domain="suggest" data-candidates="#catalogue" data-query-input="#search"></script></body></html>`;
+const pages = {
+  'embed widget on a plain page': await visit(`${origin}/plain/widget.html`, '#suggestions .kindling-item', widget),
+  'the demo page': await visit(`${origin}/`, 'body[data-ready="true"]'),
+};
+await browser.close();
+await new Promise<void>((r) => server.httpServer.close(() => r()));
+
+const kind = (p: string) => (p.startsWith('/models/') ? 'models' : p.endsWith('.wasm') ? 'wasm' : p.endsWith('.js') || p.endsWith('.mjs') ? 'JavaScript' : 'other');
+const mb = (n: number) => (n / 1e6).toFixed(2);
+const sum = (xs: Fetched[], k: 'bytes' | 'gzip') => xs.reduce((n, f) => n + f[k], 0);
+const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+const sections = Object.entries(pages).map(([name, files]) => {
+  const kinds = ['models', 'JavaScript', 'wasm', 'other'].map((k) => [k, files.filter((f) => kind(f.path) === k)] as const).filter(([, f]) => f.length);
+  return [
+    `## ${name}`,
+    `${files.length} files, ${mb(sum(files, 'bytes'))} MB as served, ${mb(sum(files, 'gzip'))} MB gzipped.`,
+    '',
+    '| kind | files | MB | MB gzipped |',
+    '|---|---|---|---|',
+    ...kinds.map(([k, f]) => `| ${k} | ${f.length} | ${mb(sum(f, 'bytes'))} | ${mb(sum(f, 'gzip'))} |`),
+    '',
+    '| largest files | MB | MB gzipped |',
+    '|---|---|---|',
+    ...files.slice(0, 6).map((f) => `| \`${f.path}\` | ${mb(f.bytes)} | ${mb(f.gzip)} |`),
+    '',
+  ].join('\n');
+});
+const md = `# First-visit bytes (production build)
+
+Written by \`npm run bench:bytes\` (scripts/bench-bytes.ts) on ${new Date().toISOString().slice(0, 10)}; ${machine}; headless Chromium with WebGPU on
+SwiftShader. Every file the page fetched from its own origin before the first ranking was on screen, sized from
+dist/ as served and gzip-compressed (level 9). The shipped encoder runs in plain JS, so ONNX Runtime's wasm is
+not among them.
+
+${sections.join('\n')}`;
+mkdirSync('bench', { recursive: true });
+writeFileSync('bench/bytes.json', JSON.stringify({ date: new Date().toISOString(), machine, pages }, null, 1) + '\n');
+writeFileSync('bench/BYTES.md', md);
+console.log(md);
+process.exit(0);
