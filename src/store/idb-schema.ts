@@ -21,10 +21,20 @@ export const BEHAVIOUR_DB = 'kindling';
 export const EVENTS_STORE = 'events';
 export const V1_STORE = 'behaviour';
 
-let arrivals = 0;
+let lastArrival = 0;
+/**
+ * Wall-clock milliseconds, strictly increasing within this page: performance.now() is coarsened
+ * (to 100 us in most pages), and two records in the same tick must keep their order. 0.001 ms
+ * is above the float spacing of an epoch-based millisecond count (about 0.0002).
+ */
+function arrival(): number {
+  lastArrival = Math.max(performance.timeOrigin + performance.now(), lastArrival + 0.001);
+  return lastArrival;
+}
+
 /** A key that sorts by time, then by arrival (across tabs: by wall-clock arrival). */
-export function eventKey(ts: number, arrival = performance.timeOrigin + performance.now() + (arrivals++ % 1000) * 1e-6): IDBValidKey {
-  return [ts, arrival, Math.random().toString(36).slice(2)];
+export function eventKey(ts: number, at = arrival()): IDBValidKey {
+  return [ts, at, Math.random().toString(36).slice(2)];
 }
 
 const isEvent = (e: unknown): e is BehaviourEvent => !!e && typeof e === 'object' && typeof (e as BehaviourEvent).ts === 'number' && typeof (e as BehaviourEvent).item === 'string';

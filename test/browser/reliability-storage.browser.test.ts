@@ -99,6 +99,25 @@ describe('storage failures', () => {
     return page;
   };
 
+  it('keeps arrival order for events recorded at the same time, in IndexedDB and after a reload', async () => {
+    const page = await fresh();
+    const order = async () =>
+      page.evaluate(async () => {
+        const r = await window.kindling.createRecommender({ backend: 'cpu' });
+        return (await r.history()).map((e) => e.item);
+      });
+    await page.evaluate(async () => {
+      const r = await window.kindling.createRecommender({ backend: 'cpu' });
+      // Not awaited one by one: 40 records at the same ts, queued in one tick.
+      await Promise.all(Array.from({ length: 40 }, (_, i) => r.record({ item: `same-${i}`, domain: 'cards', action: 'view', ts: 7 })));
+    });
+    const want = Array.from({ length: 40 }, (_, i) => `same-${i}`);
+    expect(await order()).toEqual(want);
+    await page.reload();
+    await page.waitForFunction(() => window.kindlingReady === true);
+    expect(await order()).toEqual(want);
+  });
+
   it('IndexedDB missing: ranks, keeps the history in memory, warns', async () => {
     const page = await fresh('Object.defineProperty(window, "indexedDB", { value: undefined, configurable: true })');
     const s = await session(page, 3);
