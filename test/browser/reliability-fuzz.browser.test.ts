@@ -51,7 +51,7 @@ describe('bad input: the fuzz run', () => {
     expect(r.historyIntact).toBe(true);
     expect(r.tensorsAfter).toBe(r.tensorsBefore);
     // Every kind of case came up, valid and faulty alike.
-    expect(rows.length).toBe(25);
+    expect(rows.length).toBe(26);
     expect(rows.every(([, c]) => c.calls > 0)).toBe(true);
     expect(p.errors).toEqual([]);
   });

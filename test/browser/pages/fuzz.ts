@@ -83,6 +83,7 @@ export function makeGenerator(seed: number) {
     if (r < 0.4) c.query = text();
     else if (r < 0.45) c.query = '';
     if (rand() < 0.3) c.features = { position: pick([0, 3, NaN, Infinity, -7]) };
+    if (rand() < 0.2) c.userFeatures = { segment: pick([...WORDS, ...ODD]), age: pick([31, NaN, -Infinity, 1e308]) };
     if (rand() < 0.05) Object.assign(c, JSON.parse('{"__proto__": {"polluted": true}}'));
     return c;
   }
@@ -95,7 +96,7 @@ export function makeGenerator(seed: number) {
     const ctx = context();
     const i = int(n);
     const [vname, v] = pick(BAD_VALUES);
-    switch (int(12)) {
+    switch (int(13)) {
       case 0: {
         const bad = pick([null, undefined, 'candidates', 42, {}, { length: 3 }, new Map()]);
         return { kind: 'candidates: not an array', args: [bad, ctx], field: 'candidates' };
@@ -147,6 +148,10 @@ export function makeGenerator(seed: number) {
         if (vname === 'object') return badRerank();
         ctx.features = rand() < 0.5 ? pick([null, 'x', 42, []]) : { position: typeof v === 'number' ? null : v };
         return { kind: 'context features: wrong type', args: [cs, ctx], field: ctx.features && typeof ctx.features === 'object' && !Array.isArray(ctx.features) ? 'context.features.position' : 'context.features' };
+      case 11:
+        if (vname === 'object') return badRerank();
+        ctx.userFeatures = rand() < 0.5 ? pick([null, 'x', 42, []]) : { segment: typeof v === 'number' ? null : v };
+        return { kind: 'context userFeatures: wrong type', args: [cs, ctx], field: ctx.userFeatures && typeof ctx.userFeatures === 'object' && !Array.isArray(ctx.userFeatures) ? 'context.userFeatures.segment' : 'context.userFeatures' };
       default:
         return { kind: 'options.withoutAspects: bad', args: [cs, ctx, { withoutAspects: pick([['id', 'text', 'sparse'], ['colour'], 'text', 42]) }], field: 'options.withoutAspects' };
     }
