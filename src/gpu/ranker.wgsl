@@ -74,6 +74,29 @@ fn layer_norm_rows(src: u32, dst: u32, g: u32, b: u32, lid: u32) {
 
 fn sync() { storageBarrier(); workgroupBarrier(); }
 
+// Layer 1 of a sparse-aspect MLP (context or user side) into f1: F categorical buckets at
+// ints[ic..], NN numbers at floats[fnum..], weights w1/b1. The caller syncs before layer 2.
+fn sparse_layer1(lid: u32, ic: u32, F: u32, fnum: u32, NN: u32, w1: u32, b1: u32) {
+  for (var j = lid; j < H; j += WG1) {
+    var s = W[b1 + j];
+    for (var f = 0u; f < F; f++) {
+      for (var q = 0u; q < SD; q++) { s += W[OFF_EMB_SPARSE + min(idx(ic + f), SPB - 1u) * SD + q] * W[w1 + (f * SD + q) * H + j]; }
+    }
+    for (var q = 0u; q < NN; q++) { s += floats[fnum + q] * W[w1 + (F * SD + q) * H + j]; }
+    scratch[S_F1 + j] = max(s, 0.0);
+  }
+}
+
+// Layer 2 from f1 into scratch[dst..dst+H), written or (add) added.
+fn sparse_layer2(lid: u32, w2: u32, b2: u32, dst: u32, add: bool) {
+  for (var j = lid; j < H; j += WG1) {
+    var s = W[b2 + j];
+    for (var k = 0u; k < H; k++) { s += scratch[S_F1 + k] * W[w2 + k * H + j]; }
+    if (add) { s += scratch[dst + j]; }
+    scratch[dst + j] = s;
+  }
+}
+
 @compute @workgroup_size(256)
 fn context_pass(@builtin(local_invocation_index) lid: u32) {
   let B = call.B;
@@ -165,42 +188,17 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
     if (HAS_TEXT) { scratch[S_QA + H + j] = lm(T, idx(iq + 1u), j); }
   }
   if (HAS_CTX_SPARSE) {
-    // Layer 1 of the context MLP into f1 (free now), then layer 2 into QA's sparse slot.
-    let fctx = T * D + B * NI;
-    for (var j = lid; j < H; j += WG1) {
-      var s = W[OFF_SPC1_B + j];
-      for (var f = 0u; f < FE; f++) {
-        for (var q = 0u; q < SD; q++) { s += W[OFF_EMB_SPARSE + min(idx(iq + 2u + f), SPB - 1u) * SD + q] * W[OFF_SPC1_W + (f * SD + q) * H + j]; }
-      }
-      for (var q = 0u; q < NE; q++) { s += floats[fctx + q] * W[OFF_SPC1_W + (FE * SD + q) * H + j]; }
-      scratch[S_F1 + j] = max(s, 0.0);
-    }
+    // The context MLP: layer 1 into f1 (free now), layer 2 into QA's sparse slot.
+    sparse_layer1(lid, iq + 2u, FE, T * D + B * NI, NE, OFF_SPC1_W, OFF_SPC1_B);
     sync();
-    for (var j = lid; j < H; j += WG1) {
-      var s = W[OFF_SPC2_B + j];
-      for (var k = 0u; k < H; k++) { s += scratch[S_F1 + k] * W[OFF_SPC2_W + k * H + j]; }
-      scratch[S_QA + 2u * H + j] = s;
-    }
+    sparse_layer2(lid, OFF_SPC2_W, OFF_SPC2_B, S_QA + 2u * H, false);
   }
   sync();
   if (HAS_USER_SPARSE) {
-    // The user's features: layer 1 of their MLP into f1 (free again), layer 2 added to E(U).
-    let iu = ih + 4u * N;
-    let fu = fmask + N;
-    for (var j = lid; j < H; j += WG1) {
-      var s = W[OFF_SPU1_B + j];
-      for (var f = 0u; f < FU; f++) {
-        for (var q = 0u; q < SD; q++) { s += W[OFF_EMB_SPARSE + min(idx(iu + f), SPB - 1u) * SD + q] * W[OFF_SPU1_W + (f * SD + q) * H + j]; }
-      }
-      for (var q = 0u; q < NU; q++) { s += floats[fu + q] * W[OFF_SPU1_W + (FU * SD + q) * H + j]; }
-      scratch[S_F1 + j] = max(s, 0.0);
-    }
+    // The user's features: their MLP's layer 1 into f1 (free again), layer 2 added to E(U).
+    sparse_layer1(lid, ih + 4u * N, FU, fmask + N, NU, OFF_SPU1_W, OFF_SPU1_B);
     sync();
-    for (var j = lid; j < H; j += WG1) {
-      var s = W[OFF_SPU2_B + j];
-      for (var k = 0u; k < H; k++) { s += scratch[S_F1 + k] * W[OFF_SPU2_W + k * H + j]; }
-      scratch[S_U + j] += s;
-    }
+    sparse_layer2(lid, OFF_SPU2_W, OFF_SPU2_B, S_U, true);
     sync();
   }
   // E(Q) for every domain row: the query side's gating depends on the candidate's domain only.
