@@ -4,25 +4,18 @@
  * rejects with an exported Kindling error naming the field. No hang, no prototype pollution, and
  * the history comes out exactly as recorded. The generator is test/browser/pages/fuzz.ts.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch, openPage, type OpenPage } from './chromium.ts';
+import { describe, expect, it } from 'vitest';
+import { useApiPage } from './use-api-page.ts';
 import { reportCase } from './report.ts';
 
 const CALLS = Number(process.env.KINDLING_FUZZ_CALLS ?? 5000);
 const SEED = 6;
 
 describe('bad input: the fuzz run', () => {
-  let browser: Browser;
-  let p: OpenPage;
-  beforeAll(async () => {
-    browser = await launch({ webgpu: true });
-    p = await openPage(browser, `${inject('baseURL')}/test/browser/pages/api.html`);
-  });
-  afterAll(async () => browser?.close());
+  const api = useApiPage();
 
   it(`answers ${CALLS} generated calls with finite scores or a typed error naming the field`, { timeout: 900_000 }, async () => {
-    const r = await p.page.evaluate(
+    const r = await api.p.page.evaluate(
       async ({ calls, seed }) => {
         const rec = await window.kindling.createRecommender({ historyLimit: 100_000 });
         const before = window.tf.memory().numTensors;
@@ -53,6 +46,6 @@ describe('bad input: the fuzz run', () => {
     // Every kind of case came up, valid and faulty alike.
     expect(rows.length).toBe(26);
     expect(rows.every(([, c]) => c.calls > 0)).toBe(true);
-    expect(p.errors).toEqual([]);
+    expect(api.p.errors).toEqual([]);
   });
 });

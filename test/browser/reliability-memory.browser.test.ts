@@ -3,24 +3,17 @@
  * growing and candidate lists of changing length, leave TF.js's tensor count and the live GPU
  * buffers on Kindling's device where they started; dispose() releases every buffer and the device.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch, openPage, type OpenPage } from './chromium.ts';
+import { describe, expect, it } from 'vitest';
+import { useApiPage } from './use-api-page.ts';
 import { reportCase } from './report.ts';
 
 const CALLS = 2000;
 
 describe('memory over many calls', () => {
-  let browser: Browser;
-  let p: OpenPage;
-  beforeAll(async () => {
-    browser = await launch({ webgpu: true });
-    p = await openPage(browser, `${inject('baseURL')}/test/browser/pages/api.html`);
-  });
-  afterAll(async () => browser?.close());
+  const api = useApiPage();
 
   it(`keeps tensors and GPU buffers flat over ${CALLS} rerank() calls, and frees them on dispose`, { timeout: 600_000 }, async () => {
-    const r = await p.page.evaluate(async (calls) => {
+    const r = await api.p.page.evaluate(async (calls) => {
       const words = ['coffee', 'bill', 'flight', 'hotel', 'puppy', 'taxi', 'pizza', 'loan', 'gym', 'cinema'];
       const candidates = (n: number, i: number) => Array.from({ length: n }, (_, j) => ({ id: `c${j}`, text: `${words[(i + j) % 10]} ${words[(i * 7 + j) % 10]} ${j}`, features: { price: j % 5 } }));
       const rec = await window.kindling.createRecommender({ memoryOnly: true });
@@ -59,6 +52,6 @@ describe('memory over many calls', () => {
     expect(r.end.buffers).toBe(r.start.buffers);
     expect(r.end.devices).toBe(r.start.devices);
     expect(r.disposed.buffers).toBe(0);
-    expect(p.errors).toEqual([]);
+    expect(api.p.errors).toEqual([]);
   });
 });
