@@ -1,17 +1,16 @@
 /**
- * The encoder in headless Chromium: WebGPU (SwiftShader) and wasm devices, against each other
- * and against Node; the IndexedDB vector cache; and no request leaves the page's origin.
+ * The encoder in headless Chromium: the js (default), WebGPU (SwiftShader) and wasm devices,
+ * against each other and against Node; the IndexedDB vector cache; and no request leaves the page's origin.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { createEncoder } from '../../src/node/index.ts';
 import { cosine } from '../../src/util/vector.ts';
 import pairs from '../fixtures/encoder-pairs.json';
 import phrases from '../fixtures/encoder-phrases.json';
-import { foreignRequests, launch, openPage, type OpenPage } from './chromium.ts';
+import { foreignRequests, type OpenPage } from './chromium.ts';
+import { useApiPage } from './use-api-page.ts';
 
 const base = inject('baseURL');
-const url = `${base}/test/browser/pages/api.html`;
 const TEXTS = [...pairs.triples.flat(), ...phrases.phrases, '', 'x'.repeat(10_000)];
 
 type Result = { device: string; dim: number; id: string; vectors: number[][]; progress: string[] };
@@ -36,19 +35,13 @@ function encodeInPage(p: OpenPage, device: 'auto' | 'webgpu' | 'wasm' | 'js', ca
 const maxAbsDiff = (a: number[][], b: ArrayLike<number>[]) => Math.max(...a.map((row, i) => Math.max(...row.map((x, j) => Math.abs(x - b[i][j])))));
 
 describe('encoder in Chromium with WebGPU', () => {
-  let browser: Browser;
-  let p: OpenPage;
-  beforeAll(async () => {
-    browser = await launch({ webgpu: true });
-    p = await openPage(browser, url);
-  });
-  afterAll(async () => browser?.close());
+  const api = useApiPage({ webgpu: true });
 
   let gpu: Result;
   let wasm: Result;
   let js: Result;
   it('runs the shipped (static) encoder in plain JS by default, equal to Node bit for bit', async () => {
-    js = await encodeInPage(p, 'auto', true);
+    js = await encodeInPage(api.p, 'auto', true);
     expect(js.device).toBe('js');
     const node = await createEncoder();
     expect(node.id).toBe(js.id);
@@ -57,7 +50,7 @@ describe('encoder in Chromium with WebGPU', () => {
   });
 
   it('runs on the webgpu device when asked, with the known pairs in order', async () => {
-    gpu = await encodeInPage(p, 'webgpu');
+    gpu = await encodeInPage(api.p, 'webgpu');
     expect(gpu.device).toBe('webgpu');
     expect(gpu.dim).toBe(100);
     expect(gpu.progress).toContain('ready:');
@@ -70,7 +63,7 @@ describe('encoder in Chromium with WebGPU', () => {
   });
 
   it('agrees with the wasm device within 1e-4, and with Node within 1e-4', async () => {
-    wasm = await encodeInPage(p, 'wasm');
+    wasm = await encodeInPage(api.p, 'wasm');
     expect(wasm.device).toBe('wasm');
     expect(wasm.id).toBe(gpu.id);
     expect(maxAbsDiff(gpu.vectors, wasm.vectors)).toBeLessThan(1e-4);
@@ -83,7 +76,7 @@ describe('encoder in Chromium with WebGPU', () => {
   });
 
   it('rejects bad input with a typed error naming the field', async () => {
-    const errors = await p.page.evaluate(async () => {
+    const errors = await api.p.page.evaluate(async () => {
       const enc = await window.kindling.createEncoder({ device: 'wasm' });
       const out: string[] = [];
       for (const bad of [[1], [null], 'text', [undefined], [{}]]) {
@@ -106,16 +99,16 @@ describe('encoder in Chromium with WebGPU', () => {
   });
 
   it('caches vectors in IndexedDB under the encoder id, and serves them after a reload', async () => {
-    const stored = await p.page.evaluate(async () => {
+    const stored = await api.p.page.evaluate(async () => {
       const { createStore, keys } = window.idb;
       return (await keys(createStore('kindling-vectors', 'vectors'))) as string[];
     });
     expect(stored.length).toBeGreaterThanOrEqual(new Set(TEXTS).size);
     expect(stored.every((k) => k.startsWith(`${js.id}:`))).toBe(true);
-    await p.page.reload();
-    await p.page.waitForFunction(() => window.kindlingReady === true);
+    await api.p.page.reload();
+    await api.p.page.waitForFunction(() => window.kindlingReady === true);
     // A cache that only reads IndexedDB proves the vectors come from there, not from the model.
-    const cached = await p.page.evaluate(async (texts) => {
+    const cached = await api.p.page.evaluate(async (texts) => {
       const { createStore, getMany } = window.idb;
       const store = createStore('kindling-vectors', 'vectors');
       let misses = 0;
@@ -133,7 +126,7 @@ describe('encoder in Chromium with WebGPU', () => {
     }, TEXTS);
     expect(cached.misses).toBe(0);
     expect(maxAbsDiff(cached.vectors, js.vectors)).toBe(0);
-    const afterClear = await p.page.evaluate(async () => {
+    const afterClear = await api.p.page.evaluate(async () => {
       const enc = await window.kindling.createEncoder({ device: 'wasm' });
       await enc.clearCache();
       const { createStore, keys } = window.idb;
@@ -143,28 +136,22 @@ describe('encoder in Chromium with WebGPU', () => {
   });
 
   it('made requests to its own origin only, and no page errors', () => {
-    expect(foreignRequests(p.requests, base)).toEqual([]);
-    expect(p.requests.some((r) => r.endsWith('/models/encoder/kindling-glove-100d/onnx/model_quantized.onnx'))).toBe(true);
-    expect(p.requests.some((r) => r.endsWith('/ort/ort-wasm-simd-threaded.asyncify.wasm'))).toBe(true);
-    expect(p.errors).toEqual([]);
+    expect(foreignRequests(api.p.requests, base)).toEqual([]);
+    expect(api.p.requests.some((r) => r.endsWith('/models/encoder/kindling-glove-100d/onnx/model_quantized.onnx'))).toBe(true);
+    expect(api.p.requests.some((r) => r.endsWith('/ort/ort-wasm-simd-threaded.asyncify.wasm'))).toBe(true);
+    expect(api.p.errors).toEqual([]);
   });
 });
 
 describe('encoder in Chromium without WebGPU', () => {
-  let browser: Browser;
-  let p: OpenPage;
-  beforeAll(async () => {
-    browser = await launch({ webgpu: false });
-    p = await openPage(browser, url);
-  });
-  afterAll(async () => browser?.close());
+  const api = useApiPage({ webgpu: false });
 
   it('runs on wasm when asked, and says so when WebGPU is demanded', async () => {
-    const r = await encodeInPage(p, 'wasm');
+    const r = await encodeInPage(api.p, 'wasm');
     expect(r.device).toBe('wasm');
     const node = await createEncoder();
     expect(maxAbsDiff(r.vectors, await node.encode(TEXTS))).toBeLessThan(1e-4);
-    const err = await p.page.evaluate(async () => {
+    const err = await api.p.page.evaluate(async () => {
       try {
         await window.kindling.createEncoder({ device: 'webgpu' });
         return 'resolved';

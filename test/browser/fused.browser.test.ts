@@ -3,25 +3,16 @@
  * random histories, scores and gating weights within 1e-4 (max abs), every call inside a
  * validation error scope; three dispatches and one submit per call. (Recovery from a lost device: reliability.browser.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch, openPage, type OpenPage } from './chromium.ts';
+import { describe, expect, it } from 'vitest';
 import lexicon from '../../src/world/lexicon.json';
-
-const url = `${inject('baseURL')}/test/browser/pages/api.html`;
+import { useApiPage } from './use-api-page.ts';
 
 describe('the fused ranking kernel', () => {
-  let browser: Browser;
-  let p: OpenPage;
-  beforeAll(async () => {
-    browser = await launch({ webgpu: true });
-    p = await openPage(browser, url);
-  });
-  afterAll(async () => browser?.close());
+  const api = useApiPage({ webgpu: true });
 
   it('equals the TF.js model within 1e-4 on 1,000 random candidates and 20 random histories', async () => {
     const words = Object.values(lexicon.topics).flatMap((t) => [...t.items, ...t.queries, ...t.services]);
-    const r = await p.page.evaluate(
+    const r = await api.p.page.evaluate(
       async ({ words }) => {
         let seed = 7;
         const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -71,7 +62,7 @@ describe('the fused ranking kernel', () => {
   });
 
   it('dispatches three times and submits once per call', async () => {
-    const r = await p.page.evaluate(async () => {
+    const r = await api.p.page.evaluate(async () => {
       const rec = await window.kindling.createRecommender({ backend: 'webgpu-fused', encoderDevice: 'wasm' });
       const C = Array.from({ length: 100 }, (_, i) => ({ id: `c${i}`, text: `espresso ${i % 7}` }));
       await rec.rerank(C, { domain: 'cards' });
@@ -86,7 +77,7 @@ describe('the fused ranking kernel', () => {
   });
 
   it('answers concurrent calls of different sizes, each as it would alone', async () => {
-    const r = await p.page.evaluate(async () => {
+    const r = await api.p.page.evaluate(async () => {
       const rec = await window.kindling.createRecommender({ backend: 'webgpu-fused', encoderDevice: 'wasm' });
       const lists = [3, 200, 17, 1000, 1].map((n) => Array.from({ length: n }, (_, i) => ({ id: `c${i}`, text: `espresso lounge ${i % 11}` })));
       const together = await Promise.all(lists.map((C) => rec.rerank(C, { domain: 'cards' })));

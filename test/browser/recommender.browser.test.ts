@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createRecommender } from '../../src/node/index.ts';
 import { foreignRequests, launch, openPage, type OpenPage } from './chromium.ts';
+import { useApiPage } from './use-api-page.ts';
 import type { Candidate } from '../../src/index.ts';
 
 const base = inject('baseURL');
@@ -55,18 +56,14 @@ function inPage(p: OpenPage, backend: 'auto' | 'webgpu' | 'cpu') {
 const maxDiff = (a: R, b: R) => Math.max(...a.map((x) => Math.abs(x.score - b.find((y) => y.id === x.id)!.score)));
 
 describe('rerank() in Chromium with WebGPU', () => {
-  let browser: Browser;
-  let p: OpenPage;
+  const api = useApiPage();
   let node: { search: R; cards: R };
   beforeAll(async () => {
     node = await nodeScores();
-    browser = await launch({ webgpu: true });
-    p = await openPage(browser, url);
   });
-  afterAll(async () => browser?.close());
 
   it('runs the fused kernel on WebGPU, ranks the cold candidate matching the query first, and equals Node within 1e-4', async () => {
-    const r = await inPage(p, 'auto');
+    const r = await inPage(api.p, 'auto');
     expect(r.backend).toBe('webgpu-fused');
     expect(r.domains).toEqual(['cards', 'search', 'suggest']);
     expect(r.search[0].id).toBe('brand-new-2'); // "fresh espresso lounge" for "coffee decaf": no shared word
@@ -80,9 +77,9 @@ describe('rerank() in Chromium with WebGPU', () => {
   });
 
   it('gives the same ranking on TF.js WebGPU and TF.js CPU (scores within 1e-4)', async () => {
-    const fused = await inPage(p, 'auto');
+    const fused = await inPage(api.p, 'auto');
     for (const backend of ['webgpu', 'cpu'] as const) {
-      const r = await inPage(p, backend);
+      const r = await inPage(api.p, backend);
       expect(r.backend).toBe(backend);
       expect(r.search.map((x) => x.id)).toEqual(fused.search.map((x) => x.id));
       expect(maxDiff(r.search, fused.search)).toBeLessThan(1e-4);
@@ -91,7 +88,7 @@ describe('rerank() in Chromium with WebGPU', () => {
   });
 
   it('changes the order as the user clicks, and keeps the history across a reload', async () => {
-    const before = await p.page.evaluate(async (C) => {
+    const before = await api.p.page.evaluate(async (C) => {
       const r = await window.kindling.createRecommender();
       await r.clearHistory();
       const ranked = (await r.rerank(C, { domain: 'cards' })).map((x) => x.id);
@@ -101,9 +98,9 @@ describe('rerank() in Chromium with WebGPU', () => {
     }, CANDIDATES);
     expect(before.after).not.toEqual(before.ranked);
     expect(before.after[0]).toBe('brand-new-3');
-    await p.page.reload();
-    await p.page.waitForFunction(() => window.kindlingReady === true);
-    const reloaded = await p.page.evaluate(async (C) => {
+    await api.p.page.reload();
+    await api.p.page.waitForFunction(() => window.kindlingReady === true);
+    const reloaded = await api.p.page.evaluate(async (C) => {
       const r = await window.kindling.createRecommender();
       return { history: (await r.history()).length, ranked: (await r.rerank(C, { domain: 'cards' })).map((x) => x.id) };
     }, CANDIDATES);
@@ -112,7 +109,7 @@ describe('rerank() in Chromium with WebGPU', () => {
   });
 
   it('leaks no tensors over 1,000 calls (cpu, webgpu-fused) and 100 calls (TF.js webgpu)', async () => {
-    const counts = await p.page.evaluate(async (C) => {
+    const counts = await api.p.page.evaluate(async (C) => {
       const out: Record<string, number[]> = {};
       for (const [backend, calls] of [['cpu', 1000], ['webgpu-fused', 1000], ['webgpu', 100]] as const) {
         const r = await window.kindling.createRecommender({ backend });
@@ -129,7 +126,7 @@ describe('rerank() in Chromium with WebGPU', () => {
   });
 
   it('rejects bad input with typed errors naming the field', async () => {
-    const errs = await p.page.evaluate(async () => {
+    const errs = await api.p.page.evaluate(async () => {
       const r = await window.kindling.createRecommender({ backend: 'cpu' });
       const out: string[] = [];
       const tries: [unknown, unknown][] = [
@@ -163,9 +160,9 @@ describe('rerank() in Chromium with WebGPU', () => {
   });
 
   it('requested files from its own origin only', () => {
-    expect(foreignRequests(p.requests, base)).toEqual([]);
-    expect(p.requests.some((r) => r.endsWith('/models/ranker/weights.bin'))).toBe(true);
-    expect(p.errors).toEqual([]);
+    expect(foreignRequests(api.p.requests, base)).toEqual([]);
+    expect(api.p.requests.some((r) => r.endsWith('/models/ranker/weights.bin'))).toBe(true);
+    expect(api.p.errors).toEqual([]);
   });
 });
 
