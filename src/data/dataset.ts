@@ -6,7 +6,7 @@
 import { mulberry32, randInt } from '../util/random.ts';
 import { bucket } from '../util/hash.ts';
 import { DataError } from '../errors.ts';
-import { domainIndex, userFeaturesOf, type FeatureConfig, type RankerConfig } from '../model/config.ts';
+import { domainIndex, featureCounts, userFeaturesOf, type FeatureConfig, type RankerConfig } from '../model/config.ts';
 import type { EventRow, Features, ItemRow } from './schema.ts';
 
 export interface SplitSpec {
@@ -149,9 +149,8 @@ export function encodeHistory(c: RankerConfig, entries: Pick<HistoryEntry, 'key'
   });
 }
 
-/** The model's inputs for a set of events, as flat typed arrays (text as rows of a text table). */
-export interface Samples extends HistoryArrays {
-  n: number;
+/** The candidate, query and user-feature side of the model's inputs, as flat typed arrays. */
+export interface RequestArrays {
   itemId: Int32Array;
   itemText: Int32Array;
   itemCat: Int32Array;
@@ -160,17 +159,22 @@ export interface Samples extends HistoryArrays {
   queryText: Int32Array;
   ctxCat: Int32Array;
   ctxNum: Float32Array;
+  /** The user's features ([Fu] and [Nu] per user-side row; empty for a model without them). */
+  userCat: Int32Array;
+  userNum: Float32Array;
   domain: Int32Array;
+}
+
+/** The model's inputs for a set of events, as flat typed arrays (text as rows of a text table). */
+export interface Samples extends HistoryArrays, RequestArrays {
+  n: number;
   label: Float32Array;
   relevance: Float32Array;
   relMask: Float32Array;
   /** Behaviour sequences (HistoryArrays), one row of N per distinct (user, time): samples of one request share it. */
   histRows: number;
-  /** [n] the history row of each sample. */
+  /** [n] the history row of each sample (userCat/userNum have one row per history row too). */
   histOf: Int32Array;
-  /** The user's features, one row per history row ([histRows, Fu] and [histRows, Nu]). */
-  userCat: Int32Array;
-  userNum: Float32Array;
   /** For metrics: the user, the request group (user, domain, ts, query) and whether the item is cold. */
   user: Int32Array;
   group: Int32Array;
@@ -204,13 +208,8 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
   const c = ctx.config;
   const n = events.length;
   const N = c.historyLength;
-  const Fi = c.itemFeatures.categorical.length;
-  const Ni = c.itemFeatures.numeric.length;
-  const Fe = c.contextFeatures.categorical.length;
-  const Ne = c.contextFeatures.numeric.length;
+  const { Fi, Ni, Fe, Ne, Fu, Nu } = featureCounts(c);
   const uf = userFeaturesOf(c);
-  const Fu = uf.categorical.length;
-  const Nu = uf.numeric.length;
   const s: Samples = {
     n,
     itemId: new Int32Array(n), itemText: new Int32Array(n), itemCat: new Int32Array(n * Fi), itemNum: new Float32Array(n * Ni),

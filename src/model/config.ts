@@ -76,6 +76,16 @@ export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemF
 export const NO_FEATURES: FeatureConfig = { categorical: [], numeric: [] };
 export const userFeaturesOf = (c: RankerConfig): FeatureConfig => c.userFeatures ?? NO_FEATURES;
 
+/** How many categorical (F) and numeric (N) features each side has: item, context, user. */
+export function featureCounts(c: RankerConfig) {
+  const u = userFeaturesOf(c);
+  return {
+    Fi: c.itemFeatures.categorical.length, Ni: c.itemFeatures.numeric.length,
+    Fe: c.contextFeatures.categorical.length, Ne: c.contextFeatures.numeric.length,
+    Fu: u.categorical.length, Nu: u.numeric.length,
+  };
+}
+
 /** Index of a domain name, or 0 (generic) for a name the model was not trained on. */
 export function domainIndex(config: RankerConfig, name: string): number {
   const i = config.domains.indexOf(name);

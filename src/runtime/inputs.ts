@@ -4,7 +4,7 @@
  * Node and the page build inputs with this same function, so their scores can be compared.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encodeFeatures, encodeHistory, itemKey, queryKey, type HistoryArrays } from '../data/dataset.ts';
+import { encodeFeatures, encodeHistory, itemKey, queryKey, type HistoryArrays, type RequestArrays } from '../data/dataset.ts';
 import { domainIndex, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 import type { BehaviourEvent } from '../store/behaviour-store.ts';
@@ -25,22 +25,10 @@ export function callTexts(candidates: Candidate[], context: RankContext, history
 }
 
 /** One call's inputs as plain typed arrays (see RankerInputs for the shapes; Bq = Bu = 1). */
-export interface InputArrays extends HistoryArrays {
+export interface InputArrays extends HistoryArrays, RequestArrays {
   B: number;
   textTable: Float32Array;
   textRows: number;
-  itemId: Int32Array;
-  itemText: Int32Array;
-  itemCat: Int32Array;
-  itemNum: Float32Array;
-  queryId: Int32Array;
-  queryText: Int32Array;
-  ctxCat: Int32Array;
-  ctxNum: Float32Array;
-  /** The user's features: [Fu] and [Nu] (empty for a model without user features). */
-  userCat: Int32Array;
-  userNum: Float32Array;
-  domain: Int32Array;
 }
 
 export function buildInputArrays(c: RankerConfig, candidates: Candidate[], context: RankContext, history: BehaviourEvent[], texts: string[], vectors: Float32Array[]): InputArrays {

@@ -1,7 +1,7 @@
 /** Cuts a batch out of the flat sample arrays and makes the model's input tensors. */
 import * as tf from '@tensorflow/tfjs';
 import type { Samples } from '../data/dataset.ts';
-import { userFeaturesOf, type RankerConfig } from '../model/config.ts';
+import { featureCounts, type RankerConfig } from '../model/config.ts';
 import type { Targets } from '../model/losses.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 
@@ -19,10 +19,7 @@ function pick<T extends Int32Array | Float32Array>(src: T, idx: ArrayLike<number
 export function batchTensors(s: Samples, idx: ArrayLike<number>, textTable: tf.Tensor2D, c: RankerConfig, hideDomain?: (i: number) => boolean): { inputs: RankerInputs; targets: Targets } {
   const B = idx.length;
   const N = c.historyLength;
-  const Fi = c.itemFeatures.categorical.length;
-  const Ni = c.itemFeatures.numeric.length;
-  const Fe = c.contextFeatures.categorical.length;
-  const Ne = c.contextFeatures.numeric.length;
+  const { Fi, Ni, Fe, Ne, Fu, Nu } = featureCounts(c);
   // The user tower runs once per distinct history in the batch (a request's candidates share one).
   const local = new Map<number, number>();
   const userIndex = new Int32Array(B);
@@ -53,10 +50,9 @@ export function batchTensors(s: Samples, idx: ArrayLike<number>, textTable: tf.T
     histMask: tf.tensor2d(pick(s.histMask, hrows, N), [Bu, N]),
     userIndex: tf.tensor1d(userIndex, 'int32'),
   };
-  const uf = userFeaturesOf(c);
-  if (uf.categorical.length || uf.numeric.length) {
-    inputs.userCat = tf.tensor2d(pick(s.userCat, hrows, uf.categorical.length), [Bu, uf.categorical.length], 'int32');
-    inputs.userNum = tf.tensor2d(pick(s.userNum, hrows, uf.numeric.length), [Bu, uf.numeric.length]);
+  if (Fu || Nu) {
+    inputs.userCat = tf.tensor2d(pick(s.userCat, hrows, Fu), [Bu, Fu], 'int32');
+    inputs.userNum = tf.tensor2d(pick(s.userNum, hrows, Nu), [Bu, Nu]);
   }
   const targets: Targets = {
     label: tf.tensor1d(pick(s.label, idx, 1)),
