@@ -94,8 +94,7 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
       }
       const file = `${folder}${onnxFileFor(o.dtype)}`;
       const table = readStaticTable(await platform.readBytes(file), file, dim);
-      const run = staticExtractor(tokenizer, table, tf as never);
-      return Object.assign((texts: string[]) => run(texts), { dispose: async () => undefined }) as unknown as Extractor;
+      return Object.assign(staticExtractor(tokenizer, table, tf as never), { dispose: async () => undefined }) as unknown as Extractor;
     }
     try {
       return (await tf.pipeline('feature-extraction', o.model, { device, dtype: o.dtype, progress_callback })) as unknown as Extractor;

@@ -213,8 +213,10 @@ export class FusedRanker {
     return { ctr, rel, weights };
   }
 
+  /** Frees every buffer, then the device (it is this host's alone). */
   destroy() {
     for (const buf of [this.weights, this.scratch, this.uniform, this.bufs?.ints, this.bufs?.floats, this.bufs?.out, this.bufs?.read, this.bufs?.texth]) buf?.destroy();
     this.bufs = undefined;
+    this.device.destroy();
   }
 }

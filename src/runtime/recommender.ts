@@ -105,11 +105,13 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
 
   // The fused kernel: our own device, recreated after a loss (driver reset, tab in background).
   let fused: Promise<FusedRanker> | undefined;
-  let fusedDevice: GPUDevice | undefined; // ours alone: destroyed with the recommender
   const fusedRanker = () =>
     (fused ??= requestDevice().then(async (device) => {
-      fusedDevice = device;
-      const host = await FusedRanker.create(device, config, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array])));
+      // The host owns the device from here; until it exists, a failure is ours to clean up.
+      const host = await FusedRanker.create(device, config, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array]))).catch((err) => {
+        device.destroy();
+        throw err;
+      });
       void device.lost.then(() => {
         if (fused) fused = undefined;
       });
@@ -189,7 +191,6 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
       const f = fused;
       fused = undefined;
       if (f) (await f.catch(() => undefined))?.destroy();
-      fusedDevice?.destroy();
       disposeParams(params);
       await encoder.dispose();
     },
