@@ -16,7 +16,7 @@ export async function evalCommand(a: Record<string, string | boolean | undefined
   const domains = d.only ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !d.exclude?.includes(x));
   const split = splitData(data, { ...d, onlyDomains: domains });
   const encoder = await loadNodeEncoder(dataDir);
-  const p = await prepareSamples(data, split, manifest.config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed });
+  const p = await prepareSamples(data, split, manifest.config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude });
   const report = evaluate(p.test, predictRanker(params, manifest.config, p.test, p.textTable).ctr);
   console.log(reportTable(report));
   disposeParams(params);

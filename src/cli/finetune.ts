@@ -91,7 +91,7 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const data = readDataSet(dataDir);
   const split = holdOutValidation(splitData(data, { ...d, onlyDomains: [domain] }), validFraction);
   const encoder = await loadNodeEncoder(dataDir);
-  const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed });
+  const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude });
   console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}`);
   const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
   const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, valid: p.valid, scoreStart: true });

@@ -80,7 +80,7 @@ export async function train(a: Args) {
   const encoder = await loadNodeEncoder(dataDir);
   const resume = a.resume ? await readCheckpoint(out) : undefined;
   const config = resume?.config ?? configFromData(split.train, data.items, encoder, overrides, data.users);
-  const prep = { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed };
+  const prep = { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude };
   const p = await prepareSamples(data, split, config, encoder, prep);
   console.error(`training on ${p.train.n} samples (${config.domains.slice(1).join(', ')}), testing on ${p.test.n}; ${resume ? `resuming after epoch ${resume.epoch + 1}` : 'from scratch'}`);
   const params = resume?.params ?? initParams(config, d.seed);

@@ -43,6 +43,11 @@ export interface PrepareOptions {
   seed: number;
   /** Keep only these domains' events (fine-tuning, single-domain baselines). */
   onlyDomains?: string[];
+  /**
+   * Domains that do not exist for this run (`--exclude-domains`, e.g. the held-out cold-start
+   * domain while pretraining): their events are neither samples nor anyone's history.
+   */
+  excludeDomains?: string[];
 }
 
 export interface Prepared {
@@ -112,8 +117,11 @@ export async function prepareSamples(data: DataSet, split: { train: EventRow[]; 
   const trainEvents = sampleNegatives(split.train, data.items, o.negatives, o.seed);
   const testEvents = sampleNegatives(split.test, data.items, o.negatives, o.seed + 1);
   const validEvents = split.valid ? sampleNegatives(split.valid, data.items, o.negatives, o.seed + 2) : [];
-  // Histories see every real event before a sample (in the page, the store records them as they happen).
-  const histories = historiesFrom([...split.train, ...(split.valid ?? []), ...split.test], data.items);
+  // Histories see every real event before a sample, in every domain, whichever domains the samples
+  // come from: in the page the store records the user's behaviour across scenarios as it happens,
+  // and a new scenario's first users arrive with the history they made elsewhere.
+  const exclude = new Set(o.excludeDomains ?? []);
+  const histories = historiesFrom(exclude.size ? data.events.filter((e) => !exclude.has(e.domain)) : data.events, data.items);
   const texts = new Set<string>();
   for (const e of [...trainEvents, ...validEvents, ...testEvents]) {
     texts.add(data.items.get(e.item)!.text);
