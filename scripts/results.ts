@@ -44,6 +44,8 @@ type Row = Record<string, number>;
 const results: Record<string, Row[]> = {};
 const add = (name: string, row: Row) => (results[name] ??= []).push(row);
 const speeds: number[] = [];
+const samplesOf = { foundation: [] as number[], domain: [] as number[] };
+const trainSamples = (dir: string): number => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).kindling.training.trainSamples;
 
 for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   const data = join(ROOT, `world-${seed}`);
@@ -85,6 +87,12 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   const scratch = join(ROOT, `s${seed}-scratch`);
   await run(['train', '--data', data, '--out', scratch, '--domains', COLD_DOMAIN, '--epochs', '8', '--batch', '256', '--seed', String(seed)]);
   add(`${COLD_DOMAIN}: same model from scratch on it alone`, cold(readEval(scratch)));
+  samplesOf.foundation.push(trainSamples(foundation));
+  samplesOf.domain.push(trainSamples(scratch));
+  // Scratch with the same epoch picking as the validated fine-tune: the fairer baseline for it.
+  const scratchValid = join(ROOT, `s${seed}-scratch-valid`);
+  await run(['train', '--data', data, '--out', scratchValid, '--domains', COLD_DOMAIN, '--epochs', '8', '--batch', '256', '--valid', '0.1', '--seed', String(seed)]);
+  add(`${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1`, cold(readEval(scratchValid)));
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -115,13 +123,15 @@ function paired(a: string, b: string) {
   return { mean: mean(d), se: sd / Math.sqrt(d.length), ahead: d.filter((x) => x > 0).length, n: d.length };
 }
 const zeroShot = `${COLD_DOMAIN}: foundation, no fine-tuning`;
+const scratchValidName = `${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1`;
 const ftName = (f: string) => `${COLD_DOMAIN}: foundation + fine-tune, freeze ${f}`;
 const pairs: [string, string, string][] = [
   ['fine-tune (freeze l0) - scratch', ftName('l0'), scratchName],
   ['fine-tune (freeze l0+encoder) - scratch', ftName('l0+encoder'), scratchName],
   ['foundation, no fine-tuning - scratch', zeroShot, scratchName],
   ['fine-tune (freeze l0+encoder) - no fine-tuning', ftName('l0+encoder'), zeroShot],
-  ['fine-tune (freeze l0+encoder, --valid 0.1) - scratch', `${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchName],
+  ['fine-tune (freeze l0) - no fine-tuning', ftName('l0'), zeroShot],
+  ['fine-tune (freeze l0+encoder, --valid 0.1) - scratch (--valid 0.1)', `${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchValidName],
 ];
 const pairedTable = ['| difference in AUC | mean | standard error | seeds ahead |', '|---|---|---|---|', ...pairs.map(([label, a, b]) => {
   const p = paired(a, b);
@@ -175,18 +185,29 @@ ${checks.map(([n, v, ok]) => `| ${n} | ${v >= 0 ? '+' : ''}${v.toFixed(4)} | ${o
   which the behaviour sequence already tells the model: the world's 1,500 users have about 40 events each. Users with
   little history, where such features should count, are not measured separately.
 - **Cold-start domain** (${COLD_SEEDS.length} seeds): fine-tune minus from-scratch AUC is ${sign(paired(ftName('l0'), scratchName).mean)} ± ${f4(paired(ftName('l0'), scratchName).se)}
-  (freeze l0) and ${sign(paired(ftName('l0+encoder'), scratchName).mean)} ± ${f4(paired(ftName('l0+encoder'), scratchName).se)} (freeze l0+encoder), mean ± standard error of the
-  per-seed difference; the paper reports about +0.02, and that target does not hold here. The direction is the
-  paper's; the size is not. Why we think so: (1) the from-scratch model reads the same frozen pretrained encoder,
-  which carries most of what transfers between domains in this world (a title's topic words), so its start is
-  not from nothing, and what the foundation adds on top (ID, sparse and fusion layers trained on other domains)
-  is worth little on a new catalogue; (2) the domain's test split has under 400 events, so one seed's AUC moves
-  by 0.03-0.05 and even the paired difference has a standard error near 0.01; (3) the foundation without
-  fine-tuning is no better than scratch (${sign(paired(zeroShot, scratchName).mean)} ± ${f4(paired(zeroShot, scratchName).se)}). Fine-tuning restores the
-  foundation, keeps the rows it trained frozen, and lets the rows pretraining never touched learn (the new
-  domain's own embedding and gating rows, the ID buckets of its new items). Picking the epoch on a held-out
-  end of the training period (\`--valid 0.1\`, the foundation competing) does not change the picture
-  (${sign(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchName).mean)} ± ${f4(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchName).se)}). Not tuned: the world was left as it is.
+  (freeze l0, ahead in ${paired(ftName('l0'), scratchName).ahead} of ${COLD_SEEDS.length} seeds) and ${sign(paired(ftName('l0+encoder'), scratchName).mean)} ± ${f4(paired(ftName('l0+encoder'), scratchName).se)} (freeze l0+encoder, ${paired(ftName('l0+encoder'), scratchName).ahead} of ${COLD_SEEDS.length}),
+  mean ± standard error of the per-seed difference; the paper reports about +0.02 to +0.03, and the gain here is
+  larger because the domain's users have almost no history in it (about one request each), so nearly all that is
+  known about them comes from elsewhere. Where the gain comes from: the domain's users arrive with their
+  behaviour in the three other domains, and the foundation has learnt from ${Math.round(mean(samplesOf.foundation)).toLocaleString('en-US')} samples how a behaviour sequence predicts a click; the from-scratch model has to learn its user
+  tower from the domain's ${Math.round(mean(samplesOf.domain)).toLocaleString('en-US')} training samples. The foundation alone, without fine-tuning, is already
+  ${sign(paired(zeroShot, scratchName).mean)} ± ${f4(paired(zeroShot, scratchName).se)} ahead of scratch; fine-tuning adds ${sign(paired(ftName('l0'), zeroShot).mean)} ± ${f4(paired(ftName('l0'), zeroShot).se)} (freeze l0) and
+  ${sign(paired(ftName('l0+encoder'), zeroShot).mean)} ± ${f4(paired(ftName('l0+encoder'), zeroShot).se)} (freeze l0+encoder) on top, but not in every seed: 8 epochs at learning rate 0.002 on
+  so few samples can also overfit (see the per-seed rows in docs/results.json). Picking the epoch on the latest 10%
+  of the training period (\`--valid 0.1\`, the foundation competing) against a from-scratch model picked the same
+  way: ${sign(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchValidName).mean)} ± ${f4(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchValidName).se)}. The domain's test split has under 400 events, so one seed's AUC
+  moves by 0.03-0.05; the paired differences above are what carries the conclusion.
+- **How this table changed** (session 3, 2026-11-22): until then a one-domain run (\`finetune --domain\`,
+  \`train --domains\`, \`eval --domains\`) built its samples' histories from that domain's events only, so in the
+  cold-start domain, where a user has about one request, the behaviour sequence was nearly empty for the
+  foundation and the scratch model alike. Measured that way (docs/RESULTS.md at commit fe531ab) fine-tune minus
+  scratch was +0.0082 ± 0.0073 (freeze l0) and +0.0122 ± 0.0087 (freeze l0+encoder): the target did not hold.
+  The from-scratch model scored 0.6174 then and ${f4(m(scratchName, 'auc'))} now (the longer histories give it more to fit on
+  so few samples, not more it can learn from them); the fine-tuned models (${f4(m(ftName('l0'), 'auc'))}, ${f4(m(ftName('l0+encoder'), 'auc'))}) are ahead of either. The
+  pipeline now gives every sample the user's history from every domain, as the page's behaviour store records
+  it (docs/DATA.md); \`--exclude-domains\` still keeps the held-out domain out of pretraining's samples and
+  histories, so the foundations and the pretraining table are unchanged. The world was not changed, and the
+  fine-tuning settings are the ones fixed before either measurement.
 `;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results.json', JSON.stringify({ machine, seeds: SEEDS, coldSeeds: COLD_SEEDS, epochs: EPOCHS, samplesPerSecond: speeds, results }, null, 1) + '\n');
