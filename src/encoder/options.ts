@@ -23,8 +23,10 @@ export interface KindlingWarning {
   /**
    * `storage-unavailable`: IndexedDB cannot be used, Kindling goes on in memory.
    * `storage-migrated`: the stored history was moved to the current schema (nothing dropped).
+   * `storage-restored`: IndexedDB became usable after a `storage-unavailable` (the tab that blocked
+   *   the upgrade closed); what was recorded in memory meanwhile is now stored.
    */
-  type: 'storage-unavailable' | 'storage-migrated';
+  type: 'storage-unavailable' | 'storage-migrated' | 'storage-restored';
   message: string;
   error?: unknown;
 }

@@ -11,7 +11,8 @@
  *
  * Opening never hangs: a blocked upgrade (a tab of an older Kindling holds the database open), a
  * database of a newer version, or no answer within `timeoutMs` rejects, and the caller keeps the
- * history in memory. Our own connections close when a newer version asks, so they never block it.
+ * history in memory; if the given-up open succeeds later (the older tab closed), the caller gets
+ * the database then. Our own connections close when a newer version asks, so they never block it.
  */
 import type { UseStore } from 'idb-keyval';
 import type { BehaviourEvent } from './behaviour-store.ts';
@@ -64,9 +65,23 @@ function upgrade(db: IDBDatabase, tx: IDBTransaction, oldVersion: number, onMigr
  * cannot upgrade still has the history: an open request blocked on an upgrade would hold every
  * later open behind it), then asks for the upgrade.
  */
-export async function openBehaviourDb(name: string, o: { timeoutMs: number; onMigrated: (m: Migration) => void; onStoredEvents: (events: BehaviourEvent[]) => void }): Promise<IDBDatabase> {
+export async function openBehaviourDb(
+  name: string,
+  o: {
+    timeoutMs: number;
+    onMigrated: (m: Migration) => void;
+    onStoredEvents: (events: BehaviourEvent[]) => void;
+    /**
+     * The open that was given up on (blocked, or no answer in time) succeeded after all, e.g. once
+     * the older tab closed: the upgraded database, now the caller's to use and close.
+     */
+    onLateOpen?: (db: IDBDatabase) => void;
+  },
+): Promise<IDBDatabase> {
   if (typeof indexedDB === 'undefined' || !indexedDB) throw new Error('indexedDB is not defined');
-  const peek = await peekDb(name, o.timeoutMs);
+  // A peek that times out (queued behind another page's blocked upgrade) and succeeds later, at the
+  // current version, is such a late open too.
+  const peek = await peekDb(name, o.timeoutMs, o.onLateOpen && ((db) => o.onLateOpen!(keepCurrent(db))));
   if (peek.db) return keepCurrent(peek.db);
   o.onStoredEvents(peek.events);
   if (peek.version > STORE_SCHEMA_VERSION) throw new Error(`"${name}" is at schema version ${peek.version}, newer than this Kindling's v${STORE_SCHEMA_VERSION}`);
@@ -87,7 +102,7 @@ export async function openBehaviourDb(name: string, o: { timeoutMs: number; onMi
     req.onerror = () => fail(req.error ?? new Error(`IndexedDB could not open "${name}"`));
     req.onsuccess = () => {
       const db = keepCurrent(req.result);
-      if (settled) return db.close(); // the page already went on in memory (the upgrade itself is done)
+      if (settled) return o.onLateOpen ? o.onLateOpen(db) : db.close(); // the page already went on in memory (the upgrade itself is done)
       settled = true;
       clearTimeout(timer);
       resolve(db);
@@ -105,11 +120,14 @@ function keepCurrent(db: IDBDatabase): IDBDatabase {
  * current version comes back open; otherwise (absent: version 0) what it holds is read and it is
  * closed.
  */
-function peekDb(name: string, timeoutMs: number): Promise<{ version: number; events: BehaviourEvent[]; db?: IDBDatabase }> {
+function peekDb(name: string, timeoutMs: number, onLateCurrent?: (db: IDBDatabase) => void): Promise<{ version: number; events: BehaviourEvent[]; db?: IDBDatabase }> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const done = (r: { version: number; events: unknown; db?: IDBDatabase } | Error) => {
-      if (settled) return (r as { db?: IDBDatabase }).db?.close();
+      if (settled) {
+        const late = (r as { db?: IDBDatabase }).db;
+        return late && onLateCurrent ? onLateCurrent(late) : late?.close();
+      }
       settled = true;
       clearTimeout(timer);
       if (r instanceof Error) return reject(r);

@@ -1,5 +1,5 @@
 /**
- * Storage failures (issue 6): IndexedDB missing, its open blocked by an older tab, a quota error
+ * Storage failures (issue 6): IndexedDB missing, its open blocked by an older tab (and unblocked), a quota error
  * on write, a store left by an older schema version and one from a newer version. Ranking goes
  * on, the history is kept in memory or migrated, the caller gets a warning, and nothing the user
  * already had is deleted. Each case runs in a fresh browser context (its own IndexedDB).
@@ -129,7 +129,27 @@ describe('storage failures', () => {
     reportCase('storage-missing', { group: 'Storage failures', case: 'IndexedDB missing (window.indexedDB undefined)', tried: '3 records and a rerank', happened: `ranked ${s.ranked} candidates; one storage-unavailable warning: "${s.warnings[0].message}"`, lost: 'nothing: the 3 events are in the in-memory history' });
   });
 
-  it('open blocked by a tab of the older version: ranks from memory with the old history; the upgrade runs once that tab closes', async () => {
+  /** In the page: a recommender kept alive on window, its warnings in window.__warnings. */
+  const startBlockedPage = (page: Page) =>
+    page.evaluate(async () => {
+      const w = window as unknown as { __rec: Awaited<ReturnType<typeof window.kindling.createRecommender>>; __warnings: string[] };
+      w.__warnings = [];
+      w.__rec = await window.kindling.createRecommender({ backend: 'cpu', onWarning: (x) => !x.message.includes('text-vector cache') && w.__warnings.push(`${x.type}: ${x.message}`) });
+    });
+  const inPage = <T>(page: Page, op: 'record' | 'clear' | 'history' | 'warnings', arg?: { item: string; ts: number }) =>
+    page.evaluate(
+      async ({ op, arg }) => {
+        const w = window as unknown as { __rec: Awaited<ReturnType<typeof window.kindling.createRecommender>>; __warnings: string[] };
+        if (op === 'record') return w.__rec.record({ ...arg!, domain: 'cards', action: 'click', text: 'pay the electricity bill' });
+        if (op === 'clear') return w.__rec.clearHistory();
+        if (op === 'warnings') return w.__warnings;
+        return (await w.__rec.history()).map((e) => ({ item: e.item, ts: e.ts }));
+      },
+      { op, arg },
+    ) as Promise<T>;
+  const warningTypes = async (page: Page) => (await inPage<string[]>(page, 'warnings')).map((x) => x.split(':')[0]);
+
+  it('open blocked by a tab of the older version: ranks from memory with the old history; once that tab closes, what was recorded meanwhile is stored', async () => {
     const old = await fresh();
     await writeV1(old, 5); // old's idb-keyval connection stays open, as Kindling v1's did
     const page = await open();
@@ -138,21 +158,54 @@ describe('storage failures', () => {
     expect(s.warnings.map((w) => w.type)).toEqual(['storage-unavailable']);
     expect(s.warnings[0].message).toMatch(/older schema version, which blocks the upgrade to v2/);
     expect(s.history).toEqual([...oldItems(5), ...newItems(1)]);
-    // Once the old tab is gone the upgrade runs: either the blocked page's queued request, if it
-    // ran before that page closed, or the next page's own open.
+    // A second recommender in the same page, kept alive: its open queues behind the first one's
+    // blocked upgrade, so it too goes on in memory. It records; then the old tab closes.
+    await startBlockedPage(page);
+    await inPage(page, 'record', { item: 'new-1', ts: 1001 });
+    expect(await warningTypes(page)).toEqual(['storage-unavailable']);
     await old.close();
+    await page.waitForFunction(() => (window as unknown as { __warnings: string[] }).__warnings.some((w) => w.startsWith('storage-restored')));
+    // The first (disposed) recommender's upgrade ran and wrote its event; the second wrote its own.
+    expect(await warningTypes(page)).toEqual(['storage-unavailable', 'storage-restored']);
+    const restored = (await inPage<string[]>(page, 'warnings'))[1];
+    await inPage(page, 'record', { item: 'new-2', ts: 1002 }); // back on IndexedDB
+    const all = [...oldItems(5), ...newItems(3)];
+    await expect.poll(() => inPage(page, 'history')).toEqual(all);
+    expect(await rawDb(page)).toEqual({ version: 2, stores: ['events'], events: all });
     await page.close();
     const later = await open();
     const t = await session(later, 0);
-    expect(t.warnings.filter((w) => w.type !== 'storage-migrated')).toEqual([]);
-    expect(t.history).toEqual(oldItems(5));
-    expect(await rawDb(later)).toEqual({ version: 2, stores: ['events'], events: oldItems(5) });
+    expect(t.warnings).toEqual([]);
+    expect(t.history).toEqual(all);
     reportCase('storage-blocked', {
       group: 'Storage failures',
       case: 'IndexedDB open blocked (a tab of the v1 schema holds the database open)',
-      tried: 'a v1 store of 5 events held open by a second page; 1 record and a rerank',
-      happened: `ranked; one storage-unavailable warning ("${s.warnings[0].message.slice(0, 120)}..."); history served from memory: the 5 stored events read without upgrading, plus the new one. Once the old tab closed, the upgrade ran: the next page had a v2 store holding the 5 events`,
-      lost: 'nothing stored: the 5 events survived the blocked open and the migration (the in-memory record of the blocked page lives as long as that page)',
+      tried: 'a v1 store of 5 events held open by a second page; records and a rerank while blocked, then the old page closes',
+      happened: `ranked; one storage-unavailable warning ("${s.warnings[0].message.slice(0, 100)}..."); history served from memory: the 5 stored events read without upgrading, plus the new ones. When the old page closed, the upgrade ran and each recommender of the blocked page wrote what it had recorded ("${restored}"); later records went to IndexedDB and a new page read all of them`,
+      lost: 'nothing: the 5 stored events were migrated, and the events recorded while blocked (one by a recommender already disposed) were written once the upgrade ran',
+    });
+  });
+
+  it('clearHistory() while the upgrade is blocked also clears what is stored once the upgrade runs', async () => {
+    const old = await fresh();
+    await writeV1(old, 5);
+    const page = await open();
+    await startBlockedPage(page);
+    await inPage(page, 'record', { item: 'new-0', ts: 1000 });
+    expect(await inPage(page, 'history')).toEqual([...oldItems(5), ...newItems(1)]);
+    await inPage(page, 'clear');
+    await inPage(page, 'record', { item: 'new-1', ts: 1001 });
+    expect(await inPage(page, 'history')).toEqual([{ item: 'new-1', ts: 1001 }]);
+    await old.close();
+    await page.waitForFunction(() => (window as unknown as { __warnings: string[] }).__warnings.some((w) => w.startsWith('storage-restored')));
+    expect(await rawDb(page)).toEqual({ version: 2, stores: ['events'], events: [{ item: 'new-1', ts: 1001 }] });
+    expect(await inPage(page, 'history')).toEqual([{ item: 'new-1', ts: 1001 }]);
+    reportCase('storage-blocked-clear', {
+      group: 'Storage failures',
+      case: 'clearHistory() while the upgrade is blocked',
+      tried: 'a v1 store of 5 events held open by a second page; a record, clearHistory(), another record; then the old page closes',
+      happened: 'the history read empty but for the last record at once; when the upgrade ran, the stored 5 events and the first record were deleted from IndexedDB and the last record written',
+      lost: 'only what the user asked to clear',
     });
   });
 
