@@ -137,7 +137,7 @@ export function idbStore(cap: number, onWarning: (w: KindlingWarning) => void, d
         }
       }
       fallback = undefined; // synchronously after the last round: no call can slip in between
-      onWarning({ type: 'storage-restored', message: `IndexedDB can be used again: the ${written} events recorded in memory meanwhile were written to it` });
+      onWarning({ type: 'storage-restored', message: `IndexedDB can be used again: ${written === 1 ? 'the event' : `the ${written} events`} recorded in memory meanwhile ${written === 1 ? 'was' : 'were'} written to it` });
     } catch {
       // It failed again (e.g. quota): the page stays in memory, as it was.
     } finally {
