@@ -67,6 +67,10 @@ describe('kindling CLI', () => {
       const m = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
       expect(m.kindling.config.domains).toEqual(['(generic)', 'cards', 'search', 'suggest', 'miniapps']);
       expect(m.kindling.training.freeze).toBe(freeze);
+      // The foundation as it was, scored on the same test events, beside the fine-tuned model's scores.
+      const [after, before] = ['eval.json', 'foundation-eval.json'].map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')));
+      expect(before.overall.samples).toBe(after.overall.samples);
+      expect(r.out).toContain(`miniapps test AUC: foundation as it was ${before.overall.auc.toFixed(4)}, fine-tuned ${after.overall.auc.toFixed(4)}`);
     }
     // Frozen embeddings really stay: every ID row pretraining trained is byte-identical to the
     // foundation's, and so are the old domains' rows; the new domain's items and row learn.

@@ -5,9 +5,11 @@
  * the generic row 0, which pretraining taught to serve unseen scenarios), freezes the chosen
  * levels and trains the rest on that domain's training split. With --valid F the latest F of the
  * training period is held out: the epoch with the best validation logloss is kept, and the
- * foundation itself competes (a fine-tune that does not help leaves it as it was).
+ * foundation itself competes (a fine-tune that does not help leaves it as it was). The foundation's
+ * own scores on the same test events are written beside eval.json (foundation-eval.json) and
+ * printed next to the fine-tuned ones.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { evaluate, reportTable } from '../eval/report.ts';
@@ -93,12 +95,19 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const encoder = await loadNodeEncoder(dataDir);
   const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude });
   console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}`);
+  // The foundation on the same test events first (the new domain's row is still the generic one):
+  // what fine-tuning has to beat.
+  const before = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'foundation-eval.json'), JSON.stringify(before, null, 1) + '\n');
   const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
   const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, valid: p.valid, scoreStart: true });
   await saveRanker(out, foundation.params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
   const report = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));
+  const gain = report.overall.auc - before.overall.auc;
+  console.log(`${domain} test AUC: foundation as it was ${before.overall.auc.toFixed(4)}, fine-tuned ${report.overall.auc.toFixed(4)} (${gain >= 0 ? '+' : ''}${gain.toFixed(4)}; foundation-eval.json)`);
   fresh.dispose();
   disposeParams(foundation.params);
   p.textTable.dispose();
