@@ -103,20 +103,28 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   const store = platform.createStore(o.historyLimit, (w) => o.onWarning?.(w), o.memoryOnly);
   let disposed = false;
 
-  // The fused kernel: our own device, recreated after a loss (driver reset, tab in background).
-  let fused: Promise<FusedRanker> | undefined;
-  const fusedRanker = () =>
-    (fused ??= requestDevice().then(async (device) => {
+  // The fused kernel, one per aspect set (the model's own, and each withoutAspects asked for, built
+  // on first use): each on a device of its own, recreated after a loss (driver reset, tab in background).
+  const fused = new Map<string, Promise<FusedRanker>>();
+  const fusedRanker = (cfg: RankerConfig = config) => {
+    const key = cfg.aspects.join(',');
+    let host = fused.get(key);
+    if (host) return host;
+    host = requestDevice().then(async (device) => {
       // The host owns the device from here; until it exists, a failure is ours to clean up.
-      const host = await FusedRanker.create(device, config, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array]))).catch((err) => {
+      const h = await FusedRanker.create(device, cfg, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array]))).catch((err) => {
         device.destroy();
         throw err;
       });
       void device.lost.then(() => {
-        if (fused) fused = undefined;
+        if (fused.get(key) === host) fused.delete(key);
       });
-      return host;
-    }));
+      return h;
+    });
+    fused.set(key, host);
+    host.catch(() => fused.get(key) === host && fused.delete(key));
+    return host;
+  };
   if (backend === 'webgpu-fused') await fusedRanker();
 
   function configWithout(without: unknown): RankerConfig {
@@ -157,8 +165,8 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     const vectors = await encoder.encode(texts);
     const arrays = buildInputArrays(config, candidates, context, history, texts, vectors);
     let ctr: Float32Array, rel: Float32Array, w: Float32Array;
-    if (backend === 'webgpu-fused' && cfg === config) {
-      ({ ctr, rel, weights: w } = await (await fusedRanker()).run(arrays));
+    if (backend === 'webgpu-fused') {
+      ({ ctr, rel, weights: w } = await (await fusedRanker(cfg)).run(arrays));
     } else {
       [ctr, rel, w] = await runTf(cfg, arrays);
     }
@@ -188,9 +196,9 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     async dispose() {
       if (disposed) return;
       disposed = true;
-      const f = fused;
-      fused = undefined;
-      if (f) (await f.catch(() => undefined))?.destroy();
+      const hosts = [...fused.values()];
+      fused.clear();
+      for (const h of hosts) (await h.catch(() => undefined))?.destroy();
       disposeParams(params);
       await encoder.dispose();
     },

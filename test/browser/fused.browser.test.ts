@@ -1,7 +1,8 @@
 /**
  * The fused WGSL kernel against the TF.js model it copies: 1,000 random candidates under 20
  * random histories, scores and gating weights within 1e-4 (max abs), every call inside a
- * validation error scope; three dispatches and one submit per call. (Recovery from a lost device: reliability.browser.test.ts.)
+ * validation error scope; the same for withoutAspects, which runs on a kernel built for that aspect
+ * set; three dispatches and one submit per call. (Recovery from a lost device: reliability.browser.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import lexicon from '../../src/world/lexicon.json';
@@ -59,6 +60,62 @@ describe('the fused ranking kernel', () => {
     expect(r.maxWeight).toBeLessThan(1e-4);
     // The encoder (ONNX Runtime on WebGPU) dispatches too; with cached vectors a call is the kernel's 3.
     expect(r.dispatches).toBeGreaterThanOrEqual(3);
+  });
+
+  it('runs withoutAspects on the kernel too (one built per aspect set), equal to TF.js within 1e-4', async () => {
+    const words = Object.values(lexicon.topics).flatMap((t) => [...t.items, ...t.queries, ...t.services]);
+    const r = await api.p.page.evaluate(
+      async ({ words }) => {
+        let seed = 11;
+        const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+        const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+        const phrase = () => Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(words)).join(' ');
+        const candidates = Array.from({ length: 200 }, (_, i) => ({
+          id: rand() < 0.5 ? `cards-${i}` : `cold-${i}`,
+          text: phrase(),
+          features: { category: pick(['coffee', 'travel', 'bills']), price: Math.round(rand() * 6), brand: `b${Math.floor(rand() * 30)}` },
+        }));
+        const fused = await window.kindling.createRecommender({ backend: 'webgpu-fused' });
+        const tfcpu = await window.kindling.createRecommender({ backend: 'cpu' });
+        await fused.clearHistory();
+        for (let e = 0; e < 30; e++) await fused.record({ item: `cards-${Math.floor(rand() * 400)}`, domain: pick(['cards', 'search']), action: pick(['click', 'search'] as const), text: phrase(), ts: e });
+        const sets = [['text'], ['id'], ['sparse'], ['id', 'sparse'], ['text', 'sparse']] as ('id' | 'text' | 'sparse')[][];
+        const rows = [];
+        for (const without of sets) {
+          let maxDiff = 0;
+          let droppedWeight = 0;
+          let dispatches = 0;
+          for (const ctx of [{ domain: 'cards' }, { domain: 'search', query: phrase() }]) {
+            const d0 = window.gpuLog.dispatches;
+            const a = await fused.rerank(candidates, ctx, { withoutAspects: without });
+            dispatches += window.gpuLog.dispatches - d0;
+            const b = await tfcpu.rerank(candidates, ctx, { withoutAspects: without });
+            const byId = new Map(b.map((x) => [x.id, x]));
+            for (const x of a) {
+              const y = byId.get(x.id)!;
+              maxDiff = Math.max(maxDiff, Math.abs(x.score - y.score), Math.abs(x.ctr - y.ctr), Math.abs(x.relevance - y.relevance));
+              for (const k of ['id', 'text', 'sparse'] as const) maxDiff = Math.max(maxDiff, Math.abs(x.weights[k] - y.weights[k]));
+              for (const k of without) droppedWeight = Math.max(droppedWeight, x.weights[k]);
+            }
+          }
+          rows.push({ without: without.join('+'), maxDiff, droppedWeight, dispatches });
+        }
+        const full = await fused.rerank(candidates, { domain: 'cards' });
+        const fullTf = await tfcpu.rerank(candidates, { domain: 'cards' });
+        const textOff = await fused.rerank(candidates, { domain: 'cards' }, { withoutAspects: ['text'] });
+        await fused.dispose();
+        await tfcpu.dispose();
+        return { rows, fullDiff: Math.max(...full.map((x, i) => Math.abs(x.score - fullTf[i].score))), differs: textOff.some((x, i) => x.id !== full[i].id) };
+      },
+      { words },
+    );
+    for (const row of r.rows) {
+      expect(row.maxDiff, row.without).toBeLessThan(1e-4);
+      expect(row.droppedWeight, row.without).toBe(0);
+      expect(row.dispatches, row.without).toBeGreaterThanOrEqual(6); // 3 kernel dispatches a call, 2 calls
+    }
+    expect(r.fullDiff).toBeLessThan(1e-4); // the model's own kernel is untouched by the others
+    expect(r.differs).toBe(true); // dropping the text aspect really changes the order
   });
 
   it('dispatches three times and submits once per call', async () => {
