@@ -18,6 +18,8 @@ const SEEDS = (process.env.RESULTS_SEEDS ?? '1,2,3').split(',').map(Number);
 const COLD_SEEDS = (process.env.RESULTS_COLD_SEEDS ?? '1,2,3,4,5,6,7,8,9,10').split(',').map(Number);
 const ROOT = process.env.RESULTS_DIR ?? '.cache/results';
 const EPOCHS = process.env.RESULTS_EPOCHS ?? '5';
+// The cold-start runs: fine-tuning and the from-scratch model (fixed before any measurement).
+const FT = { epochs: '8', lr: '0.002', scratchBatch: '256' };
 
 const PRETRAIN: Record<string, string[]> = {
   full: [],
@@ -76,22 +78,22 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   add(`${COLD_DOMAIN}: foundation, no fine-tuning`, cold(JSON.parse(readFileSync(zs, 'utf8'))));
   for (const freeze of ['l0', 'l0+encoder']) {
     const out = join(ROOT, `s${seed}-ft-${slug(freeze)}`);
-    await run(['finetune', '--from', foundation, '--data', data, '--domain', COLD_DOMAIN, '--freeze', freeze, '--out', out, '--seed', String(seed)]);
+    await run(['finetune', '--from', foundation, '--data', data, '--domain', COLD_DOMAIN, '--freeze', freeze, '--epochs', FT.epochs, '--lr', FT.lr, '--out', out, '--seed', String(seed)]);
     add(`${COLD_DOMAIN}: foundation + fine-tune, freeze ${freeze}`, cold(readEval(out)));
   }
   // The same fine-tune with the epoch picked on the latest 10% of the training period (the
   // foundation competing): a check that early stopping does not change the comparison.
   const validated = join(ROOT, `s${seed}-ft-l0-encoder-valid`);
-  await run(['finetune', '--from', foundation, '--data', data, '--domain', COLD_DOMAIN, '--freeze', 'l0+encoder', '--valid', '0.1', '--out', validated, '--seed', String(seed)]);
+  await run(['finetune', '--from', foundation, '--data', data, '--domain', COLD_DOMAIN, '--freeze', 'l0+encoder', '--epochs', FT.epochs, '--lr', FT.lr, '--valid', '0.1', '--out', validated, '--seed', String(seed)]);
   add(`${COLD_DOMAIN}: foundation + fine-tune, freeze l0+encoder, epoch picked by --valid 0.1`, cold(readEval(validated)));
   const scratch = join(ROOT, `s${seed}-scratch`);
-  await run(['train', '--data', data, '--out', scratch, '--domains', COLD_DOMAIN, '--epochs', '8', '--batch', '256', '--seed', String(seed)]);
+  await run(['train', '--data', data, '--out', scratch, '--domains', COLD_DOMAIN, '--epochs', FT.epochs, '--batch', FT.scratchBatch, '--seed', String(seed)]);
   add(`${COLD_DOMAIN}: same model from scratch on it alone`, cold(readEval(scratch)));
   samplesOf.foundation.push(trainSamples(foundation));
   samplesOf.domain.push(trainSamples(scratch));
   // Scratch with the same epoch picking as the validated fine-tune: the fairer baseline for it.
   const scratchValid = join(ROOT, `s${seed}-scratch-valid`);
-  await run(['train', '--data', data, '--out', scratchValid, '--domains', COLD_DOMAIN, '--epochs', '8', '--batch', '256', '--valid', '0.1', '--seed', String(seed)]);
+  await run(['train', '--data', data, '--out', scratchValid, '--domains', COLD_DOMAIN, '--epochs', FT.epochs, '--batch', FT.scratchBatch, '--valid', '0.1', '--seed', String(seed)]);
   add(`${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1`, cold(readEval(scratchValid)));
 }
 
@@ -139,7 +141,6 @@ const pairedTable = ['| difference in AUC | mean | standard error | seeds ahead 
 })].join('\n');
 
 const f4 = (x: number) => x.toFixed(4);
-const ftGain = (freeze: string) => m(`${COLD_DOMAIN}: foundation + fine-tune, freeze ${freeze}`, 'auc') - m(scratchName, 'auc');
 const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
 const md = `# Results on the synthetic world
@@ -154,8 +155,8 @@ Pretraining speed of the full model: ${Math.round(mean(speeds))} samples/s (mean
 ${table([...Object.keys(PRETRAIN).map((n) => `pretrain: ${n}`), 'pretrain: full + user features (users.jsonl)'])}
 
 ## Cold-start domain: ${COLD_DOMAIN}
-Seeds ${COLD_SEEDS.join(', ')} (for seeds beyond ${SEEDS.join(', ')} only the full model is pretrained). Fine-tuning: 8 epochs
-at learning rate 0.002 on the domain's training split; from scratch: the same model, 8 epochs, on that split alone.
+Seeds ${COLD_SEEDS.join(', ')} (for seeds beyond ${SEEDS.join(', ')} only the full model is pretrained). Fine-tuning: ${FT.epochs} epochs
+at learning rate ${FT.lr} on the domain's training split; from scratch: the same model, ${FT.epochs} epochs, on that split alone.
 ${table(Object.keys(results).filter((n) => n.startsWith(`${COLD_DOMAIN}:`)))}
 
 Paired by seed (each seed's models are tested on the same events, so the per-seed difference removes the
@@ -192,7 +193,7 @@ ${checks.map(([n, v, ok]) => `| ${n} | ${v >= 0 ? '+' : ''}${v.toFixed(4)} | ${o
   behaviour in the three other domains, and the foundation has learnt from ${Math.round(mean(samplesOf.foundation)).toLocaleString('en-US')} samples how a behaviour sequence predicts a click; the from-scratch model has to learn its user
   tower from the domain's ${Math.round(mean(samplesOf.domain)).toLocaleString('en-US')} training samples. The foundation alone, without fine-tuning, is already
   ${sign(paired(zeroShot, scratchName).mean)} ± ${f4(paired(zeroShot, scratchName).se)} ahead of scratch; fine-tuning adds ${sign(paired(ftName('l0'), zeroShot).mean)} ± ${f4(paired(ftName('l0'), zeroShot).se)} (freeze l0) and
-  ${sign(paired(ftName('l0+encoder'), zeroShot).mean)} ± ${f4(paired(ftName('l0+encoder'), zeroShot).se)} (freeze l0+encoder) on top, but not in every seed: 8 epochs at learning rate 0.002 on
+  ${sign(paired(ftName('l0+encoder'), zeroShot).mean)} ± ${f4(paired(ftName('l0+encoder'), zeroShot).se)} (freeze l0+encoder) on top, but not in every seed: ${FT.epochs} epochs at learning rate ${FT.lr} on
   so few samples can also overfit (see the per-seed rows in docs/results.json). Picking the epoch on the latest 10%
   of the training period (\`--valid 0.1\`, the foundation competing) against a from-scratch model picked the same
   way: ${sign(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchValidName).mean)} ± ${f4(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchValidName).se)}. The domain's test split has under 400 events, so one seed's AUC

@@ -38,6 +38,15 @@ describe('the ranking network', () => {
     for (const row of out.w) expect(row).toEqual([0.5, 0.5]);
   });
 
+  it('has the parameters of its aspects only', () => {
+    const names = (aspects: ('id' | 'text' | 'sparse')[]) => paramSpecs(smallConfig({ aspects })).map((s) => s.name);
+    const all = names(['id', 'text', 'sparse']);
+    expect(all).toEqual(expect.arrayContaining(['emb.id', 'lm.w', 'emb.sparse', 'sparse.item.1.w', 'sparse.context.1.w']));
+    expect(names(['text', 'sparse']).filter((n) => !all.includes(n) || n === 'emb.id')).toEqual([]);
+    expect(names(['id', 'sparse']).filter((n) => n.startsWith('lm.'))).toEqual([]);
+    expect(names(['id', 'text']).filter((n) => n.includes('sparse'))).toEqual([]);
+  });
+
   it('computes the same scores for a shared user/query row as for that row repeated', () => {
     const c = smallConfig({ gating: 'cls' });
     const p = initParams(c, 3);

@@ -30,11 +30,9 @@ const NAMES: Record<string, string> = {
 
 /** All weights in one buffer, and the WGSL constants (shapes, offsets, flags) for this model. */
 export function packModel(c: RankerConfig, params: Map<string, Float32Array>): { weights: Float32Array; preamble: string; aspects: number } {
-  // An aspect the config leaves out (rerank's withoutAspects) is left out of the kernel entirely, as
-  // rankerForward leaves it out: the ID everywhere, the text everywhere, every sparse MLP.
-  const dropped = (name: string) =>
-    (!c.aspects.includes('id') && name === 'emb.id') || (!c.aspects.includes('text') && name.startsWith('lm.')) || (!c.aspects.includes('sparse') && name.startsWith('sparse.'));
-  const specs = paramSpecs(c).filter((s) => !dropped(s.name));
+  // The config's own parameters only: an aspect it leaves out (rerank's withoutAspects) is left out
+  // of the kernel entirely, as rankerForward leaves it out.
+  const specs = paramSpecs(c);
   const total = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   const weights = new Float32Array(total);
   const off: Record<string, number> = Object.fromEntries(Object.values(NAMES).map((n) => [n, 0]));
@@ -46,7 +44,8 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>): {
     off[NAMES[s.name]] = at;
     at += v.length;
   }
-  const has = (n: string) => params.has(n) && !dropped(n);
+  const names = new Set(specs.map((s) => s.name));
+  const has = (n: string) => names.has(n);
   const itemAspects = [has('emb.id'), has('lm.w'), has('sparse.item.1.w')].filter(Boolean).length;
   const querySlots = [has('emb.id') ? 0 : -1, has('lm.w') ? 1 : -1, has('sparse.context.1.w') ? 2 : -1].filter((x) => x >= 0);
   const u = (n: number) => `${n}u`;
@@ -60,7 +59,7 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>): {
   };
   const flags: Record<string, boolean> = {
     HAS_ID: has('emb.id'), HAS_TEXT: has('lm.w'), HAS_ITEM_SPARSE: has('sparse.item.1.w'), HAS_CTX_SPARSE: has('sparse.context.1.w'), HAS_DA: c.domainAdaptive,
-    HAS_USER_SPARSE: has('sparse.user.1.w') && c.aspects.includes('sparse'),
+    HAS_USER_SPARSE: has('sparse.user.1.w'),
   };
   const pad = [...querySlots, 0, 0, 0].slice(0, 3);
   const preamble = [

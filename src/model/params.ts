@@ -36,8 +36,11 @@ export function paramSpecs(c: RankerConfig): ParamSpec[] {
     add(`${name}.b`, [o], group, 'zeros');
   };
   // l0: embeddings
+  // Each aspect's parameters exist only when the config has the aspect (a --no-* model, or the
+  // page's withoutAspects kernels): the ID table, W_lm, the sparse table and every sparse MLP.
+  const sparse = c.aspects.includes('sparse');
   if (c.aspects.includes('id')) add('emb.id', [c.idBuckets, H], 'l0', 'small');
-  add('emb.sparse', [c.sparseBuckets, c.sparseDim], 'l0', 'small');
+  if (sparse) add('emb.sparse', [c.sparseBuckets, c.sparseDim], 'l0', 'small');
   add('emb.domain', [c.maxDomains, H], 'l0', 'small');
   add('emb.action', [c.actions.length, H], 'l0', 'small');
   add('emb.position', [c.historyLength, H], 'l0', 'small');
@@ -49,7 +52,7 @@ export function paramSpecs(c: RankerConfig): ParamSpec[] {
   if (c.aspects.includes('text')) dense('lm', c.textDim, H, 'encoder');
   for (const side of ['item', 'context', 'user'] as const) {
     const w = featureWidth(c, side);
-    if (w > 0) {
+    if (sparse && w > 0) {
       dense(`sparse.${side}.1`, w, H, 'encoder');
       dense(`sparse.${side}.2`, H, H, 'encoder');
     }
