@@ -47,14 +47,19 @@ async function main() {
   const query = $<HTMLInputElement>('#query');
   const options = () => (noText.checked ? { withoutAspects: ['text' as const] } : undefined);
   let generation = 0;
+  // <main aria-busy> is "true" from a change until the page shows its result (for assistive tech,
+  // and for tests: a click on a list that is being redrawn can land on a replaced element).
+  const busy = (b: boolean) => $('main').setAttribute('aria-busy', String(b));
 
   async function click(c: Candidate) {
+    busy(true);
     await rec.record({ item: c.id, domain: c.domain ?? 'cards', action: 'click', text: c.text });
     await refresh();
   }
 
   async function refresh() {
     const mine = ++generation;
+    busy(true);
     const q = query.value.trim() || undefined;
     const [s, c, h] = await Promise.all([
       rec.rerank(suggestions, { domain: 'suggest', query: q }, options()),
@@ -85,6 +90,7 @@ async function main() {
     for (const a of ['id', 'text', 'sparse']) legend.append(Object.assign(el('i', `w-${a}`)), document.createTextNode(a));
     $('#cards').append(legend);
     $('#history').replaceChildren(...h.slice(-15).reverse().map((e) => el('li', '', `${e.action} · ${e.domain} · ${e.text ?? e.item}`)));
+    busy(false);
   }
 
   $('#add-card').addEventListener('submit', (ev) => {

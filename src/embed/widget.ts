@@ -48,16 +48,21 @@ export async function mountWidget(script: HTMLScriptElement, load: () => Promise
   const k = await load();
   const rec: Recommender = await k.createRecommender();
   let generation = 0;
+  // aria-busy="true" on the target from a query change or a click until the new order is shown.
+  const busy = (b: boolean) => target.setAttribute('aria-busy', String(b));
   const refresh = async () => {
     const mine = ++generation;
+    busy(true);
     const query = input?.value.trim() || undefined;
     const ranked = await rec.rerank([...byId.values()], { domain, query });
     if (mine !== generation) return; // a newer refresh is on its way
     render(target, layout, ranked.slice(0, limit), byId, async (c) => {
+      busy(true);
       await rec.record({ item: c.id, domain, action: 'click', text: c.text });
       target.dispatchEvent(new CustomEvent('kindling:click', { detail: { id: c.id }, bubbles: true }));
       await refresh();
     });
+    busy(false);
     target.dispatchEvent(new CustomEvent('kindling:ranked', { detail: { ids: ranked.map((r) => r.id), backend: rec.backend }, bubbles: true }));
   };
   input?.addEventListener('input', () => void refresh());

@@ -50,6 +50,8 @@ describe('the demo page', () => {
   });
 
   it('records clicks into the history panel and resets it', async () => {
+    // <main aria-busy="false">: the redraw after the toggle is done, so the click lands on a live item.
+    await page.waitForSelector('main[aria-busy="false"]', { timeout: 60_000 });
     await page.click('#suggestions li');
     await page.waitForSelector('#history li');
     expect(await page.textContent('#history li')).toMatch(/^click · suggest · /);

@@ -71,10 +71,13 @@ describe('kindling.embed.js on a plain page', () => {
     await page.fill('#search', 'airport vacation');
     await page.waitForFunction(() => document.querySelector('#suggestions .kindling-item')?.getAttribute('data-id') === 's3', null, { timeout: 60_000 });
     await page.fill('#search', '');
+    // The widget marks its target aria-busy="true" until the new order is shown: each click waits
+    // for it, so none lands on an item that is being replaced.
     for (let i = 0; i < 3; i++) {
+      await page.waitForSelector('#suggestions[aria-busy="false"]', { timeout: 60_000 });
       await page.click('#suggestions .kindling-item[data-id="s4"]');
-      await page.waitForTimeout(300);
     }
+    await page.waitForSelector('#suggestions[aria-busy="false"]', { timeout: 60_000 });
     await page.waitForFunction(() => document.querySelector('#suggestions .kindling-item')?.getAttribute('data-id') === 's4', null, { timeout: 60_000 });
     const history = await page.evaluate(async () => (await (await window.Kindling!.createRecommender()).history()).map((e) => e.item));
     expect(history).toEqual(['s4', 's4', 's4']);

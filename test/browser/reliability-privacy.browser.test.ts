@@ -52,20 +52,26 @@ describe('privacy: nothing leaves the page', () => {
     const page = await context.newPage();
     await page.goto(`${dist}/`);
     await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 120_000 });
-    await page.fill('#query', SECRET_QUERY);
+    // The demo marks <main aria-busy="true"> from a change until it has redrawn. Like a user, wait
+    // for the redraw before the next click: a click whose target is replaced between mousedown and
+    // mouseup is no click at all.
+    const settled = () => page.waitForSelector('main[aria-busy="false"]', { timeout: 60_000 });
+    const act = async (step: () => Promise<unknown>) => {
+      await step();
+      await settled();
+    };
+    await act(() => page.fill('#query', SECRET_QUERY));
     for (let i = 0; i < 3; i++) {
-      await page.click('#suggestions li');
-      await page.click('#cards .card');
+      await act(() => page.click('#suggestions li'));
+      await act(() => page.click('#cards .card'));
     }
     await page.fill('#new-card', SECRET_CARD);
-    await page.click('#add-card button');
-    await page.waitForSelector('#cards .card.new');
-    await page.click('#cards .card.new');
-    await page.check('#no-text');
-    await page.uncheck('#no-text');
-    await page.waitForSelector('#history li');
-    const history = await page.$$eval('#history li', (l) => l.length);
-    expect(history).toBeGreaterThanOrEqual(7);
+    await act(() => page.click('#add-card button'));
+    await act(() => page.click('#cards .card.new'));
+    await act(() => page.check('#no-text'));
+    await act(() => page.uncheck('#no-text'));
+    // Seven clicks: three suggestions, three cards and the new card.
+    expect(await page.$$eval('#history li', (l) => l.length)).toBe(7);
     await page.click('#reset');
     await page.waitForFunction(() => document.querySelectorAll('#history li').length === 0);
     expect(await page.evaluate(() => (window as unknown as { __leaks: string[] }).__leaks)).toEqual([]);
@@ -93,9 +99,10 @@ describe('privacy: nothing leaves the page', () => {
     await page.waitForSelector('#suggestions .kindling-item', { timeout: 120_000 });
     await page.fill('#search', SECRET_QUERY);
     for (let i = 0; i < 4; i++) {
+      await page.waitForSelector('#suggestions[aria-busy="false"]', { timeout: 60_000 });
       await page.click('#suggestions .kindling-item[data-id="quokka"]');
-      await page.waitForTimeout(200);
     }
+    await page.waitForSelector('#suggestions[aria-busy="false"]', { timeout: 60_000 });
     const history = await page.evaluate(async () => (await (await window.Kindling!.createRecommender()).history()).map((e) => e.item));
     expect(history.slice(-4)).toEqual(['quokka', 'quokka', 'quokka', 'quokka']);
     expect(await page.evaluate(() => (window as unknown as { __leaks: string[] }).__leaks)).toEqual([]);
