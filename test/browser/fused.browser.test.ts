@@ -15,10 +15,7 @@ describe('the fused ranking kernel', () => {
     const words = Object.values(lexicon.topics).flatMap((t) => [...t.items, ...t.queries, ...t.services]);
     const r = await api.p.page.evaluate(
       async ({ words }) => {
-        let seed = 7;
-        const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-        const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
-        const phrase = () => Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(words)).join(' ');
+        const { rand, pick, phrase } = window.randomText(7, words);
         const domains = ['cards', 'search', 'suggest', 'miniapps', 'never-seen'];
         const candidates = Array.from({ length: 1000 }, (_, i) => ({
           id: rand() < 0.5 ? `cards-${i}` : `cold-${i}`,
@@ -66,10 +63,7 @@ describe('the fused ranking kernel', () => {
     const words = Object.values(lexicon.topics).flatMap((t) => [...t.items, ...t.queries, ...t.services]);
     const r = await api.p.page.evaluate(
       async ({ words }) => {
-        let seed = 11;
-        const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-        const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
-        const phrase = () => Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(words)).join(' ');
+        const { rand, pick, phrase } = window.randomText(11, words);
         const candidates = Array.from({ length: 200 }, (_, i) => ({
           id: rand() < 0.5 ? `cards-${i}` : `cold-${i}`,
           text: phrase(),

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as kindling from '../../../src/index.ts';
 import { FusedRanker } from '../../../src/gpu/fused-ranker.ts';
 import { runFuzz } from './fuzz.ts';
+import { randomText } from './random-text.ts';
 
 declare global {
   interface Window {
@@ -14,6 +15,7 @@ declare global {
     FusedRanker: typeof FusedRanker;
     gpuLog: { dispatches: number; submits: number; devices: GPUDevice[]; liveBuffers: () => number };
     runFuzz: typeof runFuzz;
+    randomText: typeof randomText;
   }
 }
 window.kindling = kindling;
@@ -56,4 +58,5 @@ if (typeof GPUComputePassEncoder !== 'undefined') {
   };
 }
 window.runFuzz = runFuzz; // the reliability fuzz run (fuzz.ts)
+window.randomText = randomText; // seeded candidates for the backend comparisons
 window.kindlingReady = true;
