@@ -92,6 +92,33 @@ describe('kindling CLI', () => {
     expect(Array.from(b.params.get('mmoe.experts.w')!.dataSync())).not.toEqual(Array.from(a.params.get('mmoe.experts.w')!.dataSync()));
   });
 
+  it('with --l2sp, stays nearer the foundation: the pull towards its weights (L2-SP) is real and 0 turns it off', async () => {
+    const { loadRanker } = await import('../src/node/ranker-files.ts');
+    const { paramSpecs } = await import('../src/model/params.ts');
+    const foundation = await loadRanker(model);
+    const distance = async (w: string) => {
+      const out = join(dir, `ft-l2sp-${w}`);
+      const r = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', out, '--epochs', '2', '--l2sp', w);
+      expect(r.code, r.err).toBe(0);
+      const m = await loadRanker(out);
+      expect(m.manifest.training.l2sp).toBe(Number(w));
+      // Squared distance from the foundation over the parameters that learn (encoder and head).
+      let d = 0;
+      for (const s of paramSpecs(m.manifest.config).filter((x) => x.group !== 'l0')) {
+        const [a, b] = [foundation.params.get(s.name)!.dataSync(), m.params.get(s.name)!.dataSync()];
+        for (let i = 0; i < a.length; i++) d += (a[i] - b[i]) ** 2;
+      }
+      return d;
+    };
+    const [free, pulled] = [await distance('0'), await distance('3')];
+    expect(free).toBeGreaterThan(0);
+    expect(pulled).toBeLessThan(0.5 * free);
+    expect(pulled).toBeGreaterThan(0); // a pull, not a freeze
+    const bad = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', join(dir, 'x'), '--l2sp', '-1');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--l2sp/);
+  });
+
   it('with --valid, keeps the epoch (or the foundation) with the best validation logloss', async () => {
     const out = join(dir, 'ft-valid');
     const r = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', out, '--epochs', '3', '--valid', '0.2');

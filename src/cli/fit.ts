@@ -24,6 +24,8 @@ export interface FitOptions {
   quiet?: boolean;
   extraTrainable?: string[];
   afterStep?: () => void;
+  /** L2-SP weight (see TrainOptions.anchor). */
+  anchor?: number;
   /**
    * Validation samples: after each epoch their click logloss is measured, and at the end the
    * parameters of the best epoch are kept (with `scoreStart`, the starting point competes too:
@@ -100,6 +102,7 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
     trainable: o.trainable,
     extraTrainable: o.extraTrainable,
     afterStep: o.afterStep,
+    anchor: o.anchor,
     startEpoch: resume ? resume.epoch + 1 : 0,
     onBatch: (b) => {
       if (o.quiet) return;

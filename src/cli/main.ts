@@ -13,12 +13,13 @@ const USAGE = `usage: kindling <command> [options]
            [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
            [--split time:0.8] [--valid F] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
   finetune --from DIR --data DIR --domain NAME --freeze l0|l0+encoder --out DIR [--epochs N] [--lr R]
-           [--valid F]
+           [--l2sp W] [--valid F]
+  --l2sp W: pull the fine-tuned weights towards the foundation's (W × squared distance, L2-SP; default 0.1, 0: off).
   --valid F: the latest F of the training period picks the epoch kept (best validation logloss).
   eval     --data DIR --model DIR [--json FILE] [--split time:0.8] [--negatives K] [--domains a,b]
 Data format: docs/DATA.md. Exit codes: 0 done, 1 failure, 2 bad arguments or a bad data row.`;
 
-const STRINGS = ['out', 'seed', 'users', 'scale', 'data', 'gating', 'reg', 'lambda', 'experts', 'epochs', 'negatives', 'split', 'domains', 'exclude-domains', 'history', 'batch', 'lr', 'from', 'domain', 'freeze', 'model', 'json', 'valid'];
+const STRINGS = ['out', 'seed', 'users', 'scale', 'data', 'gating', 'reg', 'lambda', 'experts', 'epochs', 'negatives', 'split', 'domains', 'exclude-domains', 'history', 'batch', 'lr', 'from', 'domain', 'freeze', 'model', 'json', 'valid', 'l2sp'];
 const BOOLS = ['user-features', 'no-text', 'no-id', 'no-sparse', 'no-da', 'resume', 'help'];
 
 export async function main(argv: string[]): Promise<number> {

@@ -18,6 +18,12 @@ export interface TrainOptions {
   trainable: ParamGroup[];
   /** Parameters that learn although their group is frozen (afterStep then restores their frozen rows). */
   extraTrainable?: string[];
+  /**
+   * L2-SP (Li et al., 2018): adds anchor × Σ‖θ − θ₀‖² over the trainable groups' parameters, θ₀
+   * their values when training starts. Fine-tuning uses it to stay near the foundation; the new rows
+   * (extraTrainable) are not anchored. 0 or absent: no pull.
+   */
+  anchor?: number;
   /** Runs after every optimiser step (fine-tuning uses it to keep frozen rows frozen). */
   afterStep?: () => void;
   /** First epoch to run (resuming from a checkpoint). */
@@ -28,9 +34,12 @@ export interface TrainOptions {
 
 export async function trainRanker(params: Params, c: RankerConfig, s: Samples, textTable: tf.Tensor2D, o: TrainOptions) {
   installFastSegmentSum(tf.getBackend() as 'cpu' | 'wasm');
-  const trainable = paramSpecs(c)
-    .filter((p) => o.trainable.includes(p.group) || o.extraTrainable?.includes(p.name))
-    .map((p) => params.get(p.name)!);
+  const specs = paramSpecs(c);
+  const trainable = specs.filter((p) => o.trainable.includes(p.group) || o.extraTrainable?.includes(p.name)).map((p) => params.get(p.name)!);
+  const anchored = o.anchor
+    ? specs.filter((p) => o.trainable.includes(p.group)).map((p) => ({ v: params.get(p.name)!, start: tf.keep(params.get(p.name)!.clone()) }))
+    : [];
+  const pull = () => tf.mul(o.anchor!, tf.addN(anchored.map(({ v, start }) => tf.sum(tf.squaredDifference(v, start)))));
   const optimizer = tf.train.adam(o.learningRate);
   try {
     for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
@@ -47,7 +56,7 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
           const out = rankerForward(params, c, batch.inputs);
           const l = rankerLoss(c, out, batch.targets);
           parts = { ctr: l.ctr.dataSync()[0], sim: l.sim.dataSync()[0], reg: l.reg.dataSync()[0] };
-          return l.total;
+          return anchored.length ? tf.add(l.total, pull()) : l.total;
         }, true, trainable)!;
         o.afterStep?.();
         const value = (await loss.data())[0];
@@ -62,6 +71,7 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
     }
   } finally {
     optimizer.dispose();
+    tf.dispose(anchored.map((a) => a.start));
   }
 }
 
