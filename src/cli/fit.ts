@@ -107,7 +107,7 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
     onBatch: (b) => {
       if (o.quiet) return;
       if (b.batch === 0) bar = new Progress(`epoch ${b.epoch + 1}/${o.epochs}`, b.batches);
-      bar!.update(b.batch + 1, `loss ${b.loss.toFixed(4)} (ctr ${b.ctr.toFixed(3)} sim ${b.sim.toFixed(3)} reg ${b.reg.toFixed(4)})`);
+      bar!.update(b.batch + 1, `loss ${b.loss.toFixed(4)} (ctr ${b.ctr.toFixed(3)} sim ${b.sim.toFixed(3)} reg ${b.reg.toFixed(4)}${o.anchor ? ` l2sp ${b.l2sp.toFixed(4)}` : ''})`);
     },
     onEpoch: async (epoch, s) => {
       const vl = best ? validLoss(params, config, o.valid!, textTable) : undefined;

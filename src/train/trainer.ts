@@ -28,7 +28,7 @@ export interface TrainOptions {
   afterStep?: () => void;
   /** First epoch to run (resuming from a checkpoint). */
   startEpoch?: number;
-  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; ctr: number; sim: number; reg: number }) => void;
+  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; ctr: number; sim: number; reg: number; l2sp: number }) => void;
   onEpoch?: (epoch: number, stats: { loss: number; samplesPerSecond: number }) => void | Promise<void>;
 }
 
@@ -51,12 +51,15 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
       for (let b = 0; b < batches; b++) {
         const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
         const batch = batchTensors(s, idx, textTable, c, () => rand() < c.domainDropout);
-        let parts = { ctr: 0, sim: 0, reg: 0 };
+        let parts = { ctr: 0, sim: 0, reg: 0, l2sp: 0 };
         const loss = optimizer.minimize(() => {
           const out = rankerForward(params, c, batch.inputs);
           const l = rankerLoss(c, out, batch.targets);
-          parts = { ctr: l.ctr.dataSync()[0], sim: l.sim.dataSync()[0], reg: l.reg.dataSync()[0] };
-          return anchored.length ? tf.add(l.total, pull()) : l.total;
+          parts = { ctr: l.ctr.dataSync()[0], sim: l.sim.dataSync()[0], reg: l.reg.dataSync()[0], l2sp: 0 };
+          if (!anchored.length) return l.total;
+          const p = pull();
+          parts.l2sp = p.dataSync()[0];
+          return tf.add(l.total, p);
         }, true, trainable)!;
         o.afterStep?.();
         const value = (await loss.data())[0];
