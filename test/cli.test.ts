@@ -119,6 +119,25 @@ describe('kindling CLI', () => {
     expect(bad.err).toMatch(/--l2sp/);
   });
 
+  it('resumes a fine-tune from its checkpoint, and refuses a checkpoint of another run by name', async () => {
+    const out = join(dir, 'ft-l0'); // the 2-epoch fine-tune above
+    const r = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', out, '--epochs', '3', '--resume');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('resuming after epoch 2');
+    const { loadRanker } = await import('../src/node/ranker-files.ts');
+    const [f, m] = [await loadRanker(model), await loadRanker(out)];
+    expect(m.manifest.training.loss).toHaveLength(3);
+    // Still frozen where the foundation trained: the sparse table is the foundation's, byte for byte.
+    expect(Array.from(m.params.get('emb.sparse')!.dataSync())).toEqual(Array.from(f.params.get('emb.sparse')!.dataSync()));
+    const other = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0+encoder', '--out', out, '--resume');
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/--resume: .*freeze "l0", not "l0\+encoder"/);
+    const wrongCommand = await cli('train', '--data', data, '--out', out, '--resume');
+    expect(wrongCommand.code).toBe(2);
+    expect(wrongCommand.err).toMatch(/--resume: .*command "finetune", not "train"/);
+    expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training.loss).toHaveLength(3); // untouched
+  });
+
   it('with --valid, keeps the epoch (or the foundation) with the best validation logloss', async () => {
     const out = join(dir, 'ft-valid');
     const r = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', out, '--epochs', '3', '--valid', '0.2');

@@ -1,6 +1,6 @@
 /**
  * kindling finetune --from DIR --data DIR --domain NAME --freeze l0|l0+encoder --out DIR
- *   [--epochs N] [--lr R] [--l2sp W] [--batch B] [--negatives K] [--seed S] [--split time:0.8] [--valid F]
+ *   [--epochs N] [--lr R] [--l2sp W] [--batch B] [--negatives K] [--seed S] [--split time:0.8] [--valid F] [--resume]
  * Restores the foundation model, gives the domain a row of its own if it is new (started from
  * the generic row 0, which pretraining taught to serve unseen scenarios), freezes the chosen
  * levels and trains the rest on that domain's training split, pulled towards the foundation's
@@ -19,7 +19,7 @@ import { holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitD
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
 import { choice, num, required } from './args.ts';
-import { fit } from './fit.ts';
+import { fit, readCheckpoint } from './fit.ts';
 import { dataOptions, validationRecord } from './train.ts';
 import type { RankerConfig } from '../model/config.ts';
 
@@ -93,26 +93,32 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const foundation = await loadRanker(from);
   const isNew = !foundation.manifest.config.domains.includes(domain);
   const config = addDomain(foundation.params, foundation.manifest.config, domain);
-  const fresh = newRowsOnly(foundation.params, isNew ? config.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined);
+  // --resume: go on from the last epoch's checkpoint of this same fine-tune (the foundation is still
+  // what is scored first, what the pull aims at, and where the frozen rows come from).
+  const resume = a.resume ? await readCheckpoint(out, { command: 'finetune', from, domain, freeze }) : undefined;
+  const params = resume?.params ?? foundation.params;
+  const fresh = newRowsOnly(params, isNew ? config.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined);
   const data = readDataSet(dataDir);
   const split = holdOutValidation(splitData(data, { ...d, onlyDomains: [domain] }), validFraction);
   const encoder = await loadNodeEncoder(dataDir);
   const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude });
-  console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}`);
+  console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}${resume ? `; resuming after epoch ${resume.epoch + 1}` : ''}`);
   // The foundation on the same test events first (the new domain's row is still the generic one):
   // what fine-tuning has to beat.
   const before = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'foundation-eval.json'), JSON.stringify(before, null, 1) + '\n');
   const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, l2sp: anchor, validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
-  const result = await fit(foundation.params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, anchor, valid: p.valid, scoreStart: true });
-  await saveRanker(out, foundation.params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
-  const report = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
+  const fitOptions = { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, anchor, anchorTo: foundation.params, valid: p.valid, scoreStart: true };
+  const result = await fit(params, config, p.train, p.textTable, fitOptions, resume);
+  await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
+  const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));
   const gain = report.overall.auc - before.overall.auc;
   console.log(`${domain} test AUC: foundation as it was ${before.overall.auc.toFixed(4)}, fine-tuned ${report.overall.auc.toFixed(4)} (${gain >= 0 ? '+' : ''}${gain.toFixed(4)}; foundation-eval.json)`);
   fresh.dispose();
+  if (params !== foundation.params) disposeParams(params);
   disposeParams(foundation.params);
   p.textTable.dispose();
   await encoder.dispose();

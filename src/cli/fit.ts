@@ -11,6 +11,7 @@ import type { ParamGroup, Params } from '../model/params.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { predictRanker, trainRanker } from '../train/trainer.ts';
 import { logloss } from '../eval/metrics.ts';
+import { UsageError } from './args.ts';
 import { Progress } from './progress.ts';
 
 export interface FitOptions {
@@ -24,8 +25,9 @@ export interface FitOptions {
   quiet?: boolean;
   extraTrainable?: string[];
   afterStep?: () => void;
-  /** L2-SP weight (see TrainOptions.anchor). */
+  /** L2-SP weight and the weights it pulls towards (see TrainOptions.anchor, anchorTo). */
   anchor?: number;
+  anchorTo?: Params;
   /**
    * Validation samples: after each epoch their click logloss is measured, and at the end the
    * parameters of the best epoch are kept (with `scoreStart`, the starting point competes too:
@@ -74,12 +76,23 @@ class BestParams {
   }
 }
 
-/** A checkpoint from an earlier run of the same command, if there is one to resume from. */
-export async function readCheckpoint(out: string): Promise<{ params: Params; config: RankerConfig; epoch: number; history: FitResult['epochs'] } | undefined> {
+/**
+ * The checkpoint in <out>/checkpoint, if there is one to resume from. It must come from the same
+ * command: `same` lists the training-record fields that must match (e.g. finetune's from, domain
+ * and freeze); a mismatch is a UsageError naming --resume, and nothing is overwritten.
+ */
+export async function readCheckpoint(out: string, same: Record<string, unknown>): Promise<{ params: Params; config: RankerConfig; epoch: number; history: FitResult['epochs'] } | undefined> {
   const dir = join(out, 'checkpoint');
   if (!existsSync(join(dir, 'state.json'))) return undefined;
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
   const { params, manifest } = await loadRanker(dir);
+  const t = manifest.training as Record<string, unknown>;
+  const differs = Object.entries(same).filter(([k, v]) => t[k] !== v);
+  if (differs.length) {
+    for (const v of params.values()) v.dispose();
+    const what = differs.map(([k, v]) => `${k} ${JSON.stringify(t[k])}, not ${JSON.stringify(v)}`).join('; ');
+    throw new UsageError('--resume', `the checkpoint in ${dir} is from another run (${what}); leave out --resume or choose another --out`);
+  }
   return { params, config: manifest.config, epoch: state.epoch, history: state.history };
 }
 
@@ -103,6 +116,7 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
     extraTrainable: o.extraTrainable,
     afterStep: o.afterStep,
     anchor: o.anchor,
+    anchorTo: o.anchorTo,
     startEpoch: resume ? resume.epoch + 1 : 0,
     onBatch: (b) => {
       if (o.quiet) return;

@@ -13,7 +13,7 @@ const USAGE = `usage: kindling <command> [options]
            [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
            [--split time:0.8] [--valid F] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
   finetune --from DIR --data DIR --domain NAME --freeze l0|l0+encoder --out DIR [--epochs N] [--lr R]
-           [--l2sp W] [--valid F]
+           [--l2sp W] [--valid F] [--resume]
   --l2sp W: pull the fine-tuned weights towards the foundation's (W × squared distance, L2-SP; default 0.1, 0: off).
   --valid F: the latest F of the training period picks the epoch kept (best validation logloss).
   eval     --data DIR --model DIR [--json FILE] [--split time:0.8] [--negatives K] [--domains a,b]

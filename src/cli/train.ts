@@ -78,7 +78,7 @@ export async function train(a: Args) {
   const domains = d.only ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !d.exclude?.includes(x));
   const split = holdOutValidation(splitData(data, { ...d, onlyDomains: domains }), d.validFraction);
   const encoder = await loadNodeEncoder(dataDir);
-  const resume = a.resume ? await readCheckpoint(out) : undefined;
+  const resume = a.resume ? await readCheckpoint(out, { command: 'train' }) : undefined;
   const config = resume?.config ?? configFromData(split.train, data.items, encoder, overrides, data.users);
   const prep = { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude };
   const p = await prepareSamples(data, split, config, encoder, prep);

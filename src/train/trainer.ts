@@ -24,6 +24,8 @@ export interface TrainOptions {
    * (extraTrainable) are not anchored. 0 or absent: no pull.
    */
   anchor?: number;
+  /** θ₀ for the pull when it is not where training starts (a resumed fine-tune: the foundation). */
+  anchorTo?: Params;
   /** Runs after every optimiser step (fine-tuning uses it to keep frozen rows frozen). */
   afterStep?: () => void;
   /** First epoch to run (resuming from a checkpoint). */
@@ -37,7 +39,7 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
   const specs = paramSpecs(c);
   const trainable = specs.filter((p) => o.trainable.includes(p.group) || o.extraTrainable?.includes(p.name)).map((p) => params.get(p.name)!);
   const anchored = o.anchor
-    ? specs.filter((p) => o.trainable.includes(p.group)).map((p) => ({ v: params.get(p.name)!, start: tf.keep(params.get(p.name)!.clone()) }))
+    ? specs.filter((p) => o.trainable.includes(p.group)).map((p) => ({ v: params.get(p.name)!, start: tf.keep((o.anchorTo ?? params).get(p.name)!.clone()) }))
     : [];
   const pull = () => tf.mul(o.anchor!, tf.addN(anchored.map(({ v, start }) => tf.sum(tf.squaredDifference(v, start)))));
   const optimizer = tf.train.adam(o.learningRate);
