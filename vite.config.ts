@@ -32,5 +32,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Two cores: browser tests and model loads in parallel only slow each other down.
     fileParallelism: false,
+    // The JSON record of every run: `npm run reliability -- --from-last-run` writes its report from it.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.cache/vitest-last-run.json' },
   },
 });
