@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
 import type { EvalReport } from '../src/eval/report.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
+import { FT } from './cold-start-settings.ts';
 
 const SEEDS = (process.env.RESULTS_SEEDS ?? '1,2,3').split(',').map(Number);
 // The cold-start comparison is decided on a domain of under 2,000 events, where one seed's AUC
@@ -18,9 +19,6 @@ const SEEDS = (process.env.RESULTS_SEEDS ?? '1,2,3').split(',').map(Number);
 const COLD_SEEDS = (process.env.RESULTS_COLD_SEEDS ?? '1,2,3,4,5,6,7,8,9,10').split(',').map(Number);
 const ROOT = process.env.RESULTS_DIR ?? '.cache/results';
 const EPOCHS = process.env.RESULTS_EPOCHS ?? '5';
-// The cold-start runs: fine-tuning and the from-scratch model (epochs, lr and batch fixed before any
-// measurement; the L2-SP weight, finetune's default, picked in session 4 on development worlds 101-110).
-const FT = { epochs: '8', lr: '0.002', scratchBatch: '256', l2sp: '0.1' };
 
 const PRETRAIN: Record<string, string[]> = {
   full: [],

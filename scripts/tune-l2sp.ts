@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
 import type { EvalReport } from '../src/eval/report.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
+// The fine-tuning settings of docs/RESULTS.md: only the L2-SP weight varies here.
+import { FT } from './cold-start-settings.ts';
 
 const SEEDS = (process.env.L2SP_SEEDS ?? '101,102,103,104,105,106,107,108,109,110').split(',').map(Number);
 const WEIGHTS = ['0', '0.01', '0.03', '0.1', '0.3', '1'];
 const FREEZES = ['l0', 'l0+encoder'];
 const ROOT = process.env.L2SP_DIR ?? '.cache/l2sp';
-// The fine-tuning settings of docs/RESULTS.md (scripts/results.ts): only the weight varies.
-const FT = { epochs: '8', lr: '0.002' };
 
 async function run(args: string[], output: string) {
   if (existsSync(output)) return;
