@@ -1,7 +1,7 @@
 /** kindling eval --data DIR --model DIR [--json FILE] [--split time:0.8] [--negatives K] [--domains a,b] */
 import { writeFileSync } from 'node:fs';
 import { evaluate, reportTable } from '../eval/report.ts';
-import { loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { baselineScores, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
 import { required } from './args.ts';
@@ -17,7 +17,7 @@ export async function evalCommand(a: Record<string, string | boolean | undefined
   const split = splitData(data, { ...d, onlyDomains: domains });
   const encoder = await loadNodeEncoder(dataDir);
   const p = await prepareSamples(data, split, manifest.config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude });
-  const report = evaluate(p.test, predictRanker(params, manifest.config, p.test, p.textTable).ctr);
+  const report = evaluate(p.test, predictRanker(params, manifest.config, p.test, p.textTable).ctr, baselineScores(p, manifest.config));
   console.log(reportTable(report));
   disposeParams(params);
   p.textTable.dispose();

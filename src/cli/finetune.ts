@@ -15,13 +15,15 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { evaluate, reportTable } from '../eval/report.ts';
 import { disposeParams, type ParamGroup, type Params } from '../model/params.ts';
-import { holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { baselineScores, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
 import { choice, num, required } from './args.ts';
 import { fit, readCheckpoint } from './fit.ts';
 import { dataOptions, validationRecord } from './train.ts';
 import type { RankerConfig } from '../model/config.ts';
+import { buildSamples, firstSeen } from '../data/dataset.ts';
+import { withKnownIds } from '../model/known-ids.ts';
 
 /** Adds `domain` to the config (copying row 0 of every domain table into its new row). */
 export function addDomain(params: Params, config: RankerConfig, domain: string): RankerConfig {
@@ -92,27 +94,30 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const validFraction = d.validFraction;
   const foundation = await loadRanker(from);
   const isNew = !foundation.manifest.config.domains.includes(domain);
-  const config = addDomain(foundation.params, foundation.manifest.config, domain);
+  const withDomain = addDomain(foundation.params, foundation.manifest.config, domain);
   // --resume: go on from the last epoch's checkpoint of this same fine-tune (the foundation is still
   // what is scored first, what the pull aims at, and where the frozen rows come from).
   const resume = a.resume ? await readCheckpoint(out, { command: 'finetune', from, domain, freeze }) : undefined;
   const params = resume?.params ?? foundation.params;
-  const fresh = newRowsOnly(params, isNew ? config.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined);
+  const fresh = newRowsOnly(params, isNew ? withDomain.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined);
   const data = readDataSet(dataDir);
   const split = holdOutValidation(splitData(data, { ...d, onlyDomains: [domain] }), validFraction);
+  // The fine-tune learns the IDs its training split clicks; the foundation as it was knows only its own.
+  const config = withKnownIds(withDomain, firstSeen(split.train).keys());
   const encoder = await loadNodeEncoder(dataDir);
   const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude });
   console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}${resume ? `; resuming after epoch ${resume.epoch + 1}` : ''}`);
   // The foundation on the same test events first (the new domain's row is still the generic one):
   // what fine-tuning has to beat.
-  const before = evaluate(p.test, predictRanker(foundation.params, config, p.test, p.textTable).ctr);
+  const asItWas = buildSamples(p.testEvents, { ...p.context, config: withDomain });
+  const before = evaluate(asItWas, predictRanker(foundation.params, withDomain, asItWas, p.textTable).ctr, baselineScores(p, config));
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'foundation-eval.json'), JSON.stringify(before, null, 1) + '\n');
   const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, l2sp: anchor, validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
   const fitOptions = { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, anchor, anchorTo: foundation.params, valid: p.valid, scoreStart: true };
   const result = await fit(params, config, p.train, p.textTable, fitOptions, resume);
   await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
-  const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr);
+  const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr, baselineScores(p, config));
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));
   const gain = report.overall.auc - before.overall.auc;

@@ -2,16 +2,17 @@
  * kindling train --data DIR --out DIR [--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse]
  *   [--no-da] [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
  *   [--split time:0.8] [--valid F] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
+ *   [--unknown-ids mask|hash] [--id-dropout P]
  * --valid F holds out the latest F of the training period and keeps the epoch with the best
  * validation logloss.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASPECTS, type Aspect, type RankerConfig } from '../model/config.ts';
+import { ASPECTS, DEFAULT_RANKER, type Aspect, type RankerConfig } from '../model/config.ts';
 import type { Samples } from '../data/dataset.ts';
 import { disposeParams, initParams } from '../model/params.ts';
 import { evaluate, reportTable } from '../eval/report.ts';
-import { configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { baselineScores, configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { saveRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
 import { choice, list, num, required, splitSpec } from './args.ts';
@@ -42,6 +43,8 @@ export function modelOverrides(a: Args): Partial<RankerConfig> {
     regWeight: num('lambda', a.lambda as string, 0.1, 0, 100, false),
     experts: num('experts', a.experts as string, 4, 1, 64),
     historyLength: num('history', a.history as string, 50, 1, 500),
+    unknownIds: choice('unknown-ids', a['unknown-ids'] as string, DEFAULT_RANKER.unknownIds!, ['mask', 'hash'] as const),
+    idDropout: num('id-dropout', a['id-dropout'] as string, DEFAULT_RANKER.idDropout!, 0, 0.9, false),
   };
 }
 
@@ -88,7 +91,7 @@ export async function train(a: Args) {
   const result = await fit(params, config, p.train, p.textTable, { out, epochs, batchSize, learningRate, seed: d.seed, trainable: ['l0', 'encoder', 'head'], training, valid: p.valid }, resume);
   const speed = result.epochs.map((e) => e.samplesPerSecond);
   await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), samplesPerSecond: Math.round(speed.reduce((x, y) => x + y, 0) / speed.length), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
-  const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr);
+  const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr, baselineScores(p, config));
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));
   disposeParams(params);

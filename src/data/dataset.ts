@@ -7,6 +7,7 @@ import { mulberry32, randInt } from '../util/random.ts';
 import { bucket } from '../util/hash.ts';
 import { DataError } from '../errors.ts';
 import { domainIndex, featureCounts, userFeaturesOf, type FeatureConfig, type RankerConfig } from '../model/config.ts';
+import { knownIdTest } from '../model/known-ids.ts';
 import type { EventRow, Features, ItemRow } from './schema.ts';
 
 export interface SplitSpec {
@@ -133,15 +134,18 @@ export interface HistoryArrays {
   histDomain: Int32Array;
   histAction: Int32Array;
   histMask: Float32Array;
+  /** 1 where the event's ID is one the model learnt (src/model/known-ids.ts). */
+  histIdKnown: Float32Array;
 }
 
 /**
  * Writes one behaviour sequence (oldest first, at most N entries) from `at`, left-aligned;
  * positions past it stay padding (mask 0). Training and the page both encode histories here.
  */
-export function encodeHistory(c: RankerConfig, entries: Pick<HistoryEntry, 'key' | 'text' | 'domain' | 'action'>[], textRow: (t: string) => number, out: HistoryArrays, at: number) {
+export function encodeHistory(c: RankerConfig, entries: Pick<HistoryEntry, 'key' | 'text' | 'domain' | 'action'>[], textRow: (t: string) => number, out: HistoryArrays, at: number, idKnown: (key: string) => boolean) {
   entries.slice(-c.historyLength).forEach((h, t) => {
     out.histId[at + t] = bucket(h.key, c.idBuckets);
+    out.histIdKnown[at + t] = idKnown(h.key) ? 1 : 0;
     out.histText[at + t] = textRow(h.text);
     out.histDomain[at + t] = domainIndex(c, h.domain);
     out.histAction[at + t] = Math.max(0, c.actions.indexOf(h.action));
@@ -163,6 +167,9 @@ export interface RequestArrays {
   userCat: Int32Array;
   userNum: Float32Array;
   domain: Int32Array;
+  /** 1 where the candidate's (query's) ID is one the model learnt; no query counts as known. */
+  itemIdKnown: Float32Array;
+  queryIdKnown: Float32Array;
 }
 
 /** The model's inputs for a set of events, as flat typed arrays (text as rows of a text table). */
@@ -191,6 +198,25 @@ export interface SampleContext {
   warmItems: Set<string>;
   /** users.jsonl: each user's features (absent: none). */
   users?: Map<string, Features | undefined>;
+  /**
+   * When each ID key was first clicked (typed) in the training split. A training sample sees an
+   * ID as known only from then on, as the page would: an item's first clicks, and negatives drawn
+   * before it, are ranked without its ID, the way a new item is at serving time.
+   */
+  knownSince?: Map<string, number>;
+}
+
+/** First click (items) or search (queries) of each ID key, in time order. */
+export function firstSeen(events: EventRow[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const note = (k: string, ts: number) => {
+    if (!(out.get(k)! <= ts)) out.set(k, ts);
+  };
+  for (const e of events) {
+    if (e.label === 1 && e.line > 0) note(itemKey(e.item), e.ts);
+    if (e.query?.trim()) note(queryKey(e.query), e.ts);
+  }
+  return out;
 }
 
 function lastBefore(list: HistoryEntry[], ts: number): number {
@@ -215,18 +241,21 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
     itemId: new Int32Array(n), itemText: new Int32Array(n), itemCat: new Int32Array(n * Fi), itemNum: new Float32Array(n * Ni),
     queryId: new Int32Array(n), queryText: new Int32Array(n), ctxCat: new Int32Array(n * Fe), ctxNum: new Float32Array(n * Ne),
     domain: new Int32Array(n), label: new Float32Array(n), relevance: new Float32Array(n), relMask: new Float32Array(n),
-    histRows: 0, histId: new Int32Array(n * N), histText: new Int32Array(n * N), histDomain: new Int32Array(n * N), histAction: new Int32Array(n * N), histMask: new Float32Array(n * N),
+    histRows: 0, histId: new Int32Array(n * N), histText: new Int32Array(n * N), histDomain: new Int32Array(n * N), histAction: new Int32Array(n * N), histMask: new Float32Array(n * N), histIdKnown: new Float32Array(n * N),
+    itemIdKnown: new Float32Array(n), queryIdKnown: new Float32Array(n),
     histOf: new Int32Array(n), userCat: new Int32Array(n * Fu), userNum: new Float32Array(n * Nu),
     user: new Int32Array(n), group: new Int32Array(n), cold: new Uint8Array(n), domainName: [],
   };
   const users = new Map<string, number>();
   const groups = new Map<string, number>();
 
+  const inModel = knownIdTest(c);
+  const known = (key: string, ts: number) => inModel(key) && (ctx.knownSince?.get(key) ?? -Infinity) < ts;
   const histRowOf = new Map<string, number>();
   const writeHistory = (row: number, user: string, ts: number) => {
     const hist = ctx.histories.get(user) ?? [];
     const end = lastBefore(hist, ts);
-    encodeHistory(c, hist.slice(Math.max(0, end - N), end), ctx.textRow, s, row * N);
+    encodeHistory(c, hist.slice(Math.max(0, end - N), end), ctx.textRow, s, row * N, (key) => known(key, ts));
     encodeFeatures(uf, c.sparseBuckets, ctx.users?.get(user), s.userCat, row * Fu, s.userNum, row * Nu);
   };
 
@@ -234,11 +263,13 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
     const item = ctx.items.get(e.item);
     if (!item) throw new DataError('events.jsonl', e.line, 'item', `unknown item ${JSON.stringify(e.item)} (not in items.jsonl)`);
     s.itemId[i] = bucket(itemKey(item.id), c.idBuckets);
+    s.itemIdKnown[i] = known(itemKey(item.id), e.ts) ? 1 : 0;
     s.itemText[i] = ctx.textRow(item.text);
     encodeFeatures(c.itemFeatures, c.sparseBuckets, item.features, s.itemCat, i * Fi, s.itemNum, i * Ni);
     const q = e.query?.trim() ? e.query : undefined;
     s.queryId[i] = q ? bucket(queryKey(q), c.idBuckets) : 0;
     s.queryText[i] = q ? ctx.textRow(q) : 0;
+    s.queryIdKnown[i] = !q || known(queryKey(q), e.ts) ? 1 : 0;
     encodeFeatures(c.contextFeatures, c.sparseBuckets, e.features, s.ctxCat, i * Fe, s.ctxNum, i * Ne);
     s.domain[i] = domainIndex(c, e.domain);
     s.label[i] = e.label;

@@ -59,7 +59,7 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>): {
   };
   const flags: Record<string, boolean> = {
     HAS_ID: has('emb.id'), HAS_TEXT: has('lm.w'), HAS_ITEM_SPARSE: has('sparse.item.1.w'), HAS_CTX_SPARSE: has('sparse.context.1.w'), HAS_DA: c.domainAdaptive,
-    HAS_USER_SPARSE: has('sparse.user.1.w'),
+    HAS_USER_SPARSE: has('sparse.user.1.w'), MASK_IDS: c.unknownIds === 'mask',
   };
   const pad = [...querySlots, 0, 0, 0].slice(0, 3);
   const preamble = [
@@ -166,9 +166,10 @@ export class FusedRanker {
     const B = x.B;
     if (B > 65535 * 64) throw new RangeError(`fused ranker: at most ${65535 * 64} candidates a call, got ${B}`);
     const ints = new Int32Array([...x.itemId, ...x.domain, ...x.itemText, ...x.itemCat, ...x.queryId, ...x.queryText, ...x.ctxCat, ...x.histId, ...x.histText, ...x.histDomain, ...x.histAction, ...x.userCat]);
-    const floats = new Float32Array(x.textTable.length + x.itemNum.length + x.ctxNum.length + x.histMask.length + x.userNum.length);
+    const parts = [x.textTable, x.itemNum, x.ctxNum, x.histMask, x.userNum, x.itemIdKnown, x.queryIdKnown, x.histIdKnown];
+    const floats = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
     let at = 0;
-    for (const part of [x.textTable, x.itemNum, x.ctxNum, x.histMask, x.userNum]) {
+    for (const part of parts) {
       floats.set(part, at);
       at += part.length;
     }

@@ -22,7 +22,8 @@ struct Meta { B: u32, T: u32, pad0: u32, pad1: u32 };
 @group(0) @binding(6) var<storage, read_write> texth: array<f32>;
 
 // ints:   itemId[B] domain[B] itemText[B] itemCat[B*FI] queryId queryText ctxCat[FE] histId[N] histText[N] histDomain[N] histAction[N] userCat[FU]
-// floats: textTable[T*D] itemNum[B*NI] ctxNum[NE] histMask[N] userNum[NU]
+// floats: textTable[T*D] itemNum[B*NI] ctxNum[NE] histMask[N] userNum[NU] itemIdKnown[B] queryIdKnown histIdKnown[N]
+//         (the *IdKnown flags are 1 for an ID the model learnt; with MASK_IDS an unknown one takes no part)
 // scratch: h q k v att h1 h2 [N*H each], scores [N*N], f1 [N*2H], then U[H], QA[3H] (query aspects: id, text, sparse),
 //          QD[MAXDOM*H] (E(Q) gated for each domain), PRE[MAXDOM*XHW] (per-domain part of x_hat)
 const S_H: u32 = 0u;
@@ -44,6 +45,10 @@ const WG2: u32 = 64u;
 
 fn idx(i: u32) -> u32 { return u32(max(ints[i], 0)); }
 fn text(T: u32, row: u32, k: u32) -> f32 { return floats[min(row, T - 1u) * D + k]; }
+// Where the ID-known flags start in `floats`.
+fn known_at(B: u32, T: u32) -> u32 { return T * D + B * NI + NE + N + NU; }
+// The gating logit bias of aspect slot `slot` (0 = ID): -1e9 for an ID the model never learnt.
+fn id_bias(slot: u32, known: f32) -> f32 { return select(0.0, (1.0 - known) * -1e9, MASK_IDS && HAS_ID && slot == 0u); }
 
 // E_lm of one text row, computed by text_pass: b_lm + sum_k phi[k] W_lm[k, j]
 fn lm(T: u32, row: u32, j: u32) -> f32 { return texth[min(row, T - 1u) * H + j]; }
@@ -104,13 +109,18 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
   let iq = 3u * B + B * FI;
   let ih = iq + 2u + FE;
   let fmask = T * D + B * NI + NE;
+  let query_known = floats[known_at(B, T) + B];
   // Event embeddings: domain + action + position (+ E_lm of its text) (+ its ID).
   for (var i = lid; i < N * H; i += WG1) {
     let n = i / H;
     let j = i % H;
     var acc = W[OFF_EMB_DOMAIN + min(idx(ih + 2u * N + n), MAXDOM - 1u) * H + j] + W[OFF_EMB_ACTION + min(idx(ih + 3u * N + n), ACTIONS - 1u) * H + j] + W[OFF_EMB_POS + n * H + j];
     if (HAS_TEXT) { acc += lm(T, idx(ih + N + n), j); }
-    if (HAS_ID) { acc += W[OFF_EMB_ID + min(idx(ih + n), IDB - 1u) * H + j]; }
+    if (HAS_ID) {
+      var id = W[OFF_EMB_ID + min(idx(ih + n), IDB - 1u) * H + j];
+      if (MASK_IDS) { id *= floats[known_at(B, T) + B + 1u + n]; }
+      acc += id;
+    }
     scratch[S_H + i] = acc;
   }
   sync();
@@ -184,7 +194,7 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
     var c = 0.0;
     for (var n = 0u; n < N; n++) { let m = floats[fmask + n]; s += scratch[S_H2 + n * H + j] * m; c += m; }
     scratch[S_U + j] = s / max(c, 1.0);
-    if (HAS_ID) { scratch[S_QA + j] = W[OFF_EMB_ID + min(idx(iq), IDB - 1u) * H + j]; }
+    if (HAS_ID) { scratch[S_QA + j] = W[OFF_EMB_ID + min(idx(iq), IDB - 1u) * H + j] * select(1.0, query_known, MASK_IDS); }
     if (HAS_TEXT) { scratch[S_QA + H + j] = lm(T, idx(iq + 1u), j); }
   }
   if (HAS_CTX_SPARSE) {
@@ -211,6 +221,7 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
         for (var j = 0u; j < H; j++) { s += scratch[S_QA + QSLOT[k] * H + j] * gate_vec(1u, d, j); }
         s /= sqrt(f32(H));
       }
+      s += id_bias(QSLOT[k], query_known);
       logits[k] = s;
       mx = max(mx, s);
     }
@@ -255,9 +266,12 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
   // Item aspects, packed in order id, text, sparse.
   var asp: array<f32, 3 * H>;
   var a = 0u;
+  let item_known = floats[known_at(B, T) + b];
   if (HAS_ID) {
+    // An unknown ID is zeroed too, so that it says nothing even where it is the only aspect.
     let row = min(idx(b), IDB - 1u) * H;
-    for (var j = 0u; j < H; j++) { asp[j] = W[OFF_EMB_ID + row + j]; }
+    let scale = select(1.0, item_known, MASK_IDS);
+    for (var j = 0u; j < H; j++) { asp[j] = W[OFF_EMB_ID + row + j] * scale; }
     a += 1u;
   }
   if (HAS_TEXT) {
@@ -285,7 +299,7 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
       for (var j = 0u; j < H; j++) { asp[a * H + j] += v * W[OFF_SPI2_W + k * H + j]; }
     }
   }
-  // Item gating.
+  // Item gating (the ID aspect, when there is one, is slot 0).
   var wts: array<f32, 3>;
   var mx = -3.4e38;
   for (var k = 0u; k < A; k++) {
@@ -294,6 +308,7 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
       for (var j = 0u; j < H; j++) { s += asp[k * H + j] * gate_vec(0u, dom, j); }
       s /= sqrt(f32(H));
     }
+    s += id_bias(k, item_known);
     wts[k] = s;
     mx = max(mx, s);
   }

@@ -2,6 +2,8 @@
  * The ranking network's configuration: everything needed to rebuild its shape, saved in the
  * model manifest and read back by the browser runtime.
  */
+/** What an ID the model never learnt says: see RankerConfig.unknownIds. */
+export type UnknownIds = 'hash' | 'mask';
 export type Gating = 'mean' | 'cls' | 'domain';
 export type Regularizer = 'js' | 'mmd' | 'none';
 export const ASPECTS = ['id', 'text', 'sparse'] as const;
@@ -51,6 +53,16 @@ export interface RankerConfig {
   /** Probability, in training, of showing a sample as the generic domain 0. */
   domainDropout: number;
   actions: string[];
+  /**
+   * What an ID the model never learnt says (src/model/known-ids.ts): 'mask' leaves it out (the ID
+   * aspect drops out of the gating, a history event adds no ID embedding); 'hash' reads its hashed
+   * bucket anyway. Models saved before this existed read as 'hash'.
+   */
+  unknownIds?: UnknownIds;
+  /** With 'mask': the known item and query IDs, as encodeKnownIds writes them. */
+  knownIds?: string;
+  /** Probability, in training, of hiding a known item's ID as if it were new (DropoutNet). */
+  idDropout?: number;
 }
 
 export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemFeatures' | 'contextFeatures' | 'domains'> = {
@@ -71,6 +83,8 @@ export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemF
   towerDim: 16,
   domainDropout: 0.1,
   actions: ['none', 'click', 'view', 'search'],
+  unknownIds: 'mask',
+  idDropout: 0.2,
 };
 
 export const NO_FEATURES: FeatureConfig = { categorical: [], numeric: [] };

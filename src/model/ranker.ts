@@ -3,6 +3,7 @@
  * Training (Node, TF.js cpu) and the page (TF.js WebGPU or cpu) both call this.
  *
  *   item:  E_ID(I), E_lm(I) = W_lm mean(phi(I)), E_S(I) = MLP(features)  --gating-->  E(I)
+ *          (an ID the model never learnt is left out of the gating: src/model/known-ids.ts)
  *   query: E_ID(Q), E_lm(Q) (same W_lm),        E_S(Q) = MLP(context)   --gating-->  E(Q)
  *   user:  history events -> one transformer layer -> masked mean        ---------->  E(U)
  *   x = [E(U), E(Q), E(I), E(U)*E(I), E(Q)*E(I)]
@@ -42,6 +43,13 @@ export interface RankerInputs {
   userNum?: tf.Tensor2D;
   /** [B] row of the user side for each candidate; omitted when Bu = 1. */
   userIndex?: tf.Tensor1D;
+  /**
+   * 1 where the ID is one the model learnt, 0 where it is not (config.unknownIds 'mask'): [B] items,
+   * [Bq] queries, [Bu, N] history events. Omitted: every ID counts.
+   */
+  itemIdKnown?: tf.Tensor1D;
+  queryIdKnown?: tf.Tensor1D;
+  histIdKnown?: tf.Tensor2D;
 }
 
 export interface RankerOutputs {
@@ -92,15 +100,22 @@ function sparseAspect(p: Params, c: RankerConfig, side: 'item' | 'context' | 'us
   return dense(p, `sparse.${side}.2`, tf.relu(dense(p, `sparse.${side}.1`, x)));
 }
 
-/** Aspect gating fusion: sum_a w_a E_a, w = softmax_a(g . E_a / sqrt(H)) or 1/A for mean. */
-function gate(p: Params, c: RankerConfig, side: 'item' | 'query', aspects: tf.Tensor2D[], domain: tf.Tensor1D): { fused: tf.Tensor2D; weights: tf.Tensor2D } {
+/**
+ * Aspect gating fusion: sum_a w_a E_a, w = softmax_a(g . E_a / sqrt(H)) or 1/A for mean.
+ * `idKnown` [B] (ID aspect first): where 0, the ID aspect's logit is -1e9, so it gets no weight
+ * and the other aspects share it (for mean gating: 1/(A-1) each).
+ */
+function gate(p: Params, c: RankerConfig, side: 'item' | 'query', aspects: tf.Tensor2D[], domain: tf.Tensor1D, idKnown?: tf.Tensor1D): { fused: tf.Tensor2D; weights: tf.Tensor2D } {
   const stack = tf.stack(aspects, 1) as tf.Tensor3D; // [B, A, H]
   const [B, A] = stack.shape;
+  // [B, A]: 0 for a present aspect, -1e9 for an unknown ID.
+  const bias = idKnown ? tf.concat([tf.mul(tf.sub(1, tf.reshape(idKnown, [-1, 1])), -1e9), tf.zeros([idKnown.shape[0], A - 1])], 1) : undefined;
   let weights: tf.Tensor2D;
-  if (c.gating === 'mean') weights = tf.fill([B, A], 1 / A) as tf.Tensor2D;
+  if (c.gating === 'mean') weights = (bias ? tf.softmax(bias) : tf.fill([B, A], 1 / A)) as tf.Tensor2D;
   else {
     const g = c.gating === 'cls' ? tf.reshape(P(p, `gate.cls.${side}`), [1, 1, c.hidden]) : tf.expandDims(tf.gather(P(p, `gate.domain.${side}`), domain), 1);
-    weights = tf.softmax(tf.div(tf.sum(tf.mul(stack, g), -1), Math.sqrt(c.hidden))) as tf.Tensor2D;
+    const logits = tf.div(tf.sum(tf.mul(stack, g), -1), Math.sqrt(c.hidden)) as tf.Tensor2D;
+    weights = tf.softmax(bias ? tf.add(logits, bias) : logits) as tf.Tensor2D;
   }
   return { fused: tf.sum(tf.mul(stack, tf.expandDims(weights, -1)), 1) as tf.Tensor2D, weights };
 }
@@ -115,7 +130,10 @@ function userTower(p: Params, c: RankerConfig, x: RankerInputs, textH: tf.Tensor
   let h = tf.add(tf.gather(P(p, 'emb.domain'), x.histDomain), tf.gather(P(p, 'emb.action'), x.histAction)) as tf.Tensor3D; // [Bu, N, H]
   h = tf.add(h, tf.expandDims(tf.slice(P(p, 'emb.position'), [0, 0], [N, c.hidden]), 0));
   if (textH) h = tf.add(h, tf.gather(textH, x.histText));
-  if (has('id')) h = tf.add(h, tf.gather(P(p, 'emb.id'), x.histId));
+  if (has('id')) {
+    const ids = tf.gather(P(p, 'emb.id'), x.histId) as tf.Tensor3D; // [Bu, N, H]
+    h = tf.add(h, c.unknownIds === 'mask' && x.histIdKnown ? tf.mul(ids, tf.expandDims(x.histIdKnown, -1)) : ids);
+  }
   const q = dense3(h, P(p, 'user.q') as tf.Tensor2D);
   const k = dense3(h, P(p, 'user.k') as tf.Tensor2D);
   const v = dense3(h, P(p, 'user.v') as tf.Tensor2D);
@@ -149,9 +167,13 @@ export function rankerForward(p: Params, c: RankerConfig, x: RankerInputs): Rank
 
   const item: tf.Tensor2D[] = [];
   const query: tf.Tensor2D[] = [];
+  const masking = has('id') && c.unknownIds === 'mask';
   if (has('id')) {
-    item.push(tf.gather(P(p, 'emb.id'), x.itemId) as tf.Tensor2D);
-    query.push(rows(tf.gather(P(p, 'emb.id'), x.queryId) as tf.Tensor2D, B));
+    // An unknown ID is also zeroed, so that it says nothing even where it is the only aspect.
+    const itemIds = tf.gather(P(p, 'emb.id'), x.itemId) as tf.Tensor2D;
+    const queryIds = tf.gather(P(p, 'emb.id'), x.queryId) as tf.Tensor2D;
+    item.push(masking && x.itemIdKnown ? tf.mul(itemIds, tf.expandDims(x.itemIdKnown, 1)) : itemIds);
+    query.push(rows(masking && x.queryIdKnown ? tf.mul(queryIds, tf.expandDims(x.queryIdKnown, 1)) : queryIds, B));
   }
   if (textH) {
     item.push(tf.gather(textH, x.itemText) as tf.Tensor2D);
@@ -162,8 +184,9 @@ export function rankerForward(p: Params, c: RankerConfig, x: RankerInputs): Rank
   const sq = has('sparse') ? sparseAspect(p, c, 'context', x.ctxCat, x.ctxNum) : undefined;
   if (sq) query.push(rows(sq, B));
 
-  const I = gate(p, c, 'item', item, domain);
-  const Q = gate(p, c, 'query', query, domain);
+  // Unknown IDs drop out of the gating (only when the model has the ID aspect, first in `item`).
+  const I = gate(p, c, 'item', item, domain, masking ? x.itemIdKnown : undefined);
+  const Q = gate(p, c, 'query', query, domain, masking && x.queryIdKnown ? rows(x.queryIdKnown, B) : undefined);
   const users = userTower(p, c, x, textH);
   const U = x.userIndex ? (tf.gather(users, x.userIndex) as tf.Tensor2D) : rows(users, B);
   const xcat = tf.concat([U, Q.fused, I.fused, tf.mul(U, I.fused), tf.mul(Q.fused, I.fused)], 1) as tf.Tensor2D;

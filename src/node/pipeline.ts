@@ -5,10 +5,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildSamples, featureConfig, historiesFrom, sampleNegatives, splitEvents, type Samples } from '../data/dataset.ts';
+import { buildSamples, featureConfig, firstSeen, historiesFrom, sampleNegatives, splitEvents, type SampleContext, type Samples } from '../data/dataset.ts';
+import { encodeKnownIds } from '../model/known-ids.ts';
 import { parseEvent, parseItem, parseUser, type EventRow, type Features, type ItemRow } from '../data/schema.ts';
 import { DataError } from '../errors.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../model/config.ts';
+import { popularityScores, textCosineScores, type Baseline } from '../eval/baselines.ts';
 import { createEncoder, type Encoder } from './index.ts';
 import { readJsonl } from './jsonl.ts';
 
@@ -58,6 +60,8 @@ export interface Prepared {
   textTable: tf.Tensor2D;
   trainEvents: EventRow[];
   testEvents: EventRow[];
+  /** What the samples were built from: buildSamples(testEvents, {...context, config}) scores another model on the same events. */
+  context: SampleContext;
 }
 
 /** A text table: row 0 is the zero vector (no text), then each distinct text once. */
@@ -91,6 +95,7 @@ export function configFromData(train: EventRow[], items: Map<string, ItemRow>, e
     domains,
     ...overrides,
   };
+  if (c.unknownIds === 'mask') c.knownIds = encodeKnownIds(firstSeen(train).keys());
   if (c.domains.length > c.maxDomains) throw new DataError('events.jsonl', 0, 'domain', `${c.domains.length - 1} domains; the model has room for ${c.maxDomains - 1}`);
   return c;
 }
@@ -131,11 +136,20 @@ export async function prepareSamples(data: DataSet, split: { train: EventRow[]; 
   const { table, row } = await textTableFor(encoder, texts);
   // Warm: seen in the training period (validation events are part of it).
   const warmItems = new Set([...split.train, ...(split.valid ?? [])].map((e) => e.item));
-  const ctx = { config, items: data.items, histories, textRow: row, warmItems, users: data.users };
+  const ctx: SampleContext = { config, items: data.items, histories, textRow: row, warmItems, users: data.users, knownSince: firstSeen(split.train) };
   const valid = split.valid ? buildSamples(validEvents, ctx) : undefined;
-  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: table, trainEvents, testEvents };
+  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: table, trainEvents, testEvents, context: ctx };
 }
 
 export async function loadNodeEncoder(dataDir: string, model?: string): Promise<Encoder> {
   return createEncoder({ model, cacheDir: join(dataDir, '.kindling-vectors') });
+}
+
+/** The baselines' scores for the test samples: popularity in the training split, text cosine with the history. */
+export function baselineScores(p: Prepared, config: RankerConfig): Record<Baseline, Float32Array> {
+  const clicks = p.trainEvents.filter((e) => e.label === 1 && e.line > 0).map((e) => e.item);
+  return {
+    popularity: popularityScores(clicks, p.testEvents.map((e) => e.item)),
+    text_cosine: textCosineScores(p.test, p.textTable.dataSync() as Float32Array, p.textTable.shape[1], config.historyLength, config.actions.indexOf('click')),
+  };
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { encodeFeatures, encodeHistory, itemKey, queryKey, type HistoryArrays, type RequestArrays } from '../data/dataset.ts';
 import { domainIndex, userFeaturesOf, type RankerConfig } from '../model/config.ts';
+import { knownIdTest } from '../model/known-ids.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 import type { BehaviourEvent } from '../store/behaviour-store.ts';
 import { bucket } from '../util/hash.ts';
@@ -53,6 +54,7 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
   const userNum = new Float32Array(uf.numeric.length);
   encodeFeatures(uf, c.sparseBuckets, context.userFeatures, userCat, 0, userNum, 0);
   const q = context.query?.trim() ? context.query : undefined;
+  const known = knownIdTest(c);
 
   const a: InputArrays = {
     B,
@@ -60,6 +62,8 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
     textRows: texts.length + 1,
     itemId: Int32Array.from(candidates, (x) => bucket(itemKey(x.id), c.idBuckets)),
     itemText: Int32Array.from(candidates, (x) => textRow(x.text)),
+    itemIdKnown: Float32Array.from(candidates, (x) => (known(itemKey(x.id)) ? 1 : 0)),
+    queryIdKnown: Float32Array.of(!q || known(queryKey(q)) ? 1 : 0),
     itemCat,
     itemNum,
     queryId: Int32Array.of(q ? bucket(queryKey(q), c.idBuckets) : 0),
@@ -74,9 +78,10 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
     histDomain: new Int32Array(N),
     histAction: new Int32Array(N),
     histMask: new Float32Array(N),
+    histIdKnown: new Float32Array(N),
   };
   const entries = history.map((e) => ({ key: e.action === 'search' ? queryKey(eventText(e)) : itemKey(e.item), text: eventText(e), domain: e.domain, action: e.action }));
-  encodeHistory(c, entries, textRow, a, 0);
+  encodeHistory(c, entries, textRow, a, 0, known);
   return a;
 }
 
@@ -99,6 +104,9 @@ export function inputTensors(c: RankerConfig, a: InputArrays): RankerInputs {
     histDomain: tf.tensor2d(a.histDomain, [1, N], 'int32'),
     histAction: tf.tensor2d(a.histAction, [1, N], 'int32'),
     histMask: tf.tensor2d(a.histMask, [1, N]),
+    itemIdKnown: tf.tensor1d(a.itemIdKnown),
+    queryIdKnown: tf.tensor1d(a.queryIdKnown),
+    histIdKnown: tf.tensor2d(a.histIdKnown, [1, N]),
     ...(a.userCat.length || a.userNum.length
       ? { userCat: tf.tensor2d(a.userCat, [1, a.userCat.length], 'int32'), userNum: tf.tensor2d(a.userNum, [1, a.userNum.length]) }
       : {}),

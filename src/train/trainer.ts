@@ -52,7 +52,8 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
       let lossSum = 0;
       for (let b = 0; b < batches; b++) {
         const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-        const batch = batchTensors(s, idx, textTable, c, () => rand() < c.domainDropout);
+        const idDropout = c.idDropout ?? 0;
+        const batch = batchTensors(s, idx, textTable, c, () => rand() < c.domainDropout, idDropout > 0 ? () => rand() < idDropout : undefined);
         let parts = { ctr: 0, sim: 0, reg: 0, l2sp: 0 };
         const loss = optimizer.minimize(() => {
           const out = rankerForward(params, c, batch.inputs);

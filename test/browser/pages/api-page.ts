@@ -5,6 +5,7 @@ import * as kindling from '../../../src/index.ts';
 import { FusedRanker } from '../../../src/gpu/fused-ranker.ts';
 import { runFuzz } from './fuzz.ts';
 import { randomText } from './random-text.ts';
+import { fusedParity, sweepConfig } from './parity.ts';
 
 declare global {
   interface Window {
@@ -16,6 +17,8 @@ declare global {
     gpuLog: { dispatches: number; submits: number; devices: GPUDevice[]; liveBuffers: () => number };
     runFuzz: typeof runFuzz;
     randomText: typeof randomText;
+    fusedParity: typeof fusedParity;
+    sweepConfig: typeof sweepConfig;
   }
 }
 window.kindling = kindling;
@@ -59,4 +62,6 @@ if (typeof GPUComputePassEncoder !== 'undefined') {
 }
 window.runFuzz = runFuzz; // the reliability fuzz run (fuzz.ts)
 window.randomText = randomText; // seeded candidates for the backend comparisons
+window.fusedParity = fusedParity; // the kernel against rankerForward for any config (fused-sweep test)
+window.sweepConfig = sweepConfig;
 window.kindlingReady = true;
