@@ -4,7 +4,7 @@
  * TF.js's: the fused path then needs no TF.js WebGPU backend at all (whose shader compiles cost
  * seconds on a software adapter), and a lost device is ours to recreate without touching TF.js.
  */
-import { userFeaturesOf, type RankerConfig } from '../model/config.ts';
+import { ASPECTS, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/params.ts';
 import type { InputArrays } from '../runtime/inputs.ts';
 
@@ -15,35 +15,34 @@ export interface FusedOutputs {
   weights: Float32Array;
 }
 
-const NAMES: Record<string, string> = {
-  'emb.id': 'EMB_ID', 'emb.sparse': 'EMB_SPARSE', 'emb.domain': 'EMB_DOMAIN', 'emb.action': 'EMB_ACTION', 'emb.position': 'EMB_POS',
-  'gate.domain.item': 'GDOM_ITEM', 'gate.domain.query': 'GDOM_QUERY', 'gate.cls.item': 'GCLS_ITEM', 'gate.cls.query': 'GCLS_QUERY',
-  'lm.w': 'LM_W', 'lm.b': 'LM_B', 'sparse.item.1.w': 'SPI1_W', 'sparse.item.1.b': 'SPI1_B', 'sparse.item.2.w': 'SPI2_W', 'sparse.item.2.b': 'SPI2_B',
-  'sparse.context.1.w': 'SPC1_W', 'sparse.context.1.b': 'SPC1_B', 'sparse.context.2.w': 'SPC2_W', 'sparse.context.2.b': 'SPC2_B',
-  'sparse.user.1.w': 'SPU1_W', 'sparse.user.1.b': 'SPU1_B', 'sparse.user.2.w': 'SPU2_W', 'sparse.user.2.b': 'SPU2_B',
-  'user.q': 'USER_Q', 'user.k': 'USER_K', 'user.v': 'USER_V', 'user.o': 'USER_O', 'user.ln1.g': 'LN1_G', 'user.ln1.b': 'LN1_B', 'user.ln2.g': 'LN2_G', 'user.ln2.b': 'LN2_B',
-  'user.ff1.w': 'FF1_W', 'user.ff1.b': 'FF1_B', 'user.ff2.w': 'FF2_W', 'user.ff2.b': 'FF2_B', 'da.w': 'DA_W', 'da.b': 'DA_B',
-  'mmoe.experts.w': 'EXP_W', 'mmoe.experts.b': 'EXP_B', 'mmoe.gate.ctr.w': 'GATE_CTR_W', 'mmoe.gate.ctr.b': 'GATE_CTR_B', 'mmoe.gate.rel.w': 'GATE_REL_W', 'mmoe.gate.rel.b': 'GATE_REL_B',
-  'tower.ctr.1.w': 'T_CTR1_W', 'tower.ctr.1.b': 'T_CTR1_B', 'tower.ctr.2.w': 'T_CTR2_W', 'tower.ctr.2.b': 'T_CTR2_B',
-  'tower.rel.1.w': 'T_REL1_W', 'tower.rel.1.b': 'T_REL1_B', 'tower.rel.2.w': 'T_REL2_W', 'tower.rel.2.b': 'T_REL2_B',
-};
 
-/** All weights in one buffer, and the WGSL constants (shapes, offsets, flags) for this model. */
-export function packModel(c: RankerConfig, params: Map<string, Float32Array>): { weights: Float32Array; preamble: string; aspects: number } {
+/**
+ * All weights in one buffer, and the WGSL constants (shapes, offsets, flags) for this model. Names
+ * and offsets come from paramSpecs (each spec names its kernel constant); `kernel` is the WGSL
+ * source, and a parameter it never reads is an error rather than a weight silently left out.
+ */
+export function packModel(c: RankerConfig, params: Map<string, Float32Array>, kernel: string): { weights: Float32Array; preamble: string; aspects: number } {
   // The config's own parameters only: an aspect it leaves out (rerank's withoutAspects) is left out
   // of the kernel entirely, as rankerForward leaves it out.
   const specs = paramSpecs(c);
   const total = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   const weights = new Float32Array(total);
-  const off: Record<string, number> = Object.fromEntries(Object.values(NAMES).map((n) => [n, 0]));
+  // Every offset the kernel reads is defined (0 where the model lacks that part: the kernel's flags keep it unread).
+  const off: Record<string, number> = Object.fromEntries([...kernel.matchAll(/\bOFF_([A-Z0-9_]+)\b/g)].map((m) => [m[1], 0]));
   let at = 0;
   for (const s of specs) {
     const v = params.get(s.name);
     if (!v) throw new Error(`fused ranker: missing parameter ${s.name}`);
+    if (v.length !== s.shape.reduce((a, b) => a * b, 1)) throw new Error(`fused ranker: parameter ${s.name} has ${v.length} values, its shape [${s.shape}] needs ${s.shape.reduce((a, b) => a * b, 1)}`);
+    if (!(s.kernel in off)) throw new Error(`fused ranker: the kernel cannot place parameter ${s.name} (it never reads OFF_${s.kernel})`);
     weights.set(v, at);
-    off[NAMES[s.name]] = at;
+    off[s.kernel] = at;
     at += v.length;
   }
+  // The model's other parameters may only be those of aspects this kernel leaves out (withoutAspects).
+  const allAspects = new Set(paramSpecs({ ...c, aspects: [...ASPECTS] }).map((s) => s.name));
+  const unknown = [...params.keys()].filter((n) => !allAspects.has(n));
+  if (unknown.length) throw new Error(`fused ranker: the kernel cannot place parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (not in this config's paramSpecs)`);
   const names = new Set(specs.map((s) => s.name));
   const has = (n: string) => names.has(n);
   const itemAspects = [has('emb.id'), has('lm.w'), has('sparse.item.1.w')].filter(Boolean).length;
@@ -122,7 +121,7 @@ export class FusedRanker {
   }
 
   private constructor(readonly device: GPUDevice, private readonly c: RankerConfig, params: Map<string, Float32Array>, kernel: string) {
-    const packed = packModel(c, params);
+    const packed = packModel(c, params, kernel);
     this.aspects = packed.aspects;
     this.code = `${packed.preamble}\n${kernel}`;
     this.weights = device.createBuffer({ label: 'kindling-weights', size: packed.weights.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });

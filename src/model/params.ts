@@ -16,6 +16,8 @@ export interface ParamSpec {
   shape: number[];
   group: ParamGroup;
   init: 'glorot' | 'small' | 'zeros' | 'ones';
+  /** Its name in the fused kernel (src/gpu/ranker.wgsl reads it at offset OFF_<kernel>). */
+  kernel: string;
 }
 
 export function featureWidth(c: RankerConfig, side: 'item' | 'context' | 'user'): number {
@@ -30,52 +32,54 @@ export const mmoeInputWidth = (c: RankerConfig) => (c.domainAdaptive ? c.daDim :
 export function paramSpecs(c: RankerConfig): ParamSpec[] {
   const H = c.hidden;
   const s: ParamSpec[] = [];
-  const add = (name: string, shape: number[], group: ParamGroup, init: ParamSpec['init'] = 'glorot') => s.push({ name, shape, group, init });
-  const dense = (name: string, i: number, o: number, group: ParamGroup) => {
-    add(`${name}.w`, [i, o], group);
-    add(`${name}.b`, [o], group, 'zeros');
+  const add = (name: string, kernel: string, shape: number[], group: ParamGroup, init: ParamSpec['init'] = 'glorot') => s.push({ name, kernel, shape, group, init });
+  const dense = (name: string, kernel: string, i: number, o: number, group: ParamGroup) => {
+    add(`${name}.w`, `${kernel}_W`, [i, o], group);
+    add(`${name}.b`, `${kernel}_B`, [o], group, 'zeros');
   };
   // l0: embeddings
   // Each aspect's parameters exist only when the config has the aspect (a --no-* model, or the
   // page's withoutAspects kernels): the ID table, W_lm, the sparse table and every sparse MLP.
   const sparse = c.aspects.includes('sparse');
-  if (c.aspects.includes('id')) add('emb.id', [c.idBuckets, H], 'l0', 'small');
-  if (sparse) add('emb.sparse', [c.sparseBuckets, c.sparseDim], 'l0', 'small');
-  add('emb.domain', [c.maxDomains, H], 'l0', 'small');
-  add('emb.action', [c.actions.length, H], 'l0', 'small');
-  add('emb.position', [c.historyLength, H], 'l0', 'small');
+  if (c.aspects.includes('id')) add('emb.id', 'EMB_ID', [c.idBuckets, H], 'l0', 'small');
+  if (sparse) add('emb.sparse', 'EMB_SPARSE', [c.sparseBuckets, c.sparseDim], 'l0', 'small');
+  add('emb.domain', 'EMB_DOMAIN', [c.maxDomains, H], 'l0', 'small');
+  add('emb.action', 'EMB_ACTION', [c.actions.length, H], 'l0', 'small');
+  add('emb.position', 'EMB_POS', [c.historyLength, H], 'l0', 'small');
   if (c.gating === 'domain') {
-    add('gate.domain.item', [c.maxDomains, H], 'l0', 'small');
-    add('gate.domain.query', [c.maxDomains, H], 'l0', 'small');
+    add('gate.domain.item', 'GDOM_ITEM', [c.maxDomains, H], 'l0', 'small');
+    add('gate.domain.query', 'GDOM_QUERY', [c.maxDomains, H], 'l0', 'small');
   }
   // encoder: the encoding layer
-  if (c.aspects.includes('text')) dense('lm', c.textDim, H, 'encoder');
+  if (c.aspects.includes('text')) dense('lm', 'LM', c.textDim, H, 'encoder');
   for (const side of ['item', 'context', 'user'] as const) {
     const w = featureWidth(c, side);
+    const k = { item: 'SPI', context: 'SPC', user: 'SPU' }[side];
     if (sparse && w > 0) {
-      dense(`sparse.${side}.1`, w, H, 'encoder');
-      dense(`sparse.${side}.2`, H, H, 'encoder');
+      dense(`sparse.${side}.1`, `${k}1`, w, H, 'encoder');
+      dense(`sparse.${side}.2`, `${k}2`, H, H, 'encoder');
     }
   }
   if (c.gating === 'cls') {
-    add('gate.cls.item', [H], 'encoder', 'small');
-    add('gate.cls.query', [H], 'encoder', 'small');
+    add('gate.cls.item', 'GCLS_ITEM', [H], 'encoder', 'small');
+    add('gate.cls.query', 'GCLS_QUERY', [H], 'encoder', 'small');
   }
-  for (const m of ['q', 'k', 'v', 'o']) add(`user.${m}`, [H, H], 'encoder');
+  for (const m of ['q', 'k', 'v', 'o']) add(`user.${m}`, `USER_${m.toUpperCase()}`, [H, H], 'encoder');
   for (const ln of ['ln1', 'ln2']) {
-    add(`user.${ln}.g`, [H], 'encoder', 'ones');
-    add(`user.${ln}.b`, [H], 'encoder', 'zeros');
+    add(`user.${ln}.g`, `${ln.toUpperCase()}_G`, [H], 'encoder', 'ones');
+    add(`user.${ln}.b`, `${ln.toUpperCase()}_B`, [H], 'encoder', 'zeros');
   }
-  dense('user.ff1', H, 2 * H, 'encoder');
-  dense('user.ff2', 2 * H, H, 'encoder');
+  dense('user.ff1', 'FF1', H, 2 * H, 'encoder');
+  dense('user.ff2', 'FF2', 2 * H, H, 'encoder');
   // head
-  if (c.domainAdaptive) dense('da', interactionWidth(c) + H, c.daDim, 'head');
+  if (c.domainAdaptive) dense('da', 'DA', interactionWidth(c) + H, c.daDim, 'head');
   const inW = mmoeInputWidth(c);
-  dense('mmoe.experts', inW, c.experts * c.expertDim, 'head');
+  dense('mmoe.experts', 'EXP', inW, c.experts * c.expertDim, 'head');
   for (const task of ['ctr', 'rel']) {
-    dense(`mmoe.gate.${task}`, inW, c.experts, 'head');
-    dense(`tower.${task}.1`, c.expertDim, c.towerDim, 'head');
-    dense(`tower.${task}.2`, c.towerDim, 1, 'head');
+    const T = task.toUpperCase();
+    dense(`mmoe.gate.${task}`, `GATE_${T}`, inW, c.experts, 'head');
+    dense(`tower.${task}.1`, `T_${T}1`, c.expertDim, c.towerDim, 'head');
+    dense(`tower.${task}.2`, `T_${T}2`, c.towerDim, 1, 'head');
   }
   return s;
 }
