@@ -57,6 +57,14 @@ describe('kindling CLI', () => {
     }
     expect(rep.overall.auc).toBeGreaterThan(0.55);
     expect(rep.cold.samples + rep.warm.samples).toBe(rep.overall.samples);
+    // The baselines, on the same samples, with the same keys as the model's own slices.
+    for (const b of ['popularity', 'text_cosine']) {
+      expect(Object.keys(rep.baselines[b])).toEqual(['overall', 'warm', 'cold', 'domains']);
+      expect(Object.keys(rep.baselines[b].domains)).toEqual(Object.keys(rep.domains));
+      expect(rep.baselines[b].overall.samples).toBe(rep.overall.samples);
+      expect(rep.baselines[b].overall.auc).toBeGreaterThan(0.4);
+    }
+    expect(r.out).toMatch(/text_cosine: cold items/);
   });
 
   it('fine-tunes a new domain from the foundation, with either freeze split', async () => {
@@ -85,6 +93,11 @@ describe('kindling CLI', () => {
       else if (ib[r].some((x, j) => x !== row[j])) changedNew++;
     });
     expect(changedNew).toBeGreaterThan(0);
+    // The fine-tune learns the IDs its training split clicked; the foundation never knew them.
+    const { knownIdTest } = await import('../src/model/known-ids.ts');
+    const first = readFileSync(join(data, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.domain === 'miniapps' && (e.label ?? 1) === 1).sort((x, y) => x.ts - y.ts)[0];
+    expect(knownIdTest(b.manifest.config)(`item:${first.item}`)).toBe(true);
+    expect(knownIdTest(a.manifest.config)(`item:${first.item}`)).toBe(false);
     const [da, db] = [a.params.get('emb.domain')!.arraySync() as number[][], b.params.get('emb.domain')!.arraySync() as number[][]];
     for (let r = 0; r < 4; r++) expect(db[r]).toEqual(da[r]);
     expect(db[4]).not.toEqual(da[4]);

@@ -250,7 +250,8 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
   const groups = new Map<string, number>();
 
   const inModel = knownIdTest(c);
-  const known = (key: string, ts: number) => inModel(key) && (ctx.knownSince?.get(key) ?? -Infinity) < ts;
+  const masking = c.unknownIds === 'mask';
+  const known = (key: string, ts: number) => !masking || (inModel(key) && (ctx.knownSince?.get(key) ?? -Infinity) < ts);
   const histRowOf = new Map<string, number>();
   const writeHistory = (row: number, user: string, ts: number) => {
     const hist = ctx.histories.get(user) ?? [];

@@ -18,17 +18,21 @@ export interface EvalReport extends SliceReport {
   baselines?: Partial<Record<Baseline, SliceReport>>;
 }
 
-function slices(s: Samples, scores: Float32Array): SliceReport {
+/** `probabilities`: false for a baseline's scores (counts, cosines), whose logloss means nothing (NaN). */
+function slices(s: Samples, scores: Float32Array, probabilities: boolean): SliceReport {
   const all = Array.from({ length: s.n }, (_, i) => i);
-  const m = (idx: number[]) => metricSet(scores, s.label, s.user, s.group, idx);
+  const m = (idx: number[]) => {
+    const set = metricSet(scores, s.label, s.user, s.group, idx);
+    return probabilities ? set : { ...set, logloss: NaN };
+  };
   const domains: Record<string, MetricSet> = {};
   for (const d of [...new Set(s.domainName)].sort()) domains[d] = m(all.filter((i) => s.domainName[i] === d));
   return { overall: m(all), warm: m(all.filter((i) => !s.cold[i])), cold: m(all.filter((i) => s.cold[i])), domains };
 }
 
 export function evaluate(s: Samples, ctr: Float32Array, baselines?: Partial<Record<Baseline, Float32Array>>): EvalReport {
-  const report: EvalReport = slices(s, ctr);
-  if (baselines) report.baselines = Object.fromEntries(Object.entries(baselines).map(([k, v]) => [k, slices(s, v!)]));
+  const report: EvalReport = slices(s, ctr, true);
+  if (baselines) report.baselines = Object.fromEntries(Object.entries(baselines).map(([k, v]) => [k, slices(s, v!, false)]));
   return report;
 }
 
