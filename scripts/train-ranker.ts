@@ -2,7 +2,7 @@
  * npm run train:ranker — the shipped foundation model, models/ranker/: generates the synthetic
  * world (seed 1), pretrains on its three warm domains (the cold-start domain stays new, as a
  * brand-new scenario would be), on the shipped encoder's vectors. About 3 minutes on one of
- * our 2-core machines; the model card records the speed.
+ * our 2-core machines; the model card records the speed. `-- --card-only` rewrites the card alone.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { main } from '../src/cli/main.ts';
@@ -11,15 +11,18 @@ import { COLD_DOMAIN } from '../src/world/generate.ts';
 const data = '.cache/world-1';
 const out = 'models/ranker';
 const epochs = process.env.RANKER_EPOCHS ?? '8';
-for (const args of [
-  ['generate', '--out', data, '--seed', '1'],
-  ['train', '--data', data, '--out', out, '--exclude-domains', COLD_DOMAIN, '--epochs', epochs, '--seed', '1'],
-]) {
-  const code = await main(args);
-  if (code !== 0) process.exit(code);
+// --card-only: rewrite MODEL_CARD.md from the model as it is, without training again.
+if (!process.argv.includes('--card-only')) {
+  for (const args of [
+    ['generate', '--out', data, '--seed', '1'],
+    ['train', '--data', data, '--out', out, '--exclude-domains', COLD_DOMAIN, '--epochs', epochs, '--seed', '1'],
+  ]) {
+    const code = await main(args);
+    if (code !== 0) process.exit(code);
+  }
+  // The per-epoch checkpoint is for resuming runs, not part of the shipped model.
+  rmSync(`${out}/checkpoint`, { recursive: true, force: true });
 }
-// The per-epoch checkpoint is for resuming runs, not part of the shipped model.
-rmSync(`${out}/checkpoint`, { recursive: true, force: true });
 const manifest = JSON.parse(readFileSync(`${out}/model.json`, 'utf8')).kindling;
 const ev = JSON.parse(readFileSync(`${out}/eval.json`, 'utf8'));
 const t = manifest.training;
@@ -37,8 +40,15 @@ Written by \`npm run train:ranker\` (scripts/train-ranker.ts); do not edit by ha
   MMoE ${c.experts} experts of ${c.expertDim}, towers of ${c.towerDim}; behaviour sequence of ${c.historyLength} events; ${c.idBuckets} ID buckets.
 - Training: ${t.epochs} epochs, batch ${t.batchSize}, Adam lr ${t.learningRate}, ${t.trainSamples} samples, ${t.seconds} s,
   ${t.samplesPerSecond} samples/s (TF.js wasm backend in Node; ${process.platform}, ${(await import('node:os')).cpus().length} cores).
+- Unknown IDs: \`${c.unknownIds ?? 'hash'}\`${c.unknownIds === 'mask' ? ` — an item or query ID that no training click (search) taught the model is left out of ranking
+  (no gating weight, no history embedding); ${Buffer.from(c.knownIds ?? '', 'base64').length / 4} known IDs ship in the config as 32-bit fingerprints. ID dropout in training: ${c.idDropout ?? 0}.` : ''}
 - Test split (last 20% by time of the three domains): AUC ${ev.overall.auc.toFixed(4)}, GAUC ${ev.overall.gauc.toFixed(4)},
   NDCG@10 ${ev.overall.ndcg10.toFixed(4)}; warm items ${ev.warm.auc.toFixed(4)}, cold items ${ev.cold.auc.toFixed(4)}.
+  Beside it, on the same test samples: popularity ${ev.baselines.popularity.overall.auc.toFixed(4)} (cold items ${ev.baselines.popularity.cold.auc.toFixed(4)}),
+  text cosine ${ev.baselines.text_cosine.overall.auc.toFixed(4)} (cold items ${ev.baselines.text_cosine.cold.auc.toFixed(4)}).
+- What changed (2026-11-27, issue 7): unknown IDs are masked and known IDs dropped out in 20% of training samples
+  (docs/RESULTS-REAL.md has why and what it does on real data). The model before it read every ID's hashed
+  bucket and scored AUC 0.8022, warm items 0.8018, cold items 0.8063 on the same split.
 - Files: model.json (TF.js weights manifest + Kindling manifest with the config and the SHA-256 of weights.bin), weights.bin.
 `,
 );

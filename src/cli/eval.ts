@@ -15,7 +15,7 @@ export async function evalCommand(a: Record<string, string | boolean | undefined
   const data = readDataSet(dataDir);
   const domains = d.only ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !d.exclude?.includes(x));
   const split = splitData(data, { ...d, onlyDomains: domains });
-  const encoder = await loadNodeEncoder(dataDir);
+  const encoder = await loadNodeEncoder(dataDir, undefined, a['text-vectors'] as string | undefined);
   const p = await prepareSamples(data, split, manifest.config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude });
   const report = evaluate(p.test, predictRanker(params, manifest.config, p.test, p.textTable).ctr, baselineScores(p, manifest.config));
   console.log(reportTable(report));

@@ -104,7 +104,7 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   const split = holdOutValidation(splitData(data, { ...d, onlyDomains: [domain] }), validFraction);
   // The fine-tune learns the IDs its training split clicks; the foundation as it was knows only its own.
   const config = withKnownIds(withDomain, firstSeen(split.train).keys());
-  const encoder = await loadNodeEncoder(dataDir);
+  const encoder = await loadNodeEncoder(dataDir, undefined, a['text-vectors'] as string | undefined);
   const p = await prepareSamples(data, split, config, encoder, { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude });
   console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}${resume ? `; resuming after epoch ${resume.epoch + 1}` : ''}`);
   // The foundation on the same test events first (the new domain's row is still the generic one):

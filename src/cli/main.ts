@@ -14,9 +14,10 @@ const USAGE = `usage: kindling <command> [options]
   train    --data DIR --out DIR [--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da]
            [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
            [--split time:0.8] [--valid F] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
-           [--unknown-ids mask|hash] [--id-dropout P]
+           [--unknown-ids mask|hash] [--id-dropout P] [--text-vectors FILE]
   --unknown-ids: mask (default) leaves an ID the model never learnt out of ranking; hash reads its hashed bucket anyway.
   --id-dropout P: hide a known item's ID in a share P of training samples (DropoutNet; default 0.2).
+  --text-vectors FILE: text vectors computed offline (scripts/encode-use-lite.ts) instead of the shipped encoder (train, finetune, eval).
   finetune --from DIR --data DIR --domain NAME --freeze l0|l0+encoder --out DIR [--epochs N] [--lr R]
            [--l2sp W] [--valid F] [--resume]
   --l2sp W: pull the fine-tuned weights towards the foundation's (W × squared distance, L2-SP; default 0.1, 0: off).
@@ -24,7 +25,7 @@ const USAGE = `usage: kindling <command> [options]
   eval     --data DIR --model DIR [--json FILE] [--split time:0.8] [--negatives K] [--domains a,b]
 Data format: docs/DATA.md. Exit codes: 0 done, 1 failure, 2 bad arguments or a bad data row.`;
 
-const STRINGS = ['out', 'seed', 'users', 'scale', 'data', 'gating', 'reg', 'lambda', 'experts', 'epochs', 'negatives', 'split', 'domains', 'exclude-domains', 'history', 'batch', 'lr', 'from', 'domain', 'freeze', 'model', 'json', 'valid', 'l2sp', 'max-train', 'unknown-ids', 'id-dropout'];
+const STRINGS = ['out', 'seed', 'users', 'scale', 'data', 'gating', 'reg', 'lambda', 'experts', 'epochs', 'negatives', 'split', 'domains', 'exclude-domains', 'history', 'batch', 'lr', 'from', 'domain', 'freeze', 'model', 'json', 'valid', 'l2sp', 'max-train', 'unknown-ids', 'id-dropout', 'text-vectors'];
 const BOOLS = ['user-features', 'no-text', 'no-id', 'no-sparse', 'no-da', 'resume', 'help'];
 
 export async function main(argv: string[]): Promise<number> {

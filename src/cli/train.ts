@@ -2,7 +2,7 @@
  * kindling train --data DIR --out DIR [--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse]
  *   [--no-da] [--reg js|mmd|none] [--lambda L] [--experts N] [--epochs N] [--negatives K] [--seed S]
  *   [--split time:0.8] [--valid F] [--domains a,b] [--exclude-domains c] [--history N] [--batch B] [--lr R] [--resume]
- *   [--unknown-ids mask|hash] [--id-dropout P]
+ *   [--unknown-ids mask|hash] [--id-dropout P] [--text-vectors FILE]
  * --valid F holds out the latest F of the training period and keeps the epoch with the best
  * validation logloss.
  */
@@ -80,7 +80,7 @@ export async function train(a: Args) {
   const data = readDataSet(dataDir);
   const domains = d.only ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !d.exclude?.includes(x));
   const split = holdOutValidation(splitData(data, { ...d, onlyDomains: domains }), d.validFraction);
-  const encoder = await loadNodeEncoder(dataDir);
+  const encoder = await loadNodeEncoder(dataDir, undefined, a['text-vectors'] as string | undefined);
   const resume = a.resume ? await readCheckpoint(out, { command: 'train' }) : undefined;
   const config = resume?.config ?? configFromData(split.train, data.items, encoder, overrides, data.users);
   const prep = { trainFraction: d.trainFraction, negatives: d.negatives, seed: d.seed, excludeDomains: d.exclude };

@@ -13,6 +13,7 @@ import { DEFAULT_RANKER, type RankerConfig } from '../model/config.ts';
 import { popularityScores, textCosineScores, type Baseline } from '../eval/baselines.ts';
 import { createEncoder, type Encoder } from './index.ts';
 import { readJsonl } from './jsonl.ts';
+import { vectorFileEncoder } from './vector-file.ts';
 
 export interface DataSet {
   items: Map<string, ItemRow>;
@@ -141,7 +142,9 @@ export async function prepareSamples(data: DataSet, split: { train: EventRow[]; 
   return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: table, trainEvents, testEvents, context: ctx };
 }
 
-export async function loadNodeEncoder(dataDir: string, model?: string): Promise<Encoder> {
+/** The shipped (or named) encoder, with a file cache in the data folder; or, with `textVectors`, vectors computed offline. */
+export async function loadNodeEncoder(dataDir: string, model?: string, textVectors?: string): Promise<Encoder> {
+  if (textVectors) return vectorFileEncoder(textVectors);
   return createEncoder({ model, cacheDir: join(dataDir, '.kindling-vectors') });
 }
 
