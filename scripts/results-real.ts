@@ -12,7 +12,7 @@
  * redoes them) and run REAL_JOBS (default 2) at a time as child processes. Not part of CI.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EvalReport, SliceReport } from '../src/eval/report.ts';
@@ -46,17 +46,14 @@ const MODELS: Record<string, string[]> = {
 };
 const slug = (s: string) => s.replace(/\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
 
-let seconds = 0;
 /** One CLI run as a child process (TF.js keeps global state: runs in parallel need processes of their own). */
 function kindling(args: string[], done: string, script = 'bin/kindling.mjs'): Promise<void> {
   if (existsSync(done) && !process.env.REAL_FRESH) return Promise.resolve();
-  const t0 = performance.now();
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, script.endsWith('.ts') ? ['--import', 'tsx', script, ...args] : [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
     child.on('exit', (code) => {
-      seconds += (performance.now() - t0) / 1000;
       if (code === 0) {
         console.log(`done: kindling ${args.join(' ')}`);
         ok();
@@ -85,18 +82,19 @@ async function seedRuns(seed: number) {
   const foundation = join(ROOT, `s${seed}-foundation-office`);
   await kindling(['train', '--data', office, '--out', foundation, '--epochs', EPOCHS, ...common(seed)], join(foundation, 'eval.json'));
   for (const freeze of ['l0', 'l0+encoder']) {
-    const out = join(ROOT, `s${seed}-ft-${freeze.replace('+', '-')}`);
-    await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--freeze', freeze, '--epochs', FT.epochs, '--lr', FT.lr, '--l2sp', FT.l2sp, '--out', out, ...common(seed)], join(out, 'eval.json'));
+    // With finetune's default pull towards the foundation (L2-SP), and without it.
+    for (const [suffix, l2sp] of [['', FT.l2sp], ['-l2sp0', '0']]) {
+      const out = join(ROOT, `s${seed}-ft-${freeze.replace('+', '-')}${suffix}`);
+      await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--freeze', freeze, '--epochs', FT.epochs, '--lr', FT.lr, '--l2sp', l2sp, '--out', out, ...common(seed)], join(out, 'eval.json'));
+    }
   }
   const scratch = join(ROOT, `s${seed}-scratch`);
   await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', FT.epochs, '--batch', FT.scratchBatch, ...common(seed)], join(scratch, 'eval.json'));
 }
-const t0 = performance.now();
 const queue = [...SEEDS];
 await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
   while (queue.length) await seedRuns(queue.shift()!);
 }));
-const wall = (performance.now() - t0) / 1000;
 
 // ---- collect
 type Row = { seed: number; auc: number; gauc: number; ndcg10: number; warm: number; cold: number };
@@ -108,6 +106,9 @@ const COS_USE = 'text cosine as above, on the USE-Lite vectors';
 const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
 const training = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).kindling.training;
 const speeds: number[] = [];
+// Every run this table reads: its training seconds come from its own manifest.
+const runs = readdirSync(ROOT).filter((d) => /^s\d+-/.test(d) && existsSync(join(ROOT, d, 'model.json')) && SEEDS.includes(Number(/^s(\d+)-/.exec(d)![1])));
+const trainSeconds = runs.reduce((n, d) => n + (training(join(ROOT, d)).seconds ?? 0), 0);
 let samples = { train: 0, test: 0 };
 for (const seed of SEEDS) {
   for (const name of Object.keys(MODELS)) {
@@ -127,6 +128,8 @@ const CS = {
   zero: `${COLD}: Office foundation as it was (zero-shot)`,
   l0: `${COLD}: foundation + fine-tune, freeze l0`,
   enc: `${COLD}: foundation + fine-tune, freeze l0+encoder`,
+  l0free: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0`,
+  encfree: `${COLD}: foundation + fine-tune, freeze l0+encoder, --l2sp 0`,
   scratch: `${COLD}: the same model from scratch on the 2,000 events`,
   pop: `${COLD}: popularity`,
   cos: `${COLD}: text cosine`,
@@ -136,6 +139,8 @@ for (const seed of SEEDS) {
   add(CS.zero, seed, readEval(join(ROOT, `s${seed}-ft-l0`), 'foundation-eval.json'));
   add(CS.l0, seed, ft);
   add(CS.enc, seed, readEval(join(ROOT, `s${seed}-ft-l0-encoder`)));
+  add(CS.l0free, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0`)));
+  add(CS.encfree, seed, readEval(join(ROOT, `s${seed}-ft-l0-encoder-l2sp0`)));
   add(CS.scratch, seed, readEval(join(ROOT, `s${seed}-scratch`)));
   add(CS.pop, seed, ft.baselines!.popularity!);
   add(CS.cos, seed, ft.baselines!.text_cosine!);
@@ -214,7 +219,8 @@ const imp = JSON.parse(readFileSync(join(all, 'import.json'), 'utf8'));
 const md = `# Results on real data: Amazon Reviews 2018, Industrial_and_Scientific + Office_Products
 
 Written by \`npm run results:real\` (scripts/results-real.ts) on ${new Date().toISOString().slice(0, 10)}; machine: ${machine}.
-${SEEDS.length} seeds (${SEEDS.join(', ')}), run ${JOBS} at a time: ${Math.round(wall)} s wall clock, ${Math.round(seconds)} s of runs; the full model trains at
+${SEEDS.length} seeds (${SEEDS.join(', ')}), ${runs.length} training runs, ${Math.round(trainSeconds / 60)} minutes of training in all (the sum of each run's own
+seconds, from its manifest; runs went ${JOBS} at a time on the 2 cores, so each was slowed by the other); the full model trains at
 ${Math.round(mean(speeds))} samples/s (mean over seeds, ${samples.train.toLocaleString('en-US')} training samples, ${samples.test.toLocaleString('en-US')} test samples).
 
 Data: the development period only (../shared/data/amazon18-industrial-office, SOURCE.md; the later period is
@@ -252,7 +258,7 @@ ${diffs.map(([n, p]) => `| ${n} | ${pline(p)} |`).join('\n')}
 
 ## The cold-start domain: ${COLD} with its first ${COLD_EVENTS} events
 Foundation: the full model on ${WARM} alone (${EPOCHS} epochs). Fine-tune: \`kindling finetune --freeze l0|l0+encoder --epochs ${FT.epochs}
---lr ${FT.lr} --l2sp ${FT.l2sp}\` on ${COLD}'s first ${COLD_EVENTS} training events (\`kindling import amazon --max-train ${COLD_EVENTS}\`: the rest of
+--lr ${FT.lr} --l2sp ${FT.l2sp}\` (finetune's default pull towards the foundation; the rows marked \`--l2sp 0\` are without it) on ${COLD}'s first ${COLD_EVENTS} training events (\`kindling import amazon --max-train ${COLD_EVENTS}\`: the rest of
 its training period is dropped); scratch: the same network trained on those events alone (${FT.epochs} epochs, batch ${FT.scratchBatch}).
 All are tested on ${COLD}'s later 20%. Users are local to a domain here, so a user of ${COLD} brings no history
 from ${WARM}: what transfers is the network and W_lm, not the user.
@@ -260,10 +266,10 @@ ${table(Object.values(CS))}
 
 | difference in AUC | mean | standard error | seeds ahead | per seed |
 |---|---|---|---|---|
-${[[`fine-tune (freeze l0) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], ['cold items: fine-tune (freeze l0) − text cosine', paired(CS.l0, CS.cos, 'cold')]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
+${[[`fine-tune (freeze l0) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0) − text cosine', paired(CS.l0, CS.cos, 'cold')]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
 `;
 mkdirSync('docs', { recursive: true });
-writeFileSync('docs/results-real.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, negatives: NEG, wallSeconds: wall, runSeconds: seconds, samplesPerSecond: speeds, rows }, null, 1) + '\n');
+writeFileSync('docs/results-real.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, negatives: NEG, trainSeconds, hashing, samplesPerSecond: speeds, rows }, null, 1) + '\n');
 const readingFile = 'docs/RESULTS-REAL.reading.md';
 writeFileSync('docs/RESULTS-REAL.md', md + (existsSync(readingFile) ? `\n${readFileSync(readingFile, 'utf8')}` : ''));
 console.log(md);
