@@ -168,6 +168,12 @@ function collisions() {
     coldTest: cold.length,
     coldInTrainedBucket: cold.filter((id) => trainedBuckets.has(of(id))).length,
     negativeDraws: (events.filter((e) => e.split === 'train').length * Number(NEG)) / items.length,
+    // Industrial's items whose bucket the Office foundation trained: finetune --freeze l0 keeps those rows frozen.
+    coldDomainInFrozenBuckets: (() => {
+      const seen = Buffer.from(training(join(ROOT, `s${SEEDS[0]}-foundation-office`)).idBucketsSeen as string, 'base64');
+      const own = items.filter((id) => id.startsWith(`${COLD}:`));
+      return own.filter((id) => seen[of(id) >> 3] & (1 << (of(id) & 7))).length / own.length;
+    })(),
   };
 }
 const hashing = collisions();
@@ -247,6 +253,8 @@ with \`--unknown-ids hash --id-dropout 0\`, the row above. A cold-start-domain t
   training click filled, so before this change they wore a known item's embedding; the others read a row that
   training only ever saw through sampled negatives (a catalogue item is drawn about ${hashing.negativeDraws.toFixed(0)} times as a negative,
   on average): an ID that says "never clicked". Both are what \`--unknown-ids mask\` removes.
+  In the cold-start protocol, ${(100 * hashing.coldDomainInFrozenBuckets).toFixed(0)}% of ${COLD}'s items hash into a bucket the ${WARM} foundation trained,
+  which \`finetune --freeze l0\` keeps frozen.
 - **Training never shows an unknown ID.** Masking trains on the rule it serves by: a sample sees an item's ID
   only after the item's first click, so first clicks (and negatives drawn before them) are ranked by text, as
   a new item is; ID dropout adds a random 20% of known items. The rows below separate the two.
