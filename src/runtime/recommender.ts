@@ -13,7 +13,8 @@ import { ASPECTS, GENERIC_DOMAIN, type Aspect, type RankerConfig } from '../mode
 import { disposeParams, type Params } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
 import { decodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
-import { validateEvent, type BehaviourEvent, type BehaviourStore } from '../store/behaviour-store.ts';
+import { validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
+import type { BehaviourStore } from '../store/behaviour-store.ts';
 import { validateCandidates, validateContext, type Candidate, type RankContext } from './candidates.ts';
 import { buildInputArrays, callTexts, inputTensors } from './inputs.ts';
 import { chooseRankerBackend, validateRecommenderOptions, type RankerBackend, type RecommenderOptions } from './options.ts';
