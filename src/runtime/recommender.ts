@@ -13,7 +13,7 @@ import { ASPECTS, GENERIC_DOMAIN, type Aspect, type RankerConfig } from '../mode
 import { disposeParams, type Params } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
 import { decodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
-import { validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
+import { HISTORY_ACTIONS, validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
 import type { BehaviourStore } from '../store/behaviour-store.ts';
 import { validateCandidates, validateContext, type Candidate, type RankContext } from './candidates.ts';
 import { buildInputArrays, callTexts, inputTensors } from './inputs.ts';
@@ -161,7 +161,8 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     const cfg = configWithout(options?.withoutAspects);
     const aspects = itemAspects(params, cfg);
     if (!candidates.length) return [];
-    const history = (await store.list()).slice(-config.historyLength);
+    // The user tower reads what training put in behaviour sequences (HISTORY_ACTIONS), the latest first.
+    const history = (await store.list()).filter((e) => HISTORY_ACTIONS.includes(e.action)).slice(-config.historyLength);
     const texts = callTexts(candidates, context, history);
     const vectors = await encoder.encode(texts);
     const arrays = buildInputArrays(config, candidates, context, history, texts, vectors);
