@@ -49,6 +49,22 @@ export class WebGPUUnavailableError extends KindlingError {
   }
 }
 
+/** A TF.js backend (`webgpu` or `cpu`) that would not start: TF.js's setBackend returned false. */
+export class BackendInitError extends KindlingError {
+  constructor(readonly backend: string) {
+    super(`the TF.js ${backend} backend could not be initialised`);
+    this.name = 'BackendInitError';
+  }
+}
+
+/** A call on a recommender after its dispose(). */
+export class DisposedError extends KindlingError {
+  constructor(what = 'recommender') {
+    super(`the ${what} was disposed; create a new one`);
+    this.name = 'DisposedError';
+  }
+}
+
 /** Persistent storage (IndexedDB, a cache file) cannot be used; Kindling goes on in memory. */
 export class StorageUnavailableError extends KindlingError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -14,10 +14,10 @@ export type { Encoder, EncoderOptions, Candidate, RankContext, Ranked, Recommend
 export type { LoadProgress, KindlingWarning, EncoderDtype } from './encoder/options.ts';
 export type { EncoderDevice } from './encoder/device.ts';
 export type { VectorCache } from './encoder/vector-cache.ts';
-export type { BehaviourEvent } from './store/behaviour-store.ts';
+export type { BehaviourEvent } from './features/behaviour-event.ts';
 export { cosine } from './util/vector.ts';
 export { MAX_CANDIDATES } from './runtime/candidates.ts';
-export { MAX_ID_CHARS, MAX_EVENT_TEXT_CHARS } from './store/behaviour-store.ts';
+export { MAX_ID_CHARS, MAX_EVENT_TEXT_CHARS } from './features/behaviour-event.ts';
 
 const pagePlatform: RuntimePlatform = {
   ...webPlatform,

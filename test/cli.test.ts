@@ -194,6 +194,9 @@ describe('kindling CLI', () => {
     expect((await cli('train', '--data', data, '--out', model, '--gating', 'softmax')).err).toContain('--gating: got "softmax"; allowed: mean, cls, domain');
     expect((await cli('train', '--data', data, '--out', model, '--split', 'time:2')).code).toBe(2);
     expect((await cli('train', '--bogus')).code).toBe(2);
+    const none = await cli('train', '--data', data, '--out', join(dir, 'never'), '--no-id', '--no-text', '--no-sparse');
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('--no-id, --no-text, --no-sparse: together leave no aspect to rank with');
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('eval', '--data', data, '--model', join(dir, 'missing'))).err).toMatch(/missing\/model\.json: not found/);
   });

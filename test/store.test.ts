@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { idbStore, MAX_ID_CHARS, memoryStore, validateEvent, type BehaviourEvent } from '../src/store/behaviour-store.ts';
+import { idbStore, memoryStore } from '../src/store/behaviour-store.ts';
+import { MAX_ID_CHARS, validateEvent, type BehaviourEvent } from '../src/features/behaviour-event.ts';
 import { InputError, StorageUnavailableError } from '../src/errors.ts';
 import { validateRecommenderOptions, chooseRankerBackend } from '../src/runtime/options.ts';
 import { MAX_CANDIDATES, validateCandidates, validateContext } from '../src/runtime/candidates.ts';

@@ -18,7 +18,7 @@ import { disposeParams, type ParamGroup, type Params } from '../model/params.ts'
 import { baselineScores, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
-import { choice, num, required } from './args.ts';
+import { choice, num, required, UsageError } from './args.ts';
 import { fit, readCheckpoint } from './fit.ts';
 import { dataOptions, validationRecord } from './train.ts';
 import type { RankerConfig } from '../model/config.ts';
@@ -29,7 +29,7 @@ import { withKnownIds } from '../model/known-ids.ts';
 export function addDomain(params: Params, config: RankerConfig, domain: string): RankerConfig {
   if (config.domains.includes(domain)) return config;
   const row = config.domains.length;
-  if (row >= config.maxDomains) throw new Error(`--domain: the model has room for ${config.maxDomains - 1} domains and all are taken`);
+  if (row >= config.maxDomains) throw new UsageError('--domain', `the model has room for ${config.maxDomains - 1} domains and all are taken`);
   for (const name of ['emb.domain', 'gate.domain.item', 'gate.domain.query']) {
     const v = params.get(name);
     if (!v) continue;

@@ -15,7 +15,7 @@ import { evaluate, reportTable } from '../eval/report.ts';
 import { baselineScores, configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { saveRanker } from '../node/ranker-files.ts';
 import { predictRanker } from '../train/trainer.ts';
-import { choice, list, num, required, splitSpec } from './args.ts';
+import { choice, list, num, required, splitSpec, UsageError } from './args.ts';
 import { fit, readCheckpoint, type FitResult } from './fit.ts';
 
 type Args = Record<string, string | boolean | undefined>;
@@ -75,7 +75,7 @@ export async function train(a: Args) {
   const batchSize = num('batch', a.batch as string, 512, 8, 65536);
   const learningRate = num('lr', a.lr as string, 0.003, 1e-6, 1, false);
   const overrides = modelOverrides(a);
-  if (!overrides.aspects!.length) throw new Error('--no-id, --no-text and --no-sparse together leave no aspect to rank with');
+  if (!overrides.aspects!.length) throw new UsageError('--no-id, --no-text, --no-sparse', 'together leave no aspect to rank with');
 
   const data = readDataSet(dataDir);
   const domains = d.only ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !d.exclude?.includes(x));

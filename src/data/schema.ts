@@ -39,7 +39,8 @@ const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 function features(file: string, line: number, v: unknown): Features | undefined {
   if (v === undefined) return undefined;
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new DataError(file, line, 'features', 'expected an object of name: string|number');
-  const out: Features = {};
+  // No prototype: a feature named __proto__ (or constructor) is a name like any other, as in the page.
+  const out: Features = Object.create(null);
   for (const [k, x] of Object.entries(v)) {
     if (typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x))) out[k] = x;
     else throw new DataError(file, line, `features.${k}`, `expected a string or a finite number, got ${JSON.stringify(x)}`);

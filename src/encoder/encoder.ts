@@ -5,6 +5,7 @@
  * paper's text aspect, mean-pooled over the tokens with the attention mask.
  */
 import { InputError, ModelLoadError, ModelOutputError } from '../errors.ts';
+import { hex } from '../util/digest.ts';
 import { chooseDevice, detectCapabilities, type ResolvedDevice } from './device.ts';
 import { onnxFileFor, validateEncoderOptions, type EncoderOptions, type LoadProgress } from './options.ts';
 import type { EncoderPlatform } from './platform.ts';
@@ -34,7 +35,6 @@ type Extractor = Awaited<ReturnType<Transformers['pipeline']>> & {
 // with different folders never see each other's localModelPath.
 let loadChain: Promise<unknown> = Promise.resolve();
 
-const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
 
 function configDim(config: Record<string, unknown>): number | undefined {
   for (const k of ['hidden_size', 'd_model', 'dim', 'n_embd', 'embedding_size']) {

@@ -2,17 +2,15 @@
  * Text vectors are cached under `<encoder id>:<sha-256 of the text>`, so a different or rebuilt
  * encoder (a new id) can never be served another encoder's vectors.
  */
+import { sha256 } from '../util/digest.ts';
 export interface VectorCache {
   getMany(keys: string[]): Promise<(Float32Array | undefined)[]>;
   setMany(entries: [string, Float32Array][]): Promise<void>;
   clear(): Promise<void>;
 }
 
-const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
-
 export async function vectorKey(encoderId: string, text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return `${encoderId}:${hex(digest)}`;
+  return `${encoderId}:${await sha256(new TextEncoder().encode(text))}`;
 }
 
 /** A bounded in-memory layer (least recently used goes first) over an optional persistent cache. */

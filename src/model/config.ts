@@ -100,6 +100,9 @@ export function featureCounts(c: RankerConfig) {
   };
 }
 
+/** The name of domain row 0: the generic domain that serves a scenario the model was not trained on. */
+export const GENERIC_DOMAIN = '(generic)';
+
 /** Index of a domain name, or 0 (generic) for a name the model was not trained on. */
 export function domainIndex(config: RankerConfig, name: string): number {
   const i = config.domains.indexOf(name);

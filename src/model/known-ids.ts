@@ -13,7 +13,12 @@ import type { RankerConfig } from './config.ts';
 
 const fingerprint = (key: string) => fnv1a(`known\u0000${key}`);
 
-function toBase64(bytes: Uint8Array): string {
+/** Sorted little-endian 32-bit fingerprints, base64. */
+function encode(fps: Iterable<number>): string {
+  const sorted = Uint32Array.from(new Set(fps)).sort();
+  const bytes = new Uint8Array(sorted.length * 4);
+  const view = new DataView(bytes.buffer);
+  sorted.forEach((f, i) => view.setUint32(i * 4, f, true));
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
@@ -21,11 +26,7 @@ function toBase64(bytes: Uint8Array): string {
 
 /** The config's `knownIds` for these ID keys (itemKey / queryKey). */
 export function encodeKnownIds(keys: Iterable<string>): string {
-  const fps = Uint32Array.from(new Set([...keys].map(fingerprint))).sort();
-  const bytes = new Uint8Array(fps.length * 4);
-  const view = new DataView(bytes.buffer);
-  fps.forEach((f, i) => view.setUint32(i * 4, f, true));
-  return toBase64(bytes);
+  return encode([...keys].map(fingerprint));
 }
 
 function decode(b64: string): Set<number> {
@@ -39,12 +40,7 @@ function decode(b64: string): Set<number> {
 /** Adds keys to a config's known set (fine-tuning learns the new domain's items). */
 export function withKnownIds(c: RankerConfig, keys: Iterable<string>): RankerConfig {
   if (c.unknownIds !== 'mask') return c;
-  const fps = c.knownIds ? decode(c.knownIds) : new Set<number>();
-  for (const k of keys) fps.add(fingerprint(k));
-  const bytes = new Uint8Array(fps.size * 4);
-  const view = new DataView(bytes.buffer);
-  Uint32Array.from(fps).sort().forEach((f, i) => view.setUint32(i * 4, f, true));
-  return { ...c, knownIds: toBase64(bytes) };
+  return { ...c, knownIds: encode([...decode(c.knownIds ?? ''), ...[...keys].map(fingerprint)]) };
 }
 
 const sets = new WeakMap<RankerConfig, Set<number>>();

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelLoadError } from '../errors.ts';
 import type { RankerConfig } from './config.ts';
 import { paramSpecs, type Params } from './params.ts';
+import { sha256 } from '../util/digest.ts';
 
 export const RANKER_SCHEMA_VERSION = 1;
 export const WEIGHTS_FILE = 'weights.bin';
@@ -28,8 +29,6 @@ export interface ModelJson {
   kindling: RankerManifest;
 }
 
-const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-export const sha256 = async (data: ArrayBuffer | Uint8Array) => hex(await crypto.subtle.digest('SHA-256', data as BufferSource));
 
 export async function encodeRanker(params: Params, config: RankerConfig, training: Record<string, unknown>): Promise<{ json: ModelJson; weights: Uint8Array }> {
   const named = paramSpecs(config).map((s) => ({ name: s.name, tensor: params.get(s.name)! }));

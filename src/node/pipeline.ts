@@ -9,7 +9,7 @@ import { buildSamples, featureConfig, firstSeen, historiesFrom, sampleNegatives,
 import { encodeKnownIds } from '../model/known-ids.ts';
 import { parseEvent, parseItem, parseUser, type EventRow, type Features, type ItemRow } from '../data/schema.ts';
 import { DataError } from '../errors.ts';
-import { DEFAULT_RANKER, type RankerConfig } from '../model/config.ts';
+import { DEFAULT_RANKER, GENERIC_DOMAIN, type RankerConfig } from '../model/config.ts';
 import { popularityScores, textCosineScores, type Baseline } from '../eval/baselines.ts';
 import { createEncoder, type Encoder } from './index.ts';
 import { readJsonl } from './jsonl.ts';
@@ -84,7 +84,7 @@ export async function textTableFor(encoder: Encoder, texts: Iterable<string>): P
 
 /** A new model's config from the training split (domains, features) and the caller's choices. */
 export function configFromData(train: EventRow[], items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>, users?: Map<string, Features | undefined>): RankerConfig {
-  const domains = ['(generic)', ...[...new Set(train.map((e) => e.domain))].sort()];
+  const domains = [GENERIC_DOMAIN, ...[...new Set(train.map((e) => e.domain))].sort()];
   const itemIds = new Set(train.map((e) => e.item));
   const c: RankerConfig = {
     ...DEFAULT_RANKER,

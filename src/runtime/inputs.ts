@@ -8,7 +8,7 @@ import { encodeFeatures, encodeHistory, itemKey, queryKey, type HistoryArrays, t
 import { domainIndex, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { knownIdTest } from '../model/known-ids.ts';
 import type { RankerInputs } from '../model/ranker.ts';
-import type { BehaviourEvent } from '../store/behaviour-store.ts';
+import type { BehaviourEvent } from '../features/behaviour-event.ts';
 import { bucket } from '../util/hash.ts';
 import type { Candidate, RankContext } from './candidates.ts';
 

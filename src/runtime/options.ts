@@ -1,5 +1,6 @@
 /** createRecommender()'s options: validated in one place, naming the bad field and the allowed values. */
 import { ConfigError, WebGPUUnavailableError } from '../errors.ts';
+import { ENCODER_DEVICES } from '../defaults.ts';
 import type { EncoderDevice } from '../encoder/device.ts';
 import type { KindlingWarning, LoadProgress } from '../encoder/options.ts';
 
@@ -33,7 +34,7 @@ export interface RecommenderOptions {
 export type ResolvedRecommenderOptions = Required<Omit<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>> & Pick<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>;
 
 const KEYS = ['modelBase', 'backend', 'encoderDevice', 'relevanceWeight', 'historyLimit', 'memoryOnly', 'onProgress', 'onWarning'];
-const DEVICES = ['auto', 'webgpu', 'wasm', 'cpu', 'js'];
+const DEVICES: readonly string[] = ENCODER_DEVICES;
 
 export function validateRecommenderOptions(options: RecommenderOptions = {}): ResolvedRecommenderOptions {
   if (options === null || typeof options !== 'object') throw new ConfigError('options', `expected an object, got ${options === null ? 'null' : typeof options}`);

@@ -8,12 +8,13 @@ import { createEncoderOn, type Encoder } from '../encoder/encoder.ts';
 import { detectCapabilities } from '../encoder/device.ts';
 import type { EncoderPlatform } from '../encoder/platform.ts';
 import type { KindlingWarning } from '../encoder/options.ts';
-import { InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
-import { ASPECTS, type Aspect, type RankerConfig } from '../model/config.ts';
+import { BackendInitError, DisposedError, InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
+import { ASPECTS, GENERIC_DOMAIN, type Aspect, type RankerConfig } from '../model/config.ts';
 import { disposeParams, type Params } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
 import { decodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
-import { validateEvent, type BehaviourEvent, type BehaviourStore } from '../store/behaviour-store.ts';
+import { HISTORY_ACTIONS, validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
+import type { BehaviourStore } from '../store/behaviour-store.ts';
 import { validateCandidates, validateContext, type Candidate, type RankContext } from './candidates.ts';
 import { buildInputArrays, callTexts, inputTensors } from './inputs.ts';
 import { chooseRankerBackend, validateRecommenderOptions, type RankerBackend, type RecommenderOptions } from './options.ts';
@@ -62,7 +63,7 @@ async function requestDevice(): Promise<GPUDevice> {
 
 async function useBackend(name: 'webgpu' | 'cpu') {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu'); // registers the backend; no device until setBackend
-  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new ModelLoadError(`(TF.js ${name} backend)`, 'could not be initialised');
+  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new BackendInitError(name);
   await tf.ready();
 }
 
@@ -154,13 +155,14 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   }
 
   async function rerank(candidatesIn: Candidate[], contextIn: RankContext, options?: RerankOptions): Promise<Ranked[]> {
-    if (disposed) throw new ModelLoadError('(recommender)', 'was disposed');
+    if (disposed) throw new DisposedError();
     const candidates = validateCandidates(candidatesIn);
     const context = validateContext(contextIn);
     const cfg = configWithout(options?.withoutAspects);
     const aspects = itemAspects(params, cfg);
     if (!candidates.length) return [];
-    const history = (await store.list()).slice(-config.historyLength);
+    // The user tower reads what training put in behaviour sequences (HISTORY_ACTIONS), the latest first.
+    const history = (await store.list()).filter((e) => HISTORY_ACTIONS.includes(e.action)).slice(-config.historyLength);
     const texts = callTexts(candidates, context, history);
     const vectors = await encoder.encode(texts);
     const arrays = buildInputArrays(config, candidates, context, history, texts, vectors);
@@ -183,7 +185,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   }
 
   // Warm-up: compiles the backend's kernels now, not on the caller's first ranking.
-  await rerank([{ id: '(warm-up)', text: 'warm up' }], { domain: config.domains[1] ?? '(generic)' });
+  await rerank([{ id: '(warm-up)', text: 'warm up' }], { domain: config.domains[1] ?? GENERIC_DOMAIN });
 
   return {
     backend,

@@ -7,27 +7,11 @@
  */
 import { clear, promisifyRequest, values } from 'idb-keyval';
 import type { KindlingWarning } from '../encoder/options.ts';
-import { InputError, StorageUnavailableError } from '../errors.ts';
+import { StorageUnavailableError } from '../errors.ts';
+import type { BehaviourEvent } from '../features/behaviour-event.ts';
 import { BEHAVIOUR_DB, eventKey, EVENTS_STORE, eventsStore, openBehaviourDb, readAnyVersion, STORE_SCHEMA_VERSION } from './idb-schema.ts';
 
 export { BEHAVIOUR_DB, STORE_SCHEMA_VERSION };
-export const ACTIONS = ['click', 'view', 'search'] as const;
-export type Action = (typeof ACTIONS)[number];
-/** The longest item ID or domain name the store keeps (it persists them). */
-export const MAX_ID_CHARS = 1000;
-/** Event texts and queries are cut to this many characters before they are stored. */
-export const MAX_EVENT_TEXT_CHARS = 2000;
-
-export interface BehaviourEvent {
-  item: string;
-  domain: string;
-  action: Action;
-  /** The item's text (what the user tower reads), or the query for a search. */
-  text?: string;
-  query?: string;
-  ts: number;
-}
-
 export interface BehaviourStore {
   append(e: BehaviourEvent): Promise<void>;
   /** Oldest first. */
@@ -37,29 +21,6 @@ export interface BehaviourStore {
   readonly inMemory: boolean;
 }
 
-/** Checks a caller's event and fills `ts`; throws InputError naming the field. */
-export function validateEvent(e: unknown, now = Date.now()): BehaviourEvent {
-  if (!e || typeof e !== 'object' || Array.isArray(e)) throw new InputError('event', 'expected an object');
-  const o = e as Record<string, unknown>;
-  const str = (k: string, required: boolean) => {
-    const v = o[k];
-    if (v === undefined && !required) return undefined;
-    if (typeof v !== 'string' || (required && !v)) throw new InputError(`event.${k}`, `expected a${required ? ' non-empty' : ''} string, got ${v === null ? 'null' : typeof v}`);
-    // IDs are kept whole (a cut ID would name another item); texts are cut below.
-    if (required && v.length > MAX_ID_CHARS) throw new InputError(`event.${k}`, `at most ${MAX_ID_CHARS} characters, got ${v.length}`);
-    return v;
-  };
-  const action = o.action;
-  if (!ACTIONS.includes(action as Action)) throw new InputError('event.action', `got ${JSON.stringify(action)}; allowed: ${ACTIONS.join(', ')}`);
-  const ts = o.ts === undefined ? now : o.ts;
-  if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new InputError('event.ts', `expected a finite number, got ${String(ts)}`);
-  const out: BehaviourEvent = { item: str('item', true)!, domain: str('domain', true)!, action: action as Action, ts };
-  const text = str('text', false);
-  const query = str('query', false);
-  if (text !== undefined) out.text = text.slice(0, MAX_EVENT_TEXT_CHARS);
-  if (query !== undefined) out.query = query.slice(0, MAX_EVENT_TEXT_CHARS);
-  return out;
-}
 
 function insertCapped(list: BehaviourEvent[], e: BehaviourEvent, cap: number): BehaviourEvent[] {
   const out = [...list];

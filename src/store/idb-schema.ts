@@ -15,7 +15,7 @@
  * the database then. Our own connections close when a newer version asks, so they never block it.
  */
 import type { UseStore } from 'idb-keyval';
-import type { BehaviourEvent } from './behaviour-store.ts';
+import type { BehaviourEvent } from '../features/behaviour-event.ts';
 
 export const STORE_SCHEMA_VERSION = 2;
 export const BEHAVIOUR_DB = 'kindling';

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DisposedError } from '../../src/errors.ts';
 import type { Browser } from 'playwright-core';
 import { createRecommender } from '../../src/node/index.ts';
 import { foreignRequests, launch, openPage, type OpenPage } from './chromium.ts';
@@ -34,6 +35,8 @@ async function nodeScores() {
   for (const c of CLICKS) await r.record(c);
   const cards = await r.rerank(CANDIDATES, { domain: 'cards' });
   await r.dispose();
+  // After dispose() a call says so, by its own error class.
+  await expect(r.rerank(CANDIDATES, SEARCH)).rejects.toThrow(DisposedError);
   return { search, cards };
 }
 

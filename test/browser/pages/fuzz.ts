@@ -222,7 +222,7 @@ export function makeGenerator(seed: number) {
   };
 }
 
-const ERRORS = ['KindlingError', 'ConfigError', 'InputError', 'ModelLoadError', 'ModelOutputError', 'WebGPUUnavailableError', 'StorageUnavailableError'] as const;
+const ERRORS = ['KindlingError', 'ConfigError', 'InputError', 'ModelLoadError', 'ModelOutputError', 'WebGPUUnavailableError', 'StorageUnavailableError', 'BackendInitError', 'DisposedError'] as const;
 
 function checkRanked(call: Call, out: unknown): string | undefined {
   const cands = call.args[0] as { id: string }[];
