@@ -109,15 +109,16 @@ export async function finetune(a: Record<string, string | boolean | undefined>) 
   console.error(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}${resume ? `; resuming after epoch ${resume.epoch + 1}` : ''}`);
   // The foundation on the same test events first (the new domain's row is still the generic one):
   // what fine-tuning has to beat.
+  const baselines = baselineScores(p, config); // the same test events for both reports
   const asItWas = buildSamples(p.testEvents, { ...p.context, config: withDomain });
-  const before = evaluate(asItWas, predictRanker(foundation.params, withDomain, asItWas, p.textTable).ctr, baselineScores(p, config));
+  const before = evaluate(asItWas, predictRanker(foundation.params, withDomain, asItWas, p.textTable).ctr, baselines);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'foundation-eval.json'), JSON.stringify(before, null, 1) + '\n');
   const training = { command: 'finetune', from, data: dataDir, domain, freeze, seed: d.seed, epochs, batchSize, learningRate, l2sp: anchor, validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
   const fitOptions = { out, epochs, batchSize, learningRate, seed: d.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, anchor, anchorTo: foundation.params, valid: p.valid, scoreStart: true };
   const result = await fit(params, config, p.train, p.textTable, fitOptions, resume);
   await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
-  const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr, baselineScores(p, config));
+  const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr, baselines);
   writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
   console.log(reportTable(report));
   const gain = report.overall.auc - before.overall.auc;
