@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EvalReport, SliceReport } from '../src/eval/report.ts';
-import { itemKey } from '../src/data/dataset.ts';
+import { itemKey } from '../src/features/history.ts';
 import { DEFAULT_RANKER } from '../src/model/config.ts';
 import { bucket } from '../src/util/hash.ts';
 import { FT } from './cold-start-settings.ts';

@@ -4,7 +4,7 @@
 import { createEncoderOn, type Encoder } from './encoder/encoder.ts';
 import type { EncoderOptions } from './encoder/options.ts';
 import { webPlatform } from './encoder/platform.ts';
-import type { Candidate, RankContext } from './runtime/candidates.ts';
+import type { Candidate, RankContext } from './features/request.ts';
 import type { RecommenderOptions } from './runtime/options.ts';
 import { createRecommenderOn, type Ranked, type Recommender, type RerankOptions, type RuntimePlatform } from './runtime/recommender.ts';
 import { idbStore, memoryStore } from './store/behaviour-store.ts';
@@ -16,7 +16,7 @@ export type { EncoderDevice } from './encoder/device.ts';
 export type { VectorCache } from './encoder/vector-cache.ts';
 export type { BehaviourEvent } from './features/behaviour-event.ts';
 export { cosine } from './util/vector.ts';
-export { MAX_CANDIDATES } from './runtime/candidates.ts';
+export { MAX_CANDIDATES } from './features/request.ts';
 export { MAX_ID_CHARS, MAX_EVENT_TEXT_CHARS } from './features/behaviour-event.ts';
 
 const pagePlatform: RuntimePlatform = {

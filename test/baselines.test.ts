@@ -9,6 +9,7 @@ import type { EventRow, ItemRow } from '../src/data/schema.ts';
 import { popularityScores, textCosineScores } from '../src/eval/baselines.ts';
 import { evaluate, reportTable } from '../src/eval/report.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../src/model/config.ts';
+import { ACTION_ROWS } from '../src/features/actions.ts';
 
 const ev = (line: number, o: Partial<EventRow>): EventRow => ({ user: 'u', ts: line, domain: 'd', item: 'a', label: 1, line, ...o });
 
@@ -22,7 +23,7 @@ describe('baselines', () => {
     const table = new Float32Array([0, 0, 1, 0, 0, 1, 1, 1, -1, 0]);
     const rows = new Map([['i1', 1], ['i2', 2], ['i3', 3], ['i4', 4], ['q', 4]]);
     const items = new Map<string, ItemRow>([...rows.keys()].map((id) => [id, { id, text: id }]));
-    const config: RankerConfig = { ...DEFAULT_RANKER, historyLength: 12, textDim: 2, encoderId: 'e', itemFeatures: { categorical: [], numeric: [] }, contextFeatures: { categorical: [], numeric: [] }, domains: ['(generic)', 'd'] };
+    const config: RankerConfig = { ...DEFAULT_RANKER, actions: [...ACTION_ROWS], historyLength: 12, textDim: 2, encoderId: 'e', itemFeatures: { categorical: [], numeric: [] }, contextFeatures: { categorical: [], numeric: [] }, domains: ['(generic)', 'd'] };
     // u clicks i1 then i2 and searches "q"; v clicks i4 eleven times and then i1: only the last 10 (all i4) count.
     const events = [
       ev(1, { item: 'i1' }), ev(2, { item: 'i2', query: 'q' }),
@@ -38,7 +39,7 @@ describe('baselines', () => {
   it('the report carries each baseline\'s overall, warm, cold and domain slices, and the table shows them', () => {
     const items = new Map<string, ItemRow>(['a', 'b', 'c', 'd'].map((id) => [id, { id, text: id }]));
     const events = [ev(1, { item: 'a' }), ev(1, { item: 'b', label: 0 }), ev(2, { item: 'c' }), ev(2, { item: 'd', label: 0 })];
-    const config: RankerConfig = { ...DEFAULT_RANKER, historyLength: 2, textDim: 2, encoderId: 'e', itemFeatures: { categorical: [], numeric: [] }, contextFeatures: { categorical: [], numeric: [] }, domains: ['(generic)', 'd'] };
+    const config: RankerConfig = { ...DEFAULT_RANKER, actions: [...ACTION_ROWS], historyLength: 2, textDim: 2, encoderId: 'e', itemFeatures: { categorical: [], numeric: [] }, contextFeatures: { categorical: [], numeric: [] }, domains: ['(generic)', 'd'] };
     const s = buildSamples(events, { config, items, histories: historiesFrom(events, items), textRow: () => 0, warmItems: new Set(['a', 'b']) });
     const r = evaluate(s, new Float32Array([0.9, 0.1, 0.2, 0.8]), { popularity: new Float32Array([5, 1, 0, 0]) });
     expect(r.overall.auc).toBe(0.75);

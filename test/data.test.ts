@@ -3,6 +3,7 @@ import { buildSamples, featureConfig, historiesFrom, sampleNegatives, splitEvent
 import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../src/data/schema.ts';
 import { DataError } from '../src/errors.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../src/model/config.ts';
+import { ACTION_ROWS } from '../src/features/actions.ts';
 
 const ev = (line: number, o: Partial<EventRow>): EventRow => ({ user: 'u', ts: line, domain: 'd', item: 'a', label: 1, line, ...o });
 
@@ -19,7 +20,7 @@ describe('the data contract rows', () => {
     ['{"user":"u","ts":"5","domain":"d","item":"a"}', 'events.jsonl:7: ts: expected a finite number, got "5"'],
     ['{"user":"","ts":5,"domain":"d","item":"a"}', 'events.jsonl:7: user: empty'],
     ['{"user":"u","ts":5,"domain":"d","item":3}', 'events.jsonl:7: item: expected a string, got 3'],
-    ['{"user":"u","ts":5,"domain":"d","item":"a","features":{"x":[1]}}', 'events.jsonl:7: features.x: expected a string or a finite number, got [1]'],
+    ['{"user":"u","ts":5,"domain":"d","item":"a","features":{"x":[1]}}', 'events.jsonl:7: features.x: expected a string or a number, got array'],
     ['{"user":"u","ts":5,"domain":"d","item":"a","split":"dev"}', 'events.jsonl:7: split: expected "train" or "test", got "dev"'],
     ['[1,2]', 'events.jsonl:7: (row): expected a JSON object'],
     ['{"user":', 'events.jsonl:7: (row): not valid JSON'],
@@ -29,7 +30,7 @@ describe('the data contract rows', () => {
   });
   it('reads users.jsonl rows and names a bad field', () => {
     expect(parseUser('users.jsonl', 1, '{"id":"u1","features":{"segment":"food","age":31},"name":"x"}')).toEqual({ id: 'u1', features: { segment: 'food', age: 31 } });
-    expect(() => parseUser('users.jsonl', 2, '{"id":"u1","features":{"age":null}}')).toThrow('users.jsonl:2: features.age: expected a string or a finite number, got null');
+    expect(() => parseUser('users.jsonl', 2, '{"id":"u1","features":{"age":null}}')).toThrow('users.jsonl:2: features.age: expected a string or a number, got null');
     expect(() => parseUser('users.jsonl', 3, '{"features":{}}')).toThrow('users.jsonl:3: id: missing');
   });
 });
@@ -69,7 +70,7 @@ describe('splits, negatives, features, histories', () => {
       ev(5, { ts: 4, item: 'a', label: 0 }),
     ];
     const texts = new Map<string, number>();
-    const config: RankerConfig = { ...DEFAULT_RANKER, historyLength: 2, textDim: 4, encoderId: 'e', itemFeatures: { categorical: [], numeric: [] }, contextFeatures: { categorical: [], numeric: [] }, domains: ['(generic)', 'd'] };
+    const config: RankerConfig = { ...DEFAULT_RANKER, actions: [...ACTION_ROWS], historyLength: 2, textDim: 4, encoderId: 'e', itemFeatures: { categorical: [], numeric: [] }, contextFeatures: { categorical: [], numeric: [] }, domains: ['(generic)', 'd'] };
     const s = buildSamples(events, {
       config,
       items,

@@ -1,6 +1,8 @@
 /**
  * The import graph of src/: every relative import (type-only and dynamic ones too) between modules,
- * and no cycle in it. A cycle means two modules each need the other, so neither is a layer below.
+ * no cycle in it, and no folder importing from a layer above its own. A cycle means two modules
+ * each need the other, so neither is a layer below. The layers are README.md's architecture:
+ * data flows up them, from the model's definition to the page and the command line.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -43,6 +45,35 @@ export function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/** src/'s folders (and top-level files), lowest first; a module imports only from its own layer or below. */
+export const LAYERS: string[][] = [
+  ['util', 'errors.ts', 'defaults.ts'],
+  ['model', 'encoder'],
+  ['features'],
+  ['data', 'gpu', 'store'],
+  ['train', 'eval'],
+  ['runtime', 'world'],
+  ['node'],
+  ['cli', 'demo', 'embed', 'index.ts'],
+];
+
+/** The folder (or top-level file) of a src/ module: its layer's name. */
+const folderOf = (m: string) => m.split('/')[1];
+
+/** Every import from a layer above the importer's, as `importer -> imported`. */
+export function upwardImports(graph: Map<string, string[]>, layers = LAYERS): string[] {
+  const level = new Map(layers.flatMap((names, i) => names.map((n) => [n, i] as const)));
+  const out: string[] = [];
+  for (const [m, targets] of graph) {
+    const from = level.get(folderOf(m));
+    for (const t of targets) {
+      const to = level.get(folderOf(t));
+      if (from === undefined || to === undefined || to > from) out.push(`${m} -> ${t}`);
+    }
+  }
+  return out;
+}
+
 describe('the import graph of src/', () => {
   it('reads the imports it should (and every target exists)', () => {
     const g = importGraph();
@@ -53,6 +84,18 @@ describe('the import graph of src/', () => {
 
   it('has no cycle', () => {
     expect(cycles(importGraph()).map((c) => c.join(' -> '))).toEqual([]);
+  });
+
+  it('puts every folder of src/ in a layer, and no module imports from a layer above its own', () => {
+    const g = importGraph();
+    const named = new Set(LAYERS.flat());
+    expect([...new Set([...g.keys()].map(folderOf))].filter((f) => !named.has(f))).toEqual([]);
+    expect(upwardImports(g)).toEqual([]);
+  });
+
+  it('finds an upward import when there is one', () => {
+    const g = new Map([['src/model/a.ts', ['src/runtime/b.ts', 'src/util/c.ts']], ['src/runtime/b.ts', ['src/model/a.ts']], ['src/util/c.ts', []]]);
+    expect(upwardImports(g)).toEqual(['src/model/a.ts -> src/runtime/b.ts']);
   });
 
   it('finds a cycle when there is one', () => {

@@ -5,12 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSamples, firstSeen, historiesFrom, itemKey, queryKey } from '../src/data/dataset.ts';
+import { buildSamples, firstSeen, historiesFrom } from '../src/data/dataset.ts';
+import { itemKey, queryKey } from '../src/features/history.ts';
 import type { EventRow, ItemRow } from '../src/data/schema.ts';
 import { encodeKnownIds, knownIdTest, withKnownIds } from '../src/model/known-ids.ts';
 import { initParams } from '../src/model/params.ts';
 import { rankerForward } from '../src/model/ranker.ts';
-import { buildInputArrays } from '../src/runtime/inputs.ts';
+import { buildInputArrays } from '../src/features/inputs.ts';
+import { textTable } from '../src/features/text-table.ts';
 import { randomInputs, smallConfig } from './helpers/ranker-fixture.ts';
 
 beforeAll(async () => {
@@ -58,7 +60,7 @@ describe('samples: an ID counts from its first click on', () => {
 
   it('gives the page the same flags for candidates, the query and the history', () => {
     const config = smallConfig({ unknownIds: 'mask', knownIds: encodeKnownIds([itemKey('x'), queryKey('tea')]) });
-    const a = buildInputArrays(config, [{ id: 'x', text: 't' }, { id: 'new', text: 't' }], { domain: 'a', query: 'coffee' }, [{ item: 'new', domain: 'a', action: 'click', text: 't', ts: 1 }, { item: 'x', domain: 'a', action: 'click', text: 't', ts: 2 }], ['t'], [new Float32Array(6)]);
+    const a = buildInputArrays(config, [{ id: 'x', text: 't' }, { id: 'new', text: 't' }], { domain: 'a', query: 'coffee' }, [{ item: 'new', domain: 'a', action: 'click', text: 't', ts: 1 }, { item: 'x', domain: 'a', action: 'click', text: 't', ts: 2 }], textTable(['t', 'coffee'], [new Float32Array(6), new Float32Array(6)], 6));
     expect(Array.from(a.itemIdKnown)).toEqual([1, 0]);
     expect(Array.from(a.queryIdKnown)).toEqual([0]);
     expect(Array.from(a.histIdKnown.subarray(0, 2))).toEqual([0, 1]);

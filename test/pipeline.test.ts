@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventRow, ItemRow } from '../src/data/schema.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../src/model/config.ts';
+import { ACTION_ROWS } from '../src/features/actions.ts';
 import { createEncoder, type Encoder } from '../src/node/index.ts';
 import { prepareSamples, splitData, type DataSet, type Prepared } from '../src/node/pipeline.ts';
 
@@ -35,7 +36,7 @@ async function historyTexts(p: Prepared, which: 'train' | 'test', i: number): Pr
 }
 
 describe('prepareSamples: behaviour sequences across domains', () => {
-  const config = (): RankerConfig => ({ ...DEFAULT_RANKER, historyLength: 8, textDim: encoder.dim, encoderId: encoder.id, itemFeatures: { categorical: [], numeric: [] }, contextFeatures: { categorical: [], numeric: [] }, domains: ['(generic)', 'apps'] });
+  const config = (): RankerConfig => ({ ...DEFAULT_RANKER, actions: [...ACTION_ROWS], historyLength: 8, textDim: encoder.dim, encoderId: encoder.id, itemFeatures: { categorical: [], numeric: [] }, contextFeatures: { categorical: [], numeric: [] }, domains: ['(generic)', 'apps'] });
 
   it("gives a one-domain run's samples the user's history from every domain", async () => {
     const o = { trainFraction: 0.67, negatives: 0, seed: 1, onlyDomains: ['apps'] };

@@ -3,7 +3,7 @@ import { idbStore, memoryStore } from '../src/store/behaviour-store.ts';
 import { MAX_ID_CHARS, validateEvent, type BehaviourEvent } from '../src/features/behaviour-event.ts';
 import { InputError, StorageUnavailableError } from '../src/errors.ts';
 import { validateRecommenderOptions, chooseRankerBackend } from '../src/runtime/options.ts';
-import { MAX_CANDIDATES, validateCandidates, validateContext } from '../src/runtime/candidates.ts';
+import { MAX_CANDIDATES, validateCandidates, validateContext } from '../src/features/request.ts';
 
 const e = (ts: number, item = `i${ts}`): BehaviourEvent => ({ item, domain: 'cards', action: 'click', ts });
 

@@ -3,10 +3,13 @@
  * - A 'view' the page records is kept, but the user tower does not read it: training never puts a
  *   view into a behaviour sequence, so the model's 'view' row is untrained.
  * - A feature named __proto__ is a feature in a data file, as it is in the page.
+ * - A non-finite number is a missing value in a data file, as it is in the page (it used to stop
+ *   training while the page dropped it).
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseItem } from '../src/data/schema.ts';
+import { parseEvent, parseItem } from '../src/data/schema.ts';
+import { validateContext } from '../src/features/request.ts';
 import { featureConfig } from '../src/data/dataset.ts';
 import { createRecommender } from '../src/node/index.ts';
 
@@ -44,5 +47,15 @@ describe('train/serve', () => {
     expect(Object.keys(item.features!).sort()).toEqual(['__proto__', 'constructor', 'price']);
     expect(item.features!.__proto__).toBe('p');
     expect(featureConfig([item.features]).categorical).toEqual(['__proto__', 'constructor']);
+  });
+
+  it('reads a non-finite number as a missing feature in a data file and in the page alike', () => {
+    // JSON has no NaN; 1e999 is how a data file spells an infinite number.
+    const row = parseEvent('events.jsonl', 1, '{"user": "u", "ts": 1, "domain": "d", "item": "a", "features": {"price": 1e999, "hour": 9}}');
+    const page = validateContext({ domain: 'd', features: { price: Number.POSITIVE_INFINITY, hour: 9 } });
+    const pageNaN = validateContext({ domain: 'd', features: { price: Number.NaN, hour: 9 } });
+    expect({ ...row.features }).toEqual({ hour: 9 });
+    expect({ ...page.features }).toEqual({ ...row.features });
+    expect({ ...pageNaN.features }).toEqual({ ...row.features });
   });
 });

@@ -8,7 +8,10 @@ import { bucket } from '../util/hash.ts';
 import { DataError } from '../errors.ts';
 import { domainIndex, featureCounts, userFeaturesOf, type FeatureConfig, type RankerConfig } from '../model/config.ts';
 import { knownIdTest } from '../model/known-ids.ts';
-import type { EventRow, Features, ItemRow } from './schema.ts';
+import { encodeFeatures, type Features } from '../features/features.ts';
+import { encodeHistory, itemKey, queryKey, type HistoryArrays, type HistoryEntry } from '../features/history.ts';
+import type { RequestArrays } from '../features/inputs.ts';
+import type { EventRow, ItemRow } from './schema.ts';
 
 export interface SplitSpec {
   /** Fraction of events (earliest first) in the training split when events carry no `split`. */
@@ -84,30 +87,6 @@ export function featureConfig(rows: (Features | undefined)[]): FeatureConfig {
   };
 }
 
-/** Writes one row of encoded features: hashed buckets for categorical fields, clipped z-scores for numbers. */
-export function encodeFeatures(fc: FeatureConfig, sparseBuckets: number, f: Features | undefined, cat: Int32Array, catAt: number, num: Float32Array, numAt: number) {
-  fc.categorical.forEach((name, j) => {
-    const v = f && Object.hasOwn(f, name) ? f[name] : undefined;
-    cat[catAt + j] = v === undefined ? 0 : bucket(`${name}=${String(v)}`, sparseBuckets);
-  });
-  fc.numeric.forEach(({ name, mean, std }, j) => {
-    const v = f && Object.hasOwn(f, name) ? f[name] : undefined;
-    num[numAt + j] = typeof v === 'number' && Number.isFinite(v) ? Math.max(-5, Math.min(5, (v - mean) / std)) : 0;
-  });
-}
-
-export const itemKey = (id: string) => `item:${id}`;
-export const queryKey = (q: string) => `query:${q.trim().toLowerCase()}`;
-
-/** A behaviour-sequence entry: what the user did, in the form the user tower reads. */
-export interface HistoryEntry {
-  ts: number;
-  text: string;
-  key: string;
-  domain: string;
-  action: 'click' | 'view' | 'search';
-}
-
 /** Clicks (label 1) and typed queries, per user, oldest first. */
 export function historiesFrom(events: EventRow[], items: Map<string, ItemRow>): Map<string, HistoryEntry[]> {
   const out = new Map<string, HistoryEntry[]>();
@@ -126,50 +105,6 @@ export function historiesFrom(events: EventRow[], items: Map<string, ItemRow>): 
     if (e.label === 1 && e.line > 0) list.push({ ts: e.ts, text: items.get(e.item)!.text, key: itemKey(e.item), domain: e.domain, action: 'click' });
   }
   return out;
-}
-
-export interface HistoryArrays {
-  histId: Int32Array;
-  histText: Int32Array;
-  histDomain: Int32Array;
-  histAction: Int32Array;
-  histMask: Float32Array;
-  /** 1 where the event's ID is one the model learnt (src/model/known-ids.ts). */
-  histIdKnown: Float32Array;
-}
-
-/**
- * Writes one behaviour sequence (oldest first, at most N entries) from `at`, left-aligned;
- * positions past it stay padding (mask 0). Training and the page both encode histories here.
- */
-export function encodeHistory(c: RankerConfig, entries: Pick<HistoryEntry, 'key' | 'text' | 'domain' | 'action'>[], textRow: (t: string) => number, out: HistoryArrays, at: number, idKnown: (key: string) => boolean) {
-  entries.slice(-c.historyLength).forEach((h, t) => {
-    out.histId[at + t] = bucket(h.key, c.idBuckets);
-    out.histIdKnown[at + t] = idKnown(h.key) ? 1 : 0;
-    out.histText[at + t] = textRow(h.text);
-    out.histDomain[at + t] = domainIndex(c, h.domain);
-    out.histAction[at + t] = Math.max(0, c.actions.indexOf(h.action));
-    out.histMask[at + t] = 1;
-  });
-}
-
-/** The candidate, query and user-feature side of the model's inputs, as flat typed arrays. */
-export interface RequestArrays {
-  itemId: Int32Array;
-  itemText: Int32Array;
-  itemCat: Int32Array;
-  itemNum: Float32Array;
-  queryId: Int32Array;
-  queryText: Int32Array;
-  ctxCat: Int32Array;
-  ctxNum: Float32Array;
-  /** The user's features ([Fu] and [Nu] per user-side row; empty for a model without them). */
-  userCat: Int32Array;
-  userNum: Float32Array;
-  domain: Int32Array;
-  /** 1 where the candidate's (query's) ID is one the model learnt; no query counts as known. */
-  itemIdKnown: Float32Array;
-  queryIdKnown: Float32Array;
 }
 
 /** The model's inputs for a set of events, as flat typed arrays (text as rows of a text table). */

@@ -4,9 +4,7 @@
  * Extra fields are ignored; a bad row throws DataError naming file, line and field.
  */
 import { DataError } from '../errors.ts';
-
-export type FeatureValue = string | number;
-export type Features = Record<string, FeatureValue>;
+import { readFeatures, type Features } from '../features/features.ts';
 
 export interface ItemRow {
   id: string;
@@ -36,17 +34,10 @@ export interface EventRow {
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
-function features(file: string, line: number, v: unknown): Features | undefined {
-  if (v === undefined) return undefined;
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new DataError(file, line, 'features', 'expected an object of name: string|number');
-  // No prototype: a feature named __proto__ (or constructor) is a name like any other, as in the page.
-  const out: Features = Object.create(null);
-  for (const [k, x] of Object.entries(v)) {
-    if (typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x))) out[k] = x;
-    else throw new DataError(file, line, `features.${k}`, `expected a string or a finite number, got ${JSON.stringify(x)}`);
-  }
-  return out;
-}
+const features = (file: string, line: number, v: unknown) =>
+  readFeatures(v, (key, message) => {
+    throw new DataError(file, line, key === undefined ? 'features' : `features.${key}`, message);
+  });
 
 function str(file: string, line: number, o: Record<string, unknown>, k: string, required: boolean): string | undefined {
   if (!own(o, k) || o[k] === undefined) {

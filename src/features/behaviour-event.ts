@@ -4,20 +4,12 @@
  * the other for it.
  */
 import { InputError } from '../errors.ts';
+import { ACTIONS, type Action } from './actions.ts';
 
-export const ACTIONS = ['click', 'view', 'search'] as const;
-export type Action = (typeof ACTIONS)[number];
 /** The longest item ID or domain name the store keeps (it persists them). */
 export const MAX_ID_CHARS = 1000;
 /** Event texts and queries are cut to this many characters before they are stored. */
 export const MAX_EVENT_TEXT_CHARS = 2000;
-
-/**
- * The actions a behaviour sequence holds in training: the data contract's clicks and typed queries
- * (src/data/dataset.ts historiesFrom). A 'view' is recorded and kept, but the user tower does not
- * read it: no training sample ever reached the model's 'view' row.
- */
-export const HISTORY_ACTIONS: readonly Action[] = ['click', 'search'];
 
 export interface BehaviourEvent {
   item: string;

@@ -6,7 +6,7 @@
  */
 import { ASPECTS, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/params.ts';
-import type { InputArrays } from '../runtime/inputs.ts';
+import type { InputArrays } from '../features/inputs.ts';
 
 export interface FusedOutputs {
   ctr: Float32Array;

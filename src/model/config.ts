@@ -52,6 +52,7 @@ export interface RankerConfig {
   towerDim: number;
   /** Probability, in training, of showing a sample as the generic domain 0. */
   domainDropout: number;
+  /** Rows of the action table (src/features/actions.ts ACTION_ROWS when the model was made). */
   actions: string[];
   /**
    * What an ID the model never learnt says (src/model/known-ids.ts): 'mask' leaves it out (the ID
@@ -65,7 +66,8 @@ export interface RankerConfig {
   idDropout?: number;
 }
 
-export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemFeatures' | 'contextFeatures' | 'domains'> = {
+/** A new model's hyperparameters; what comes from the data (text width, features, domains, actions) is not here. */
+export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemFeatures' | 'contextFeatures' | 'domains' | 'actions'> = {
   hidden: 32,
   idBuckets: 1 << 14,
   sparseBuckets: 1 << 12,
@@ -82,7 +84,6 @@ export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemF
   expertDim: 32,
   towerDim: 16,
   domainDropout: 0.1,
-  actions: ['none', 'click', 'view', 'search'],
   unknownIds: 'mask',
   idDropout: 0.2,
 };

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildSamples, featureConfig, firstSeen, historiesFrom, sampleNegatives, splitEvents, type SampleContext, type Samples } from '../data/dataset.ts';
 import { encodeKnownIds } from '../model/known-ids.ts';
-import { parseEvent, parseItem, parseUser, type EventRow, type Features, type ItemRow } from '../data/schema.ts';
+import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../data/schema.ts';
+import type { Features } from '../features/features.ts';
+import { encodeTextTable } from '../features/text-table.ts';
+import { ACTION_ROWS, actionRow } from '../features/actions.ts';
 import { DataError } from '../errors.ts';
 import { DEFAULT_RANKER, GENERIC_DOMAIN, type RankerConfig } from '../model/config.ts';
 import { popularityScores, textCosineScores, type Baseline } from '../eval/baselines.ts';
@@ -65,29 +68,13 @@ export interface Prepared {
   context: SampleContext;
 }
 
-/** A text table: row 0 is the zero vector (no text), then each distinct text once. */
-export async function textTableFor(encoder: Encoder, texts: Iterable<string>): Promise<{ table: tf.Tensor2D; row: (t: string) => number }> {
-  const rows = new Map<string, number>();
-  for (const t of texts) if (!rows.has(t)) rows.set(t, rows.size + 1);
-  const vectors = await encoder.encode([...rows.keys()]);
-  const flat = new Float32Array((rows.size + 1) * encoder.dim);
-  vectors.forEach((v, i) => flat.set(v, (i + 1) * encoder.dim));
-  return {
-    table: tf.tensor2d(flat, [rows.size + 1, encoder.dim]),
-    row: (t) => {
-      const r = rows.get(t);
-      if (r === undefined) throw new Error(`text not in the table: ${JSON.stringify(t.slice(0, 40))}`);
-      return r;
-    },
-  };
-}
-
 /** A new model's config from the training split (domains, features) and the caller's choices. */
 export function configFromData(train: EventRow[], items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>, users?: Map<string, Features | undefined>): RankerConfig {
   const domains = [GENERIC_DOMAIN, ...[...new Set(train.map((e) => e.domain))].sort()];
   const itemIds = new Set(train.map((e) => e.item));
   const c: RankerConfig = {
     ...DEFAULT_RANKER,
+    actions: [...ACTION_ROWS],
     textDim: encoder.dim,
     encoderId: encoder.id,
     itemFeatures: featureConfig([...itemIds].map((id) => items.get(id)!.features)),
@@ -134,12 +121,12 @@ export async function prepareSamples(data: DataSet, split: { train: EventRow[]; 
     if (e.query?.trim()) texts.add(e.query);
   }
   for (const list of histories.values()) for (const h of list) texts.add(h.text);
-  const { table, row } = await textTableFor(encoder, texts);
+  const table = await encodeTextTable(texts, (t) => encoder.encode(t), encoder.dim);
   // Warm: seen in the training period (validation events are part of it).
   const warmItems = new Set([...split.train, ...(split.valid ?? [])].map((e) => e.item));
-  const ctx: SampleContext = { config, items: data.items, histories, textRow: row, warmItems, users: data.users, knownSince: firstSeen(split.train) };
+  const ctx: SampleContext = { config, items: data.items, histories, textRow: table.row, warmItems, users: data.users, knownSince: firstSeen(split.train) };
   const valid = split.valid ? buildSamples(validEvents, ctx) : undefined;
-  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: table, trainEvents, testEvents, context: ctx };
+  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: tf.tensor2d(table.data, [table.rows, table.dim]), trainEvents, testEvents, context: ctx };
 }
 
 /** The shipped (or named) encoder, with a file cache in the data folder; or, with `textVectors`, vectors computed offline. */
@@ -153,6 +140,6 @@ export function baselineScores(p: Prepared, config: RankerConfig): Record<Baseli
   const clicks = p.trainEvents.filter((e) => e.label === 1 && e.line > 0).map((e) => e.item);
   return {
     popularity: popularityScores(clicks, p.testEvents.map((e) => e.item)),
-    text_cosine: textCosineScores(p.test, p.textTable.dataSync() as Float32Array, p.textTable.shape[1], config.historyLength, config.actions.indexOf('click')),
+    text_cosine: textCosineScores(p.test, p.textTable.dataSync() as Float32Array, p.textTable.shape[1], config.historyLength, actionRow(config, 'click')),
   };
 }

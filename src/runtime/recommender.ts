@@ -13,10 +13,12 @@ import { ASPECTS, GENERIC_DOMAIN, type Aspect, type RankerConfig } from '../mode
 import { disposeParams, type Params } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
 import { decodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
-import { HISTORY_ACTIONS, validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
+import { validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
+import { HISTORY_ACTIONS } from '../features/actions.ts';
 import type { BehaviourStore } from '../store/behaviour-store.ts';
-import { validateCandidates, validateContext, type Candidate, type RankContext } from './candidates.ts';
-import { buildInputArrays, callTexts, inputTensors } from './inputs.ts';
+import { validateCandidates, validateContext, type Candidate, type RankContext } from '../features/request.ts';
+import { buildInputArrays, callTexts, inputTensors, type InputArrays } from '../features/inputs.ts';
+import { textTable } from '../features/text-table.ts';
 import { chooseRankerBackend, validateRecommenderOptions, type RankerBackend, type RecommenderOptions } from './options.ts';
 import { FusedRanker } from '../gpu/fused-ranker.ts';
 
@@ -136,7 +138,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     return { ...config, aspects: kept };
   }
 
-  async function runTf(cfg: RankerConfig, arrays: ReturnType<typeof buildInputArrays>): Promise<Float32Array[]> {
+  async function runTf(cfg: RankerConfig, arrays: InputArrays): Promise<Float32Array[]> {
     await useBackend(tfBackend); // another TF.js user on the page may have switched the global backend
     const inputs = inputTensors(config, arrays);
     try {
@@ -164,8 +166,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     // The user tower reads what training put in behaviour sequences (HISTORY_ACTIONS), the latest first.
     const history = (await store.list()).filter((e) => HISTORY_ACTIONS.includes(e.action)).slice(-config.historyLength);
     const texts = callTexts(candidates, context, history);
-    const vectors = await encoder.encode(texts);
-    const arrays = buildInputArrays(config, candidates, context, history, texts, vectors);
+    const arrays = buildInputArrays(config, candidates, context, history, textTable(texts, await encoder.encode(texts), config.textDim));
     let ctr: Float32Array, rel: Float32Array, w: Float32Array;
     if (backend === 'webgpu-fused') {
       ({ ctr, rel, weights: w } = await (await fusedRanker(cfg)).run(arrays));

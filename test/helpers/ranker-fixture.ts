@@ -1,12 +1,13 @@
 /** A small ranker config and random inputs, for model tests. */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_RANKER, type RankerConfig } from '../../src/model/config.ts';
+import { ACTION_ROWS } from '../../src/features/actions.ts';
 import type { RankerInputs } from '../../src/model/ranker.ts';
 import { mulberry32, randInt } from '../../src/util/random.ts';
 
 export function smallConfig(over: Partial<RankerConfig> = {}): RankerConfig {
   return {
-    ...DEFAULT_RANKER,
+    ...DEFAULT_RANKER, actions: [...ACTION_ROWS],
     hidden: 8,
     textDim: 6,
     encoderId: 'test@0',

@@ -3,15 +3,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedRanker } from '../../../src/gpu/fused-ranker.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../../../src/model/config.ts';
+import { ACTION_ROWS } from '../../../src/features/actions.ts';
 import { paramSpecs } from '../../../src/model/params.ts';
 import { itemAspects, rankerForward } from '../../../src/model/ranker.ts';
-import { inputTensors, type InputArrays } from '../../../src/runtime/inputs.ts';
+import { inputTensors, type InputArrays } from '../../../src/features/inputs.ts';
 import { mulberry32 } from '../../../src/util/random.ts';
 
 /** A small model: every size differs from the others, so a wrong stride shows. */
 export function sweepConfig(over: Partial<RankerConfig>): RankerConfig {
   return {
-    ...DEFAULT_RANKER,
+    ...DEFAULT_RANKER, actions: [...ACTION_ROWS],
     hidden: 8, textDim: 6, encoderId: 'sweep@0', idBuckets: 64, sparseBuckets: 32, sparseDim: 3, historyLength: 7, maxDomains: 5,
     daDim: 12, experts: 3, expertDim: 5, towerDim: 4,
     itemFeatures: { categorical: ['cat', 'brand'], numeric: [{ name: 'price', mean: 0, std: 1 }] },

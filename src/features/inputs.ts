@@ -4,25 +4,38 @@
  * Node and the page build inputs with this same function, so their scores can be compared.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encodeFeatures, encodeHistory, itemKey, queryKey, type HistoryArrays, type RequestArrays } from '../data/dataset.ts';
 import { domainIndex, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { knownIdTest } from '../model/known-ids.ts';
 import type { RankerInputs } from '../model/ranker.ts';
-import type { BehaviourEvent } from '../features/behaviour-event.ts';
 import { bucket } from '../util/hash.ts';
-import type { Candidate, RankContext } from './candidates.ts';
+import type { BehaviourEvent } from './behaviour-event.ts';
+import { encodeFeatures } from './features.ts';
+import { encodeHistory, eventText, historyEntry, itemKey, queryKey, type HistoryArrays } from './history.ts';
+import type { Candidate, RankContext } from './request.ts';
+import { distinctTexts, type TextTable } from './text-table.ts';
 
-/** The text a behaviour event contributes to the user tower. */
-export const eventText = (e: BehaviourEvent) => (e.action === 'search' ? (e.query ?? e.text ?? '') : (e.text ?? ''));
+/** The candidate, query and user-feature side of the model's inputs, as flat typed arrays. */
+export interface RequestArrays {
+  itemId: Int32Array;
+  itemText: Int32Array;
+  itemCat: Int32Array;
+  itemNum: Float32Array;
+  queryId: Int32Array;
+  queryText: Int32Array;
+  ctxCat: Int32Array;
+  ctxNum: Float32Array;
+  /** The user's features ([Fu] and [Nu] per user-side row; empty for a model without them). */
+  userCat: Int32Array;
+  userNum: Float32Array;
+  domain: Int32Array;
+  /** 1 where the candidate's (query's) ID is one the model learnt; no query counts as known. */
+  itemIdKnown: Float32Array;
+  queryIdKnown: Float32Array;
+}
 
 /** Distinct non-empty texts of a call, in first-seen order. */
 export function callTexts(candidates: Candidate[], context: RankContext, history: BehaviourEvent[]): string[] {
-  const set = new Set<string>();
-  for (const c of candidates) set.add(c.text);
-  if (context.query?.trim()) set.add(context.query);
-  for (const e of history) set.add(eventText(e));
-  set.delete('');
-  return [...set];
+  return distinctTexts([...candidates.map((c) => c.text), ...(context.query?.trim() ? [context.query] : []), ...history.map(eventText)]);
 }
 
 /** One call's inputs as plain typed arrays (see RankerInputs for the shapes; Bq = Bu = 1). */
@@ -32,14 +45,11 @@ export interface InputArrays extends HistoryArrays, RequestArrays {
   textRows: number;
 }
 
-export function buildInputArrays(c: RankerConfig, candidates: Candidate[], context: RankContext, history: BehaviourEvent[], texts: string[], vectors: Float32Array[]): InputArrays {
+/** The inputs of one call; `table` holds (at least) the call's texts (callTexts). */
+export function buildInputArrays(c: RankerConfig, candidates: Candidate[], context: RankContext, history: BehaviourEvent[], table: TextTable): InputArrays {
   const B = candidates.length;
   const N = c.historyLength;
-  const D = c.textDim;
-  const row = new Map(texts.map((t, i) => [t, i + 1]));
-  const textRow = (t: string) => (t ? (row.get(t) ?? 0) : 0);
-  const textTable = new Float32Array((texts.length + 1) * D);
-  vectors.forEach((v, i) => textTable.set(v, (i + 1) * D));
+  const textRow = table.row;
 
   const Fi = c.itemFeatures.categorical.length;
   const Ni = c.itemFeatures.numeric.length;
@@ -58,8 +68,8 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
 
   const a: InputArrays = {
     B,
-    textTable,
-    textRows: texts.length + 1,
+    textTable: table.data,
+    textRows: table.rows,
     itemId: Int32Array.from(candidates, (x) => bucket(itemKey(x.id), c.idBuckets)),
     itemText: Int32Array.from(candidates, (x) => textRow(x.text)),
     itemIdKnown: Float32Array.from(candidates, (x) => (known(itemKey(x.id)) ? 1 : 0)),
@@ -80,8 +90,7 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
     histMask: new Float32Array(N),
     histIdKnown: new Float32Array(N),
   };
-  const entries = history.map((e) => ({ key: e.action === 'search' ? queryKey(eventText(e)) : itemKey(e.item), text: eventText(e), domain: e.domain, action: e.action }));
-  encodeHistory(c, entries, textRow, a, 0, known);
+  encodeHistory(c, history.map(historyEntry), textRow, a, 0, known);
   return a;
 }
 

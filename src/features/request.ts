@@ -1,6 +1,6 @@
-/** Checks rerank()'s arguments; a bad one throws InputError naming the field. */
+/** One rerank() request: its candidates and context, checked; a bad one throws InputError naming the field. */
 import { InputError } from '../errors.ts';
-import type { Features } from '../data/schema.ts';
+import { kind, readFeatures, type Features } from './features.ts';
 
 export interface Candidate {
   id: string;
@@ -24,23 +24,10 @@ export interface RankContext {
 /** The most candidates one rerank() call takes: each call stays bounded in time and memory. */
 export const MAX_CANDIDATES = 10_000;
 
-const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-
-function features(field: string, v: unknown): Features | undefined {
-  if (v === undefined) return undefined;
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new InputError(field, `expected an object, got ${kind(v)}`);
-  // No prototype: a key such as `__proto__` or `constructor` is just a feature name here, and a
-  // lookup of a feature the caller did not give never finds Object.prototype's members.
-  const out: Features = Object.create(null);
-  for (const [k, x] of Object.entries(v)) {
-    // A non-finite number is treated as missing rather than poisoning the scores.
-    if (typeof x === 'string') out[k] = x;
-    else if (typeof x === 'number') {
-      if (Number.isFinite(x)) out[k] = x;
-    } else throw new InputError(`${field}.${k}`, `expected a string or a number, got ${kind(x)}`);
-  }
-  return out;
-}
+const features = (field: string, v: unknown) =>
+  readFeatures(v, (key, message) => {
+    throw new InputError(key === undefined ? field : `${field}.${key}`, message);
+  });
 
 export function validateCandidates(candidates: unknown): Candidate[] {
   if (!Array.isArray(candidates)) throw new InputError('candidates', `expected an array, got ${kind(candidates)}`);
