@@ -4,4 +4,4 @@
  * before any measurement; the L2-SP weight (finetune's default) was picked in session 4 on
  * development worlds 101-110 (docs/L2SP.md).
  */
-export const FT = { epochs: '8', lr: '0.002', scratchBatch: '256', l2sp: '0.1' };
+export const FT = { epochs: 8, lr: 0.002, scratchBatch: 256, l2sp: 0.1 };

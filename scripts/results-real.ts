@@ -83,13 +83,13 @@ async function seedRuns(seed: number) {
   await kindling(['train', '--data', office, '--out', foundation, '--epochs', EPOCHS, ...common(seed)], join(foundation, 'eval.json'));
   for (const freeze of ['l0', 'l0+encoder']) {
     // With finetune's default pull towards the foundation (L2-SP), and without it.
-    for (const [suffix, l2sp] of [['', FT.l2sp], ['-l2sp0', '0']]) {
+    for (const [suffix, l2sp] of [['', String(FT.l2sp)], ['-l2sp0', '0']]) {
       const out = join(ROOT, `s${seed}-ft-${freeze.replace('+', '-')}${suffix}`);
-      await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--freeze', freeze, '--epochs', FT.epochs, '--lr', FT.lr, '--l2sp', l2sp, '--out', out, ...common(seed)], join(out, 'eval.json'));
+      await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--freeze', freeze, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--l2sp', l2sp, '--out', out, ...common(seed)], join(out, 'eval.json'));
     }
   }
   const scratch = join(ROOT, `s${seed}-scratch`);
-  await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', FT.epochs, '--batch', FT.scratchBatch, ...common(seed)], join(scratch, 'eval.json'));
+  await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...common(seed)], join(scratch, 'eval.json'));
 }
 const queue = [...SEEDS];
 await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {

@@ -8,7 +8,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.ts';
+import { consoleProgress } from '../src/cli/progress.ts';
+import type { RankerConfig } from '../src/model/config.ts';
+import { useTrainingBackend } from '../src/node/tf-backend.ts';
+import { writeWorld } from '../src/node/world-files.ts';
+import { finetune, type Freeze } from '../src/train/finetune.ts';
+import { train } from '../src/train/train.ts';
 import type { EvalReport } from '../src/eval/report.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
 import { FT } from './cold-start-settings.ts';
@@ -18,27 +23,26 @@ const SEEDS = (process.env.RESULTS_SEEDS ?? '1,2,3').split(',').map(Number);
 // moves by 0.03-0.05: it runs on more seeds (each needs only the full pretraining, ~2 min).
 const COLD_SEEDS = (process.env.RESULTS_COLD_SEEDS ?? '1,2,3,4,5,6,7,8,9,10').split(',').map(Number);
 const ROOT = process.env.RESULTS_DIR ?? '.cache/results';
-const EPOCHS = process.env.RESULTS_EPOCHS ?? '5';
+const EPOCHS = Number(process.env.RESULTS_EPOCHS ?? '5');
 
-const PRETRAIN: Record<string, string[]> = {
-  full: [],
-  'id-only (--no-text)': ['--no-text'],
-  'gating mean': ['--gating', 'mean'],
-  'gating cls': ['--gating', 'cls'],
-  'DA + MMD': ['--reg', 'mmd'],
-  'no DA': ['--no-da'],
-  'MMoE 1 expert': ['--experts', '1'],
+const PRETRAIN: Record<string, Partial<RankerConfig>> = {
+  full: {},
+  'id-only (--no-text)': { aspects: ['id', 'sparse'] },
+  'gating mean': { gating: 'mean' },
+  'gating cls': { gating: 'cls' },
+  'DA + MMD': { reg: 'mmd' },
+  'no DA': { domainAdaptive: false },
+  'MMoE 1 expert': { experts: 1 },
 };
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
 
-/** Skips a run whose output is already there (rerun with RESULTS_FRESH=1 to redo everything). */
-async function run(args: string[]) {
-  const out = args[args.indexOf('--out') + 1];
-  const done = args[0] === 'eval' ? existsSync(args[args.indexOf('--json') + 1]) : args[0] !== 'generate' && existsSync(join(out, 'eval.json'));
-  if (done && !process.env.RESULTS_FRESH) return;
-  const code = await main(args);
-  if (code !== 0) throw new Error(`kindling ${args.join(' ')} exited ${code}`);
+/** Runs `step` unless its output folder already holds eval.json (rerun with RESULTS_FRESH=1 to redo everything). */
+async function once(out: string, step: () => Promise<unknown>) {
+  if (existsSync(join(out, 'eval.json')) && !process.env.RESULTS_FRESH) return;
+  await step();
 }
+const progress = consoleProgress();
+await useTrainingBackend();
 const readEval = (dir: string): EvalReport => JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
 
 type Row = Record<string, number>;
@@ -51,11 +55,11 @@ const trainSamples = (dir: string): number => JSON.parse(readFileSync(join(dir, 
 
 for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   const data = join(ROOT, `world-${seed}`);
-  await run(['generate', '--out', data, '--seed', String(seed)]);
+  writeWorld(data, { seed });
   for (const [name, flags] of Object.entries(PRETRAIN)) {
     if (!SEEDS.includes(seed) && name !== 'full') continue;
     const out = join(ROOT, `s${seed}-${slug(name)}`);
-    await run(['train', '--data', data, '--out', out, '--exclude-domains', COLD_DOMAIN, '--epochs', EPOCHS, '--seed', String(seed), ...flags]);
+    await once(out, () => train({ data, out, excludeDomains: [COLD_DOMAIN], epochs: EPOCHS, seed, model: flags, progress }));
     if (!SEEDS.includes(seed)) continue;
     const r = readEval(out);
     add(`pretrain: ${name}`, { auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, logloss: r.overall.logloss, warmAuc: r.warm.auc, coldAuc: r.cold.auc });
@@ -64,43 +68,43 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   if (SEEDS.includes(seed)) {
     // The same world with users.jsonl (a noisy favourite-topic segment and an age): the user features' worth.
     const withUsers = join(ROOT, `world-${seed}-users`);
-    await run(['generate', '--out', withUsers, '--seed', String(seed), '--user-features']);
+    writeWorld(withUsers, { seed, userFeatures: true });
     const out = join(ROOT, `s${seed}-full-user-features`);
-    await run(['train', '--data', withUsers, '--out', out, '--exclude-domains', COLD_DOMAIN, '--epochs', EPOCHS, '--seed', String(seed)]);
+    await once(out, () => train({ data: withUsers, out, excludeDomains: [COLD_DOMAIN], epochs: EPOCHS, seed, progress }));
     const r = readEval(out);
     add(`pretrain: full + user features (users.jsonl)`, { auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, logloss: r.overall.logloss, warmAuc: r.warm.auc, coldAuc: r.cold.auc });
   }
   if (!COLD_SEEDS.includes(seed)) continue;
   const foundation = join(ROOT, `s${seed}-full`);
   const cold = (r: EvalReport) => ({ seed, auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, logloss: r.overall.logloss, warmAuc: r.warm.auc, coldAuc: r.cold.auc });
-  const ft = (freeze: string, out: string, ...flags: string[]) =>
-    run(['finetune', '--from', foundation, '--data', data, '--domain', COLD_DOMAIN, '--freeze', freeze, '--epochs', FT.epochs, '--lr', FT.lr, '--out', out, '--seed', String(seed), ...flags]);
-  for (const freeze of ['l0', 'l0+encoder']) {
+  const ft = (freeze: Freeze, out: string, more: { l2sp: number; validFraction?: number }) =>
+    once(out, () => finetune({ from: foundation, data, domain: COLD_DOMAIN, freeze, epochs: FT.epochs, learningRate: FT.lr, out, seed, progress, ...more }));
+  for (const freeze of ['l0', 'l0+encoder'] as const) {
     const out = join(ROOT, `s${seed}-ft-${slug(freeze)}-l2sp`);
-    await ft(freeze, out, '--l2sp', FT.l2sp);
+    await ft(freeze, out, { l2sp: FT.l2sp });
     // finetune scores the foundation as it was on the same test events first (foundation-eval.json).
     if (freeze === 'l0') add(`${COLD_DOMAIN}: foundation, no fine-tuning`, cold(JSON.parse(readFileSync(join(out, 'foundation-eval.json'), 'utf8'))));
     add(ftName(freeze), cold(readEval(out)));
   }
   // Without the pull towards the foundation (the fine-tune as it was until session 4).
-  for (const freeze of ['l0', 'l0+encoder']) {
+  for (const freeze of ['l0', 'l0+encoder'] as const) {
     const out = join(ROOT, `s${seed}-ft-${slug(freeze)}`);
-    await ft(freeze, out, '--l2sp', '0');
+    await ft(freeze, out, { l2sp: 0 });
     add(`${ftName(freeze)}, --l2sp 0`, cold(readEval(out)));
   }
   // The same fine-tune with the epoch picked on the latest 10% of the training period (the
   // foundation competing): a check that early stopping does not change the comparison.
   const validated = join(ROOT, `s${seed}-ft-l0-encoder-l2sp-valid`);
-  await ft('l0+encoder', validated, '--l2sp', FT.l2sp, '--valid', '0.1');
+  await ft('l0+encoder', validated, { l2sp: FT.l2sp, validFraction: 0.1 });
   add(`${COLD_DOMAIN}: foundation + fine-tune, freeze l0+encoder, epoch picked by --valid 0.1`, cold(readEval(validated)));
   const scratch = join(ROOT, `s${seed}-scratch`);
-  await run(['train', '--data', data, '--out', scratch, '--domains', COLD_DOMAIN, '--epochs', FT.epochs, '--batch', FT.scratchBatch, '--seed', String(seed)]);
+  await once(scratch, () => train({ data, out: scratch, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, seed, progress }));
   add(`${COLD_DOMAIN}: same model from scratch on it alone`, cold(readEval(scratch)));
   samplesOf.foundation.push(trainSamples(foundation));
   samplesOf.domain.push(trainSamples(scratch));
   // Scratch with the same epoch picking as the validated fine-tune: the fairer baseline for it.
   const scratchValid = join(ROOT, `s${seed}-scratch-valid`);
-  await run(['train', '--data', data, '--out', scratchValid, '--domains', COLD_DOMAIN, '--epochs', FT.epochs, '--batch', FT.scratchBatch, '--valid', '0.1', '--seed', String(seed)]);
+  await once(scratchValid, () => train({ data, out: scratchValid, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, validFraction: 0.1, seed, progress }));
   add(`${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1`, cold(readEval(scratchValid)));
 }
 

@@ -5,21 +5,20 @@
  * our 2-core machines; the model card records the speed. `-- --card-only` rewrites the card alone.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { main } from '../src/cli/main.ts';
+import { consoleProgress } from '../src/cli/progress.ts';
+import { useTrainingBackend } from '../src/node/tf-backend.ts';
+import { writeWorld } from '../src/node/world-files.ts';
+import { train } from '../src/train/train.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
 
 const data = '.cache/world-1';
 const out = 'models/ranker';
-const epochs = process.env.RANKER_EPOCHS ?? '8';
+const epochs = Number(process.env.RANKER_EPOCHS ?? '8');
 // --card-only: rewrite MODEL_CARD.md from the model as it is, without training again.
 if (!process.argv.includes('--card-only')) {
-  for (const args of [
-    ['generate', '--out', data, '--seed', '1'],
-    ['train', '--data', data, '--out', out, '--exclude-domains', COLD_DOMAIN, '--epochs', epochs, '--seed', '1'],
-  ]) {
-    const code = await main(args);
-    if (code !== 0) process.exit(code);
-  }
+  writeWorld(data, { seed: 1 });
+  await useTrainingBackend();
+  await train({ data, out, excludeDomains: [COLD_DOMAIN], epochs, seed: 1, progress: consoleProgress() });
   // The per-epoch checkpoint is for resuming runs, not part of the shipped model.
   rmSync(`${out}/checkpoint`, { recursive: true, force: true });
 }

@@ -9,34 +9,38 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.ts';
+import { consoleProgress } from '../src/cli/progress.ts';
+import { useTrainingBackend } from '../src/node/tf-backend.ts';
+import { writeWorld } from '../src/node/world-files.ts';
+import { finetune, FREEZES } from '../src/train/finetune.ts';
+import { train } from '../src/train/train.ts';
 import type { EvalReport } from '../src/eval/report.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
 // The fine-tuning settings of docs/RESULTS.md: only the L2-SP weight varies here.
 import { FT } from './cold-start-settings.ts';
 
 const SEEDS = (process.env.L2SP_SEEDS ?? '101,102,103,104,105,106,107,108,109,110').split(',').map(Number);
-const WEIGHTS = ['0', '0.01', '0.03', '0.1', '0.3', '1'];
-const FREEZES = ['l0', 'l0+encoder'];
+const WEIGHTS = [0, 0.01, 0.03, 0.1, 0.3, 1];
 const ROOT = process.env.L2SP_DIR ?? '.cache/l2sp';
 
-async function run(args: string[], output: string) {
-  if (existsSync(output)) return;
-  const code = await main(args);
-  if (code !== 0) throw new Error(`kindling ${args.join(' ')} exited ${code}`);
+/** Runs `step` unless `output` is already there. */
+async function once(output: string, step: () => Promise<unknown>) {
+  if (!existsSync(output)) await step();
 }
+const progress = consoleProgress();
+await useTrainingBackend();
 const auc = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as EvalReport).overall.auc;
 
 const gains: Record<string, number[]> = {};
 for (const seed of SEEDS) {
   const data = join(ROOT, `world-${seed}`);
   const foundation = join(ROOT, `s${seed}-full`);
-  await run(['generate', '--out', data, '--seed', String(seed)], join(data, 'events.jsonl'));
-  await run(['train', '--data', data, '--out', foundation, '--exclude-domains', COLD_DOMAIN, '--epochs', '5', '--seed', String(seed)], join(foundation, 'eval.json'));
+  await once(join(data, 'events.jsonl'), async () => writeWorld(data, { seed }));
+  await once(join(foundation, 'eval.json'), () => train({ data, out: foundation, excludeDomains: [COLD_DOMAIN], epochs: 5, seed, progress }));
   for (const freeze of FREEZES) {
     for (const w of WEIGHTS) {
       const out = join(ROOT, `s${seed}-ft-${freeze.replace('+', '-')}-l2sp-${w}`);
-      await run(['finetune', '--from', foundation, '--data', data, '--domain', COLD_DOMAIN, '--freeze', freeze, '--epochs', FT.epochs, '--lr', FT.lr, '--l2sp', w, '--out', out, '--seed', String(seed)], join(out, 'eval.json'));
+      await once(join(out, 'eval.json'), () => finetune({ from: foundation, data, domain: COLD_DOMAIN, freeze, epochs: FT.epochs, learningRate: FT.lr, l2sp: w, out, seed, progress }));
       // foundation-eval.json: the foundation as it was, scored by finetune on the same test events.
       (gains[`${freeze} ${w}`] ??= []).push(auc(join(out, 'eval.json')) - auc(join(out, 'foundation-eval.json')));
     }
@@ -50,7 +54,7 @@ const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30
 const rows = FREEZES.flatMap((f) =>
   WEIGHTS.map((w) => {
     const g = gains[`${f} ${w}`];
-    return `| ${f} | ${w}${w === '0' ? ' (off)' : ''} | ${sign(mean(g))} | ${se(g).toFixed(4)} | ${g.filter((x) => x > 0).length} of ${g.length} | ${g.map(sign).join(' ')} |`;
+    return `| ${f} | ${w}${w === 0 ? ' (off)' : ''} | ${sign(mean(g))} | ${se(g).toFixed(4)} | ${g.filter((x) => x > 0).length} of ${g.length} | ${g.map(sign).join(' ')} |`;
   }),
 );
 const md = `# Picking the L2-SP weight of \`kindling finetune\`

@@ -200,4 +200,21 @@ describe('kindling CLI', () => {
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('eval', '--data', data, '--model', join(dir, 'missing'))).err).toMatch(/missing\/model\.json: not found/);
   });
+
+  it("refuses a flag of another command (each command parses its own), and names it", async () => {
+    const l2sp = await cli('train', '--data', data, '--out', join(dir, 'never'), '--l2sp', '0.1');
+    expect(l2sp.code).toBe(2);
+    expect(l2sp.err).toMatch(/kindling train: .*--l2sp/);
+    const epochs = await cli('eval', '--data', data, '--model', model, '--epochs', '3');
+    expect(epochs.code).toBe(2);
+    expect(epochs.err).toMatch(/--epochs/);
+    expect((await cli('generate', '--out', join(dir, 'never'), '--freeze', 'l0')).code).toBe(2);
+    const both = await cli('train', '--data', data, '--out', join(dir, 'never'), '--lambda', '0.1', '--reg-weight', '0.2');
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('--lambda: is another name for --reg-weight');
+    const help = await cli('finetune', '--help');
+    expect(help.code).toBe(0);
+    expect(help.err).toContain('finetune --from DIR');
+    expect(help.err).not.toContain('generate --out');
+  });
 });

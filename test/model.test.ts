@@ -5,7 +5,7 @@ import { initParams, paramSpecs } from '../src/model/params.ts';
 import { itemAspects, rankerForward } from '../src/model/ranker.ts';
 import { decodeRanker, encodeRanker } from '../src/model/serialize.ts';
 import { ModelLoadError } from '../src/errors.ts';
-import { installFastSegmentSum } from '../src/train/segment-sum.ts';
+import { installFastSegmentSum } from '../src/model/segment-sum.ts';
 import { randomInputs, smallConfig } from './helpers/ranker-fixture.ts';
 
 beforeAll(async () => {

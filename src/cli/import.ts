@@ -6,19 +6,19 @@
 import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { importAmazon } from '../node/import-amazon.ts';
-import { list, num, required, splitSpec, UsageError } from './args.ts';
+import { flags, list, num, required, splitSpec, UsageError, type Command, type Values } from './args.ts';
 
 const SOURCES = ['amazon'];
 
-export async function importCommand(a: Record<string, string | boolean | undefined>, positionals: string[]) {
+async function importData(a: Values, positionals: string[]) {
   const source = positionals[0];
   if (!SOURCES.includes(source)) throw new UsageError('source', `got ${JSON.stringify(source)}; allowed: ${SOURCES.join(', ')} (kindling import amazon --from DIR --out DIR)`);
-  const from = required('from', a.from as string);
-  const out = required('out', a.out as string);
+  const from = required('from', a.from);
+  const out = required('out', a.out);
   if (!existsSync(from)) throw new UsageError('--from', `no such folder: ${from}`);
   const domains = list(a.domains as string) ?? readdirSync(from).filter((f) => f.endsWith('.valid.csv')).map((f) => f.slice(0, -'.valid.csv'.length)).sort();
   if (!domains.length) throw new UsageError('--domains', `no <Domain>.valid.csv in ${from}`);
-  const trainFraction = splitSpec(a.split as string);
+  const trainFraction = splitSpec(a.split as string | undefined) ?? 0.8;
   const maxTrain = a['max-train'] === undefined ? undefined : num('max-train', a['max-train'] as string, 0, 1, 1e9);
   const r = importAmazon({ from, domains, trainFraction, maxTrain });
   mkdirSync(out, { recursive: true });
@@ -30,3 +30,10 @@ export async function importCommand(a: Record<string, string | boolean | undefin
   }
   console.log(`wrote ${r.items.length} items and ${r.events.length} events to ${out}`);
 }
+
+export const importCommand: Command = {
+  usage: 'import   amazon --from DIR --out DIR [--domains a,b] [--max-train N] [--split time:0.8]',
+  options: flags(['from', 'out', 'domains', 'max-train', 'split']),
+  positionals: true,
+  run: importData,
+};

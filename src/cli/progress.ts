@@ -1,3 +1,5 @@
+import type { FitProgress } from '../train/fit.ts';
+
 /** A one-line progress bar with ETA for long runs; plain lines every 10% when not on a terminal. */
 export class Progress {
   private start = performance.now();
@@ -33,4 +35,17 @@ export function fmt(s: number): string {
   if (!Number.isFinite(s)) return '--';
   if (s < 60) return `${s.toFixed(0)}s`;
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+/** A training run's progress on stderr: a bar per epoch, and the run's notes as lines. */
+export function consoleProgress(): FitProgress {
+  let bar: Progress | undefined;
+  return {
+    batch: (b) => {
+      if (b.batch === 0) bar = new Progress(`epoch ${b.epoch + 1}/${b.epochs}`, b.batches);
+      bar!.update(b.batch + 1, `loss ${b.loss.toFixed(4)} (ctr ${b.ctr.toFixed(3)} sim ${b.sim.toFixed(3)} reg ${b.reg.toFixed(4)}${b.l2sp ? ` l2sp ${b.l2sp.toFixed(4)}` : ''})`);
+    },
+    epoch: (e) => bar?.done(`mean loss ${e.loss.toFixed(4)}, ${Math.round(e.samplesPerSecond)} samples/s${e.validLoss === undefined ? '' : `, validation logloss ${e.validLoss.toFixed(4)}`}`),
+    note: (text) => console.error(text),
+  };
 }

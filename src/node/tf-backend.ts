@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { installFastSegmentSum } from '../train/segment-sum.ts';
+import { installFastSegmentSum } from '../model/segment-sum.ts';
 
 export async function useTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
   installFastSegmentSum(name);

@@ -1,4 +1,7 @@
-/** The training loop (Node, TF.js cpu backend): Adam over the trainable parameter groups. */
+/**
+ * The training loop: Adam over the trainable parameter groups, on whichever TF.js backend is set
+ * (in Node, src/node/tf-backend.ts picks wasm).
+ */
 import * as tf from '@tensorflow/tfjs';
 import type { Samples } from '../data/dataset.ts';
 import type { RankerConfig } from '../model/config.ts';
@@ -7,9 +10,21 @@ import { paramSpecs, type ParamGroup, type Params } from '../model/params.ts';
 import { rankerForward } from '../model/ranker.ts';
 import { mulberry32 } from '../util/random.ts';
 import { batchTensors, disposeBatch, groupedOrder } from './batches.ts';
-import { installFastSegmentSum } from './segment-sum.ts';
+import { installFastSegmentSum } from '../model/segment-sum.ts';
 
-export interface TrainOptions {
+/** One optimiser step: its loss and the loss's parts (click, relevance, domain regulariser, L2-SP). */
+export interface BatchStats {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  ctr: number;
+  sim: number;
+  reg: number;
+  l2sp: number;
+}
+
+export interface LoopOptions {
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -19,29 +34,29 @@ export interface TrainOptions {
   /** Parameters that learn although their group is frozen (afterStep then restores their frozen rows). */
   extraTrainable?: string[];
   /**
-   * L2-SP (Li et al., 2018): adds anchor × Σ‖θ − θ₀‖² over the trainable groups' parameters, θ₀
-   * their values when training starts. Fine-tuning uses it to stay near the foundation; the new rows
-   * (extraTrainable) are not anchored. 0 or absent: no pull.
+   * L2-SP (Li et al., 2018), the CLI's --l2sp: adds l2sp × Σ‖θ − θ₀‖² over the trainable groups'
+   * parameters, θ₀ their values when training starts. Fine-tuning uses it to stay near the
+   * foundation; the new rows (extraTrainable) are not pulled. 0 or absent: no pull.
    */
-  anchor?: number;
+  l2sp?: number;
   /** θ₀ for the pull when it is not where training starts (a resumed fine-tune: the foundation). */
-  anchorTo?: Params;
+  l2spTarget?: Params;
   /** Runs after every optimiser step (fine-tuning uses it to keep frozen rows frozen). */
   afterStep?: () => void;
   /** First epoch to run (resuming from a checkpoint). */
   startEpoch?: number;
-  onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number; ctr: number; sim: number; reg: number; l2sp: number }) => void;
+  onBatch?: (info: BatchStats) => void;
   onEpoch?: (epoch: number, stats: { loss: number; samplesPerSecond: number }) => void | Promise<void>;
 }
 
-export async function trainRanker(params: Params, c: RankerConfig, s: Samples, textTable: tf.Tensor2D, o: TrainOptions) {
+export async function trainRanker(params: Params, c: RankerConfig, s: Samples, textTable: tf.Tensor2D, o: LoopOptions) {
   installFastSegmentSum(tf.getBackend() as 'cpu' | 'wasm');
   const specs = paramSpecs(c);
   const trainable = specs.filter((p) => o.trainable.includes(p.group) || o.extraTrainable?.includes(p.name)).map((p) => params.get(p.name)!);
-  const anchored = o.anchor
-    ? specs.filter((p) => o.trainable.includes(p.group)).map((p) => ({ v: params.get(p.name)!, start: tf.keep((o.anchorTo ?? params).get(p.name)!.clone()) }))
+  const pulled = o.l2sp
+    ? specs.filter((p) => o.trainable.includes(p.group)).map((p) => ({ v: params.get(p.name)!, start: tf.keep((o.l2spTarget ?? params).get(p.name)!.clone()) }))
     : [];
-  const pull = () => tf.mul(o.anchor!, tf.addN(anchored.map(({ v, start }) => tf.sum(tf.squaredDifference(v, start)))));
+  const pull = () => tf.mul(o.l2sp!, tf.addN(pulled.map(({ v, start }) => tf.sum(tf.squaredDifference(v, start)))));
   const optimizer = tf.train.adam(o.learningRate);
   try {
     for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
@@ -59,7 +74,7 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
           const out = rankerForward(params, c, batch.inputs);
           const l = rankerLoss(c, out, batch.targets);
           parts = { ctr: l.ctr.dataSync()[0], sim: l.sim.dataSync()[0], reg: l.reg.dataSync()[0], l2sp: 0 };
-          if (!anchored.length) return l.total;
+          if (!pulled.length) return l.total;
           const p = pull();
           parts.l2sp = p.dataSync()[0];
           return tf.add(l.total, p);
@@ -77,7 +92,7 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
     }
   } finally {
     optimizer.dispose();
-    tf.dispose(anchored.map((a) => a.start));
+    tf.dispose(pulled.map((a) => a.start));
   }
 }
 

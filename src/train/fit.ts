@@ -1,6 +1,7 @@
 /**
- * Runs the training loop with a progress bar, and checkpoints each epoch into <out>/checkpoint
- * (kept after the run: `--resume` with more --epochs trains on from the last one).
+ * Runs the training loop, reports progress to the caller, keeps the best epoch on validation, and
+ * checkpoints each epoch into <out>/checkpoint (kept after the run: resuming with more epochs
+ * trains on from the last one).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,10 +10,17 @@ import type { Samples } from '../data/dataset.ts';
 import type { RankerConfig } from '../model/config.ts';
 import type { ParamGroup, Params } from '../model/params.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
-import { predictRanker, trainRanker } from '../train/trainer.ts';
+import { ConfigError } from '../errors.ts';
 import { logloss } from '../eval/metrics.ts';
-import { UsageError } from './args.ts';
-import { Progress } from './progress.ts';
+import { predictRanker, trainRanker, type BatchStats } from './trainer.ts';
+
+/** What a run tells its caller as it goes (the CLI draws a progress bar from it); all optional. */
+export interface FitProgress {
+  batch?: (b: BatchStats & { epochs: number }) => void;
+  epoch?: (e: { epoch: number; epochs: number; loss: number; samplesPerSecond: number; validLoss?: number }) => void;
+  /** A line worth showing: what validation decided, what is being trained on. */
+  note?: (text: string) => void;
+}
 
 export interface FitOptions {
   out: string;
@@ -22,12 +30,12 @@ export interface FitOptions {
   seed: number;
   trainable: ParamGroup[];
   training: Record<string, unknown>;
-  quiet?: boolean;
+  progress?: FitProgress;
   extraTrainable?: string[];
   afterStep?: () => void;
-  /** L2-SP weight and the weights it pulls towards (see TrainOptions.anchor, anchorTo). */
-  anchor?: number;
-  anchorTo?: Params;
+  /** L2-SP weight and the weights it pulls towards (see LoopOptions.l2sp, l2spTarget). */
+  l2sp?: number;
+  l2spTarget?: Params;
   /**
    * Validation samples: after each epoch their click logloss is measured, and at the end the
    * parameters of the best epoch are kept (with `scoreStart`, the starting point competes too:
@@ -79,7 +87,7 @@ class BestParams {
 /**
  * The checkpoint in <out>/checkpoint, if there is one to resume from. It must come from the same
  * command: `same` lists the training-record fields that must match (e.g. finetune's from, domain
- * and freeze); a mismatch is a UsageError naming --resume, and nothing is overwritten.
+ * and freeze); a mismatch is a ConfigError naming resume, and nothing is overwritten.
  */
 export async function readCheckpoint(out: string, same: Record<string, unknown>): Promise<{ params: Params; config: RankerConfig; epoch: number; history: FitResult['epochs'] } | undefined> {
   const dir = join(out, 'checkpoint');
@@ -91,7 +99,7 @@ export async function readCheckpoint(out: string, same: Record<string, unknown>)
   if (differs.length) {
     for (const v of params.values()) v.dispose();
     const what = differs.map(([k, v]) => `${k} ${JSON.stringify(t[k])}, not ${JSON.stringify(v)}`).join('; ');
-    throw new UsageError('--resume', `the checkpoint in ${dir} is from another run (${what}); leave out --resume or choose another --out`);
+    throw new ConfigError('--resume', `the checkpoint in ${dir} is from another run (${what}); leave out --resume or choose another --out`);
   }
   return { params, config: manifest.config, epoch: state.epoch, history: state.history };
 }
@@ -99,13 +107,12 @@ export async function readCheckpoint(out: string, same: Record<string, unknown>)
 export async function fit(params: Params, config: RankerConfig, train: Samples, textTable: tf.Tensor2D, o: FitOptions, resume?: { epoch: number; history: FitResult['epochs'] }): Promise<FitResult> {
   const history = [...(resume?.history ?? [])];
   const t0 = performance.now();
-  let bar: Progress | undefined;
   const best = o.valid ? new BestParams() : undefined;
   let startValidLoss: number | undefined;
   if (best && o.scoreStart && !resume) {
     startValidLoss = validLoss(params, config, o.valid!, textTable);
     best.offer(params, -1, startValidLoss);
-    if (!o.quiet) console.error(`validation logloss before training: ${startValidLoss.toFixed(4)}`);
+    o.progress?.note?.(`validation logloss before training: ${startValidLoss.toFixed(4)}`);
   }
   await trainRanker(params, config, train, textTable, {
     epochs: o.epochs,
@@ -115,19 +122,15 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
     trainable: o.trainable,
     extraTrainable: o.extraTrainable,
     afterStep: o.afterStep,
-    anchor: o.anchor,
-    anchorTo: o.anchorTo,
+    l2sp: o.l2sp,
+    l2spTarget: o.l2spTarget,
     startEpoch: resume ? resume.epoch + 1 : 0,
-    onBatch: (b) => {
-      if (o.quiet) return;
-      if (b.batch === 0) bar = new Progress(`epoch ${b.epoch + 1}/${o.epochs}`, b.batches);
-      bar!.update(b.batch + 1, `loss ${b.loss.toFixed(4)} (ctr ${b.ctr.toFixed(3)} sim ${b.sim.toFixed(3)} reg ${b.reg.toFixed(4)}${o.anchor ? ` l2sp ${b.l2sp.toFixed(4)}` : ''})`);
-    },
+    onBatch: (b) => o.progress?.batch?.({ ...b, epochs: o.epochs }),
     onEpoch: async (epoch, s) => {
       const vl = best ? validLoss(params, config, o.valid!, textTable) : undefined;
       if (best) best.offer(params, epoch, vl!);
       history.push({ epoch, loss: s.loss, samplesPerSecond: s.samplesPerSecond, ...(vl === undefined ? {} : { validLoss: vl }) });
-      if (!o.quiet) bar?.done(`mean loss ${s.loss.toFixed(4)}, ${Math.round(s.samplesPerSecond)} samples/s${vl === undefined ? '' : `, validation logloss ${vl.toFixed(4)}`}`);
+      o.progress?.epoch?.({ epoch, epochs: o.epochs, ...s, ...(vl === undefined ? {} : { validLoss: vl }) });
       const dir = join(o.out, 'checkpoint');
       await saveRanker(dir, params, config, { ...o.training, checkpointEpoch: epoch });
       writeFileSync(join(dir, 'state.json'), JSON.stringify({ epoch, history }, null, 1) + '\n');
@@ -137,7 +140,7 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
   if (best) {
     bestEpoch = best.epoch;
     best.restore(params);
-    if (!o.quiet) console.error(bestEpoch < 0 ? 'kept the starting parameters: no epoch improved the validation logloss' : `kept epoch ${bestEpoch + 1} (validation logloss ${best.loss.toFixed(4)})`);
+    o.progress?.note?.(bestEpoch < 0 ? 'kept the starting parameters: no epoch improved the validation logloss' : `kept epoch ${bestEpoch + 1} (validation logloss ${best.loss.toFixed(4)})`);
   }
   return { epochs: history, seconds: (performance.now() - t0) / 1000, bestEpoch, startValidLoss };
 }

@@ -1,0 +1,31 @@
+/** What train, finetune and evaluate share: which events, how they are split and sampled. */
+export interface DataOptions {
+  /** A folder in the data contract (docs/DATA.md). */
+  data: string;
+  /** Earliest share of events that trains, when events carry no `split` (default 0.8). */
+  trainFraction?: number;
+  /** Negatives sampled per click from the same domain (default 0: the data's own negatives only). */
+  negatives?: number;
+  /** Seeds the sampling and the model's initial values (default 1). */
+  seed?: number;
+  /** Holds out the latest share of the training period to pick the epoch kept (train, finetune). */
+  validFraction?: number;
+  /** Only these domains' events are samples. */
+  domains?: string[];
+  /** These domains do not exist for the run: neither samples nor anyone's history. */
+  excludeDomains?: string[];
+  /** Text vectors computed offline (scripts/encode-use-lite.ts) instead of the shipped encoder. */
+  textVectors?: string;
+}
+
+export const DATA_DEFAULTS = { trainFraction: 0.8, negatives: 0, seed: 1 } as const;
+
+/** `o` with `defaults` where it leaves a field out (undefined counts as left out). */
+export function withDefaults<O extends object, D extends object>(defaults: D, o: O) {
+  const out = { ...defaults } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as Omit<O, keyof D> & { [K in keyof D]: K extends keyof O ? NonNullable<O[K]> : D[K] };
+}
+
+/** The data options with their defaults filled in. */
+export const withDataDefaults = <T extends DataOptions>(o: T) => withDefaults(DATA_DEFAULTS, o);

@@ -1,0 +1,94 @@
+/**
+ * train(options): a new model from a data folder. Reads the data, splits it by time, samples
+ * negatives, encodes every text once, trains (checkpointing each epoch into <out>/checkpoint),
+ * saves the model (model.json, weights.bin) and its test report with the baselines (eval.json).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Samples } from '../data/dataset.ts';
+import { ConfigError } from '../errors.ts';
+import { evaluate, type EvalReport } from '../eval/report.ts';
+import type { RankerConfig } from '../model/config.ts';
+import { disposeParams, initParams } from '../model/params.ts';
+import { baselineScores, configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { saveRanker } from '../node/ranker-files.ts';
+import { DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
+import { fit, readCheckpoint, type FitProgress, type FitResult } from './fit.ts';
+import { predictRanker } from './trainer.ts';
+
+export interface TrainOptions extends DataOptions {
+  /** Where the model, its checkpoint and eval.json are written. */
+  out: string;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** The network's shape and training switches; the rest comes from DEFAULT_RANKER and the data. */
+  model?: Partial<RankerConfig>;
+  /** Go on from <out>/checkpoint (same command), up to `epochs`. */
+  resume?: boolean;
+  progress?: FitProgress;
+}
+
+export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 512, learningRate: 0.003 } as const;
+
+export interface TrainResult {
+  report: EvalReport;
+  seconds: number;
+  trainSamples: number;
+  testSamples: number;
+  /** Mean training speed over the epochs. */
+  samplesPerSecond: number;
+}
+
+/**
+ * The ID buckets training updates (items, queries, history events), as a base64 bitmap: fine-tuning
+ * lets only the others (new items of a new domain) learn while the foundation's embeddings stay frozen.
+ */
+export function seenBuckets(s: Samples, c: RankerConfig): string {
+  const bits = new Uint8Array(Math.ceil(c.idBuckets / 8));
+  const mark = (b: number) => (bits[b >> 3] |= 1 << (b & 7));
+  s.itemId.forEach(mark);
+  s.queryId.forEach(mark);
+  s.histId.forEach((b, i) => s.histMask[i] && mark(b));
+  return Buffer.from(bits).toString('base64');
+}
+
+/** What validation decided, for the manifest's training record. */
+export function validationRecord(r: FitResult) {
+  if (r.bestEpoch === undefined) return {};
+  return { bestEpoch: r.bestEpoch + 1, validLoss: r.epochs.map((e) => +(e.validLoss ?? NaN).toFixed(5)), ...(r.startValidLoss === undefined ? {} : { startValidLoss: +r.startValidLoss.toFixed(5) }) };
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const o = withDefaults({ ...DATA_DEFAULTS, ...TRAIN_DEFAULTS }, options);
+  if (o.model?.aspects && !o.model.aspects.length) throw new ConfigError('model.aspects', 'leaves no aspect to rank with');
+  const data = readDataSet(o.data);
+  const domains = o.domains ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x));
+  const split = holdOutValidation(splitData(data, { ...o, onlyDomains: domains }), o.validFraction);
+  const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
+  try {
+    const resume = o.resume ? await readCheckpoint(o.out, { command: 'train' }) : undefined;
+    const config = resume?.config ?? configFromData(split.train, data.items, encoder, o.model ?? {}, data.users);
+    const p = await prepareSamples(data, split, config, encoder, o);
+    try {
+      o.progress?.note?.(`training on ${p.train.n} samples (${config.domains.slice(1).join(', ')}), testing on ${p.test.n}; ${resume ? `resuming after epoch ${resume.epoch + 1}` : 'from scratch'}`);
+      const params = resume?.params ?? initParams(config, o.seed);
+      try {
+        const training = { command: 'train', data: o.data, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, negatives: o.negatives, trainFraction: o.trainFraction, validFraction: o.validFraction, trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config) };
+        const result = await fit(params, config, p.train, p.textTable, { out: o.out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: ['l0', 'encoder', 'head'], training, valid: p.valid, progress: o.progress }, resume);
+        const speed = result.epochs.map((e) => e.samplesPerSecond);
+        const samplesPerSecond = speed.reduce((x, y) => x + y, 0) / speed.length;
+        await saveRanker(o.out, params, config, { ...training, seconds: Math.round(result.seconds), samplesPerSecond: Math.round(samplesPerSecond), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
+        const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr, baselineScores(p, config));
+        writeFileSync(join(o.out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
+        return { report, seconds: result.seconds, trainSamples: p.train.n, testSamples: p.test.n, samplesPerSecond };
+      } finally {
+        disposeParams(params);
+      }
+    } finally {
+      p.textTable.dispose();
+    }
+  } finally {
+    await encoder.dispose();
+  }
+}
