@@ -86,7 +86,7 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
     if (freeze === 'l0') add(`${COLD_DOMAIN}: foundation, no fine-tuning`, cold(JSON.parse(readFileSync(join(out, 'foundation-eval.json'), 'utf8'))));
     add(ftName(freeze), cold(readEval(out)));
   }
-  // Without the pull towards the foundation (the fine-tune as it was until session 4).
+  // Without the pull towards the foundation (--l2sp 0).
   for (const freeze of ['l0', 'l0+encoder'] as const) {
     const out = join(ROOT, `s${seed}-ft-${slug(freeze)}`);
     await ft(freeze, out, { l2sp: 0 });

@@ -1,4 +1,8 @@
-/** Every default of the library, in one place. */
+/**
+ * The page-side library's defaults, in one place: the encoder, its caches and createRecommender's
+ * options. The ranking network's own are DEFAULT_RANKER (src/model/config.ts); training's are
+ * DATA_DEFAULTS, TRAIN_DEFAULTS and FINETUNE_DEFAULTS (src/train/).
+ */
 
 /** The shipped encoder's folder name under `<modelBase>/encoder/`. */
 export const DEFAULT_ENCODER = 'kindling-glove-100d';
@@ -9,9 +13,15 @@ export const DEFAULT_ENCODE_BATCH = 32;
 /**
  * Characters of a text that are read. The encoders read at most 512 tokens, and a token is
  * rarely under 2 characters with its separator, so nothing meaningful is lost, while a
- * megabyte of text can no longer stall the tokenizer.
+ * megabyte of text cannot stall the tokenizer.
  */
 export const DEFAULT_MAX_TEXT_CHARS = 8192;
+
+/** createRecommender: how much a query's relevance weighs against the click probability. */
+export const DEFAULT_RELEVANCE_WEIGHT = 0.5;
+
+/** createRecommender: behaviour events kept in the user's browser (the oldest go first). */
+export const DEFAULT_HISTORY_LIMIT = 200;
 
 /** Text vectors kept in memory in front of the persistent cache. */
 export const DEFAULT_MEMORY_CACHE_ENTRIES = 10_000;

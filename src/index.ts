@@ -24,7 +24,10 @@ const pagePlatform: RuntimePlatform = {
   createStore: (cap, onWarning, memoryOnly) => (memoryOnly ? memoryStore(cap) : idbStore(cap, onWarning)),
 };
 
-/** Loads a text encoder (default: the shipped one) on WebGPU when there is an adapter, wasm otherwise. */
+/**
+ * Loads a text encoder (default: the shipped one, which runs in plain JS; an ONNX encoder runs on
+ * WebGPU when there is an adapter, on wasm otherwise).
+ */
 export function createEncoder(options?: EncoderOptions): Promise<Encoder> {
   return createEncoderOn(webPlatform, options);
 }

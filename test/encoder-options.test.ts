@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chooseDevice } from '../src/encoder/device.ts';
 import { onnxFileFor, validateEncoderOptions } from '../src/encoder/options.ts';
-import { LayeredVectorCache, vectorKey, type VectorCache } from '../src/encoder/vector-cache.ts';
+import { FallibleCache, vectorKey, type VectorCache } from '../src/encoder/vector-cache.ts';
+import { Lru } from '../src/util/lru.ts';
 import { ConfigError, WebGPUUnavailableError } from '../src/errors.ts';
 import { DEFAULT_ENCODER } from '../src/defaults.ts';
 
@@ -51,16 +52,27 @@ describe('vector cache', () => {
     expect(await vectorKey('e@1', 'coffee')).toBe('e@1:37290d74ac4d186e3a8e5785d259d2ec04fac91ae28092e7620ec8bc99e830aa');
     expect(await vectorKey('e@2', 'coffee')).not.toBe(await vectorKey('e@1', 'coffee'));
   });
-  it('keeps the newest entries in memory and goes on without a failing persistent cache', async () => {
+  it('goes on without a failing persistent cache, and says so once', async () => {
+    let calls = 0;
     const failing: VectorCache = {
-      getMany: () => Promise.reject(new Error('quota')),
-      setMany: () => Promise.reject(new Error('quota')),
+      getMany: () => (calls++, Promise.reject(new Error('quota'))),
+      setMany: () => (calls++, Promise.reject(new Error('quota'))),
       clear: () => Promise.resolve(),
     };
     const warnings: unknown[] = [];
-    const c = new LayeredVectorCache(2, failing, (e) => warnings.push(e));
-    await c.setMany([['a', Float32Array.of(1)], ['b', Float32Array.of(2)], ['c', Float32Array.of(3)]]);
-    expect(await c.getMany(['a', 'b', 'c'])).toEqual([undefined, Float32Array.of(2), Float32Array.of(3)]);
+    const c = new FallibleCache(failing, (e) => warnings.push(e));
+    await c.setMany([['a', Float32Array.of(1)]]);
+    expect(await c.getMany(['a', 'b'])).toEqual([undefined, undefined]);
+    await c.setMany([['b', Float32Array.of(2)]]);
     expect(warnings).toHaveLength(1);
+    expect(calls).toBe(1);
+  });
+  it('keeps the most recently used entries in memory', () => {
+    const m = new Lru<string, number>(2);
+    m.set('a', 1);
+    m.set('b', 2);
+    expect(m.get('a')).toBe(1); // a is now the newest
+    m.set('c', 3);
+    expect([m.get('a'), m.get('b'), m.get('c'), m.size]).toEqual([1, undefined, 3, 2]);
   });
 });

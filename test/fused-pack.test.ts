@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { packModel } from '../src/gpu/fused-ranker.ts';
+import { packModel, scratchLayout } from '../src/gpu/fused-ranker.ts';
 import { paramSpecs } from '../src/model/params.ts';
 import { smallConfig } from './helpers/ranker-fixture.ts';
 
@@ -20,6 +20,22 @@ describe('packModel', () => {
         expect(weights[off], s.name).toBe(i + 1);
         expect(kernel, s.name).toContain(`OFF_${s.kernel}`);
       });
+    }
+  });
+
+  it('defines every scratch region the kernel reads, from one table that also sizes the buffer', () => {
+    for (const c of [smallConfig(), smallConfig({ domainAdaptive: false, historyLength: 9 })]) {
+      const { preamble } = packModel(c, weightsOf(c), kernel);
+      const read = new Set([...kernel.matchAll(/\bS_([A-Z0-9]+)\b/g)].map((m) => m[1]));
+      const { offsets, floats } = scratchLayout(c);
+      expect([...read].sort()).toEqual(Object.keys(offsets).sort());
+      for (const [k, v] of Object.entries(offsets)) expect(preamble).toContain(`const S_${k}: u32 = ${v}u;`);
+      const [N, H, X] = [c.historyLength, c.hidden, c.domainAdaptive ? c.daDim : 5 * c.hidden];
+      expect(floats).toBe(7 * N * H + N * N + 2 * N * H + 4 * H + c.maxDomains * (H + X));
+      // Regions in order, none overlapping the next.
+      expect(offsets.Q - offsets.H).toBe(N * H);
+      expect(offsets.F1 - offsets.SC).toBe(N * N);
+      expect(floats - offsets.PRE).toBe(c.maxDomains * X);
     }
   });
 

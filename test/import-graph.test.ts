@@ -51,9 +51,10 @@ export const LAYERS: string[][] = [
   ['model', 'encoder'],
   ['features'],
   ['data', 'gpu', 'store'],
-  ['train', 'eval'],
+  ['eval'],
   ['runtime', 'world'],
   ['node'],
+  ['train'],
   ['cli', 'demo', 'embed', 'index.ts'],
 ];
 

@@ -10,7 +10,8 @@ import { chooseDevice, detectCapabilities, type ResolvedDevice } from './device.
 import { onnxFileFor, validateEncoderOptions, type EncoderOptions, type LoadProgress } from './options.ts';
 import type { EncoderPlatform } from './platform.ts';
 import { readStaticTable, STATIC_KIND, staticExtractor, type Tokenize } from './static-encoder.ts';
-import { LayeredVectorCache, vectorKey } from './vector-cache.ts';
+import { FallibleCache, vectorKey } from './vector-cache.ts';
+import { Lru } from '../util/lru.ts';
 
 export interface Encoder {
   /** `<name>@<content hash>`: the key vector caches and trained rankers record. */
@@ -69,16 +70,16 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
   const isStatic = (config.kindling as { kind?: unknown } | undefined)?.kind === STATIC_KIND;
   const device = chooseDevice(o.device, caps, { static: isStatic });
 
-  const tf: Transformers = await import('@huggingface/transformers');
+  const transformers: Transformers = await import('@huggingface/transformers');
   const load = async () => {
-    tf.env.allowRemoteModels = false;
-    tf.env.allowLocalModels = true;
+    transformers.env.allowRemoteModels = false;
+    transformers.env.allowLocalModels = true;
     // Files come from our own origin; the browser's HTTP cache revalidates them, while
     // Transformers.js's own Cache API copy would keep serving an old model at the same URL.
-    tf.env.useBrowserCache = false;
-    tf.env.localModelPath = root;
+    transformers.env.useBrowserCache = false;
+    transformers.env.localModelPath = root;
     const wasmPaths = platform.onnxWasmPaths();
-    const onnx = tf.env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
+    const onnx = transformers.env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
     if (wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = wasmPaths;
     const progress_callback = (p: { status: string; file?: string; progress?: number; loaded?: number; total?: number }) => {
       if (!o.onProgress || !['initiate', 'download', 'progress', 'done', 'ready'].includes(p.status)) return;
@@ -88,16 +89,16 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
       // The tokenizer is Transformers.js's; the table is read out of the model file (static-encoder.ts).
       let tokenizer: Tokenize;
       try {
-        tokenizer = (await tf.AutoTokenizer.from_pretrained(o.model, { progress_callback })) as unknown as Tokenize;
+        tokenizer = (await transformers.AutoTokenizer.from_pretrained(o.model, { progress_callback })) as unknown as Tokenize;
       } catch (err) {
         throw loadError(folder, err);
       }
       const file = `${folder}${onnxFileFor(o.dtype)}`;
       const table = readStaticTable(await platform.readBytes(file), file, dim);
-      return Object.assign(staticExtractor(tokenizer, table, tf as never), { dispose: async () => undefined }) as unknown as Extractor;
+      return Object.assign(staticExtractor(tokenizer, table, transformers as never), { dispose: async () => undefined }) as unknown as Extractor;
     }
     try {
-      return (await tf.pipeline('feature-extraction', o.model, { device, dtype: o.dtype, progress_callback })) as unknown as Extractor;
+      return (await transformers.pipeline('feature-extraction', o.model, { device, dtype: o.dtype, progress_callback })) as unknown as Extractor;
     } catch (err) {
       throw loadError(folder, err);
     }
@@ -107,18 +108,14 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
   const extractor = await loading;
 
   const id = await encoderId(platform, folder, config, configBytes, o.dtype);
-  const cache = new LayeredVectorCache(
-    o.memoryCacheEntries,
+  const cache = new FallibleCache(
     o.cache === false ? undefined : (o.cache ?? platform.defaultCache()),
     (error) => o.onWarning?.({ type: 'storage-unavailable', message: 'the text-vector cache cannot be used; vectors are kept in memory only', error }),
   );
 
-  const recent = new Map<string, Float32Array>();
-  function remember(text: string, v: Float32Array) {
-    recent.delete(text);
-    recent.set(text, v);
-    if (recent.size > o.memoryCacheEntries) recent.delete(recent.keys().next().value!);
-  }
+  // The memory layer, by text: a page reranks the same candidates often, and these skip hashing and
+  // the persistent cache's lookups. With no persistent cache (or a failed one) it is the only one.
+  const recent = new Lru<string, Float32Array>(o.memoryCacheEntries);
 
   async function run(texts: string[]): Promise<Float32Array[]> {
     const out = await extractor(texts, { pooling: 'mean', normalize: false });
@@ -147,7 +144,6 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
         if (typeof t !== 'string') throw new InputError(`texts[${i}]`, `expected a string, got ${t === null ? 'null' : typeof t}`);
         return t.length > o.maxTextChars ? t.slice(0, o.maxTextChars) : t;
       });
-      // Texts seen recently skip hashing and the cache lookups: a page reranks the same candidates often.
       const out: (Float32Array | undefined)[] = clipped.map((t) => recent.get(t));
       const missing = [...new Set(clipped.filter((_, i) => !out[i]))];
       if (missing.length) {
@@ -163,7 +159,7 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
         await cache.setMany(fresh);
         const byKey = new Map(fresh);
         const got = new Map(missing.map((t, i) => [t, found[i] ?? byKey.get(keys[i])!]));
-        got.forEach((v, t) => remember(t, v));
+        got.forEach((v, t) => recent.set(t, v));
         return clipped.map((t, i) => out[i] ?? got.get(t)!);
       }
       return out as Float32Array[];

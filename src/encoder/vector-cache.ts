@@ -13,45 +13,33 @@ export async function vectorKey(encoderId: string, text: string): Promise<string
   return `${encoderId}:${await sha256(new TextEncoder().encode(text))}`;
 }
 
-/** A bounded in-memory layer (least recently used goes first) over an optional persistent cache. */
-export class LayeredVectorCache implements VectorCache {
-  private readonly memory = new Map<string, Float32Array>();
+/**
+ * A persistent cache that may fail (storage quota, private browsing, a blocked IndexedDB): the first
+ * failure is reported once, and from then on it answers "not cached" and stores nothing, so encoding
+ * goes on. The encoder's own in-memory LRU (keyed by text) sits in front of it.
+ */
+export class FallibleCache implements VectorCache {
+  private failed = false;
 
   constructor(
-    private readonly limit: number,
-    private readonly persistent?: VectorCache,
-    /** Called once when the persistent cache fails; from then on only memory is used. */
-    private readonly onPersistentError?: (err: unknown) => void,
+    private readonly persistent: VectorCache | undefined,
+    /** Called once, when the persistent cache first fails. */
+    private readonly onError?: (err: unknown) => void,
   ) {}
 
-  private persistentFailed = false;
-
-  private remember(key: string, v: Float32Array) {
-    this.memory.delete(key);
-    this.memory.set(key, v);
-    if (this.memory.size > this.limit) this.memory.delete(this.memory.keys().next().value!);
-  }
-
   async getMany(keys: string[]): Promise<(Float32Array | undefined)[]> {
-    const out = keys.map((k) => this.memory.get(k));
-    const missing = keys.flatMap((k, i) => (out[i] ? [] : [i]));
-    if (missing.length && this.persistent && !this.persistentFailed) {
+    if (keys.length && this.persistent && !this.failed) {
       try {
-        const found = await this.persistent.getMany(missing.map((i) => keys[i]));
-        found.forEach((v, j) => {
-          if (v) out[missing[j]] = v;
-        });
+        return await this.persistent.getMany(keys);
       } catch (err) {
         this.fail(err);
       }
     }
-    out.forEach((v, i) => v && this.remember(keys[i], v));
-    return out;
+    return keys.map(() => undefined);
   }
 
   async setMany(entries: [string, Float32Array][]): Promise<void> {
-    for (const [k, v] of entries) this.remember(k, v);
-    if (!entries.length || !this.persistent || this.persistentFailed) return;
+    if (!entries.length || !this.persistent || this.failed) return;
     try {
       await this.persistent.setMany(entries);
     } catch (err) {
@@ -60,12 +48,11 @@ export class LayeredVectorCache implements VectorCache {
   }
 
   async clear(): Promise<void> {
-    this.memory.clear();
-    if (this.persistent && !this.persistentFailed) await this.persistent.clear();
+    if (this.persistent && !this.failed) await this.persistent.clear();
   }
 
   private fail(err: unknown) {
-    this.persistentFailed = true;
-    this.onPersistentError?.(err);
+    this.failed = true;
+    this.onError?.(err);
   }
 }

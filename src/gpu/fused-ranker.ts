@@ -21,6 +21,39 @@ export interface FusedOutputs {
  * and offsets come from paramSpecs (each spec names its kernel constant); `kernel` is the WGSL
  * source, and a parameter it never reads is an error rather than a weight silently left out.
  */
+/**
+ * The kernel's scratch memory, region by region (sizes in floats), in order; the kernel reads
+ * region R at S_R. The user tower's sequence tensors first, then what the context pass leaves for
+ * the candidates.
+ */
+export function scratchLayout(c: RankerConfig): { offsets: Record<string, number>; floats: number } {
+  const N = c.historyLength;
+  const H = c.hidden;
+  const xhw = c.domainAdaptive ? c.daDim : 5 * H;
+  const regions: [string, number][] = [
+    ['H', N * H], // the behaviour sequence's event embeddings
+    ['Q', N * H], // attention queries, keys, values and output
+    ['K', N * H],
+    ['V', N * H],
+    ['ATT', N * H],
+    ['H1', N * H], // after the first layer norm
+    ['H2', N * H], // a temporary, then after the feed-forward
+    ['SC', N * N], // attention scores
+    ['F1', 2 * N * H], // the feed-forward's hidden layer
+    ['U', H], // E(U)
+    ['QA', 3 * H], // the query's aspects: id, text, sparse
+    ['QD', c.maxDomains * H], // E(Q) gated for each domain
+    ['PRE', c.maxDomains * xhw], // each domain's part of x_hat
+  ];
+  const offsets: Record<string, number> = {};
+  let at = 0;
+  for (const [name, size] of regions) {
+    offsets[name] = at;
+    at += size;
+  }
+  return { offsets, floats: at };
+}
+
 export function packModel(c: RankerConfig, params: Map<string, Float32Array>, kernel: string): { weights: Float32Array; preamble: string; aspects: number } {
   // The config's own parameters only: an aspect it leaves out (rerank's withoutAspects) is left out
   // of the kernel entirely, as rankerForward leaves it out.
@@ -52,7 +85,7 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>, ke
     H: u(c.hidden), D: u(c.textDim), N: u(c.historyLength), SD: u(c.sparseDim), IDB: u(c.idBuckets), SPB: u(c.sparseBuckets), MAXDOM: u(c.maxDomains), ACTIONS: u(c.actions.length),
     FI: u(c.itemFeatures.categorical.length), NI: u(c.itemFeatures.numeric.length), FE: u(c.contextFeatures.categorical.length), NE: u(c.contextFeatures.numeric.length),
     FU: u(userFeaturesOf(c).categorical.length), NU: u(userFeaturesOf(c).numeric.length),
-    A: u(itemAspects), AQ: u(querySlots.length), EXP: u(c.experts), DE: u(c.expertDim), TD: u(c.towerDim),
+    A: u(itemAspects), QUERY_ASPECTS: u(querySlots.length), EXP: u(c.experts), DE: u(c.expertDim), TD: u(c.towerDim),
     XHW: u(c.domainAdaptive ? c.daDim : 5 * c.hidden), XW: u(6 * c.hidden),
     GATING: u(c.gating === 'mean' ? 0 : c.gating === 'cls' ? 1 : 2),
   };
@@ -65,7 +98,8 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>, ke
     ...Object.entries(consts).map(([k, v]) => `const ${k}: u32 = ${v};`),
     ...Object.entries(flags).map(([k, v]) => `const ${k}: bool = ${v};`),
     ...Object.entries(off).map(([k, v]) => `const OFF_${k}: u32 = ${v}u;`),
-    `const QSLOT = array<u32, 3>(${pad.map(u).join(', ')});`,
+    ...Object.entries(scratchLayout(c).offsets).map(([k, v]) => `const S_${k}: u32 = ${v}u;`),
+    `const QUERY_ASPECT_SLOT = array<u32, 3>(${pad.map(u).join(', ')});`,
   ].join('\n');
   return { weights, preamble, aspects: itemAspects };
 }
@@ -126,20 +160,21 @@ export class FusedRanker {
     this.code = `${packed.preamble}\n${kernel}`;
     this.weights = device.createBuffer({ label: 'kindling-weights', size: packed.weights.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(this.weights, 0, packed.weights as Float32Array<ArrayBuffer>);
-    const N = c.historyLength;
-    const H = c.hidden;
-    const xhw = c.domainAdaptive ? c.daDim : 5 * H;
-    this.scratch = device.createBuffer({ label: 'kindling-scratch', size: 4 * (7 * N * H + N * N + 2 * N * H + 4 * H + c.maxDomains * (H + xhw)), usage: GPUBufferUsage.STORAGE });
+    this.scratch = device.createBuffer({ label: 'kindling-scratch', size: 4 * scratchLayout(c).floats, usage: GPUBufferUsage.STORAGE });
     this.uniform = device.createBuffer({ label: 'kindling-call', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     pipelines(device, this.code); // compile now, not on the first call
   }
 
-  private ensure(i: number, f: number, o: number, t: number) {
+  /**
+   * The call's buffers, at least as large as asked (bytes): integer inputs, float inputs, outputs
+   * (and their readback), projected text rows. They grow to the next power of two and are reused.
+   */
+  private buffersFor(intBytes: number, floatBytes: number, outBytes: number, textBytes: number) {
     const b = this.bufs;
-    if (b && b.cap.i >= i && b.cap.f >= f && b.cap.o >= o && b.cap.t >= t) return b;
+    if (b && b.cap.i >= intBytes && b.cap.f >= floatBytes && b.cap.o >= outBytes && b.cap.t >= textBytes) return b;
     for (const buf of [b?.ints, b?.floats, b?.out, b?.read, b?.texth]) buf?.destroy();
     const grow = (n: number) => Math.max(256, 2 ** Math.ceil(Math.log2(n)));
-    const cap = { i: grow(i), f: grow(f), o: grow(o), t: grow(t) };
+    const cap = { i: grow(intBytes), f: grow(floatBytes), o: grow(outBytes), t: grow(textBytes) };
     const d = this.device;
     this.bufs = {
       cap,
@@ -174,7 +209,7 @@ export class FusedRanker {
     }
     const stride = 2 + this.aspects;
     const outBytes = B * stride * 4;
-    const b = this.ensure(ints.byteLength, floats.byteLength, outBytes, x.textRows * this.c.hidden * 4);
+    const b = this.buffersFor(ints.byteLength, floats.byteLength, outBytes, x.textRows * this.c.hidden * 4);
     const q = this.device.queue;
     q.writeBuffer(b.ints, 0, ints);
     q.writeBuffer(b.floats, 0, floats);

@@ -24,21 +24,7 @@ struct Meta { B: u32, T: u32, pad0: u32, pad1: u32 };
 // ints:   itemId[B] domain[B] itemText[B] itemCat[B*FI] queryId queryText ctxCat[FE] histId[N] histText[N] histDomain[N] histAction[N] userCat[FU]
 // floats: textTable[T*D] itemNum[B*NI] ctxNum[NE] histMask[N] userNum[NU] itemIdKnown[B] queryIdKnown histIdKnown[N]
 //         (the *IdKnown flags are 1 for an ID the model learnt; with MASK_IDS an unknown one takes no part)
-// scratch: h q k v att h1 h2 [N*H each], scores [N*N], f1 [N*2H], then U[H], QA[3H] (query aspects: id, text, sparse),
-//          QD[MAXDOM*H] (E(Q) gated for each domain), PRE[MAXDOM*XHW] (per-domain part of x_hat)
-const S_H: u32 = 0u;
-const S_Q: u32 = N * H;
-const S_K: u32 = 2u * N * H;
-const S_V: u32 = 3u * N * H;
-const S_ATT: u32 = 4u * N * H;
-const S_H1: u32 = 5u * N * H;
-const S_H2: u32 = 6u * N * H;
-const S_SC: u32 = 7u * N * H;
-const S_F1: u32 = S_SC + N * N;
-const S_U: u32 = S_F1 + 2u * N * H;
-const S_QA: u32 = S_U + H;
-const S_QD: u32 = S_QA + 3u * H;
-const S_PRE: u32 = S_QD + MAXDOM * H;
+// scratch: its regions start at S_<name>, from the host's table (scratchLayout in fused-ranker.ts).
 
 const WG1: u32 = 256u;
 const WG2: u32 = 64u;
@@ -199,37 +185,37 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
   }
   if (HAS_CTX_SPARSE) {
     // The context MLP: layer 1 into f1 (free now), layer 2 into QA's sparse slot.
-    sparse_layer1(lid, iq + 2u, FE, T * D + B * NI, NE, OFF_SPC1_W, OFF_SPC1_B);
+    sparse_layer1(lid, iq + 2u, FE, T * D + B * NI, NE, OFF_SPARSE_CTX_L1_W, OFF_SPARSE_CTX_L1_B);
     sync();
-    sparse_layer2(lid, OFF_SPC2_W, OFF_SPC2_B, S_QA + 2u * H, false);
+    sparse_layer2(lid, OFF_SPARSE_CTX_L2_W, OFF_SPARSE_CTX_L2_B, S_QA + 2u * H, false);
   }
   sync();
   if (HAS_USER_SPARSE) {
     // The user's features: their MLP's layer 1 into f1 (free again), layer 2 added to E(U).
-    sparse_layer1(lid, ih + 4u * N, FU, fmask + N, NU, OFF_SPU1_W, OFF_SPU1_B);
+    sparse_layer1(lid, ih + 4u * N, FU, fmask + N, NU, OFF_SPARSE_USER_L1_W, OFF_SPARSE_USER_L1_B);
     sync();
-    sparse_layer2(lid, OFF_SPU2_W, OFF_SPU2_B, S_U, true);
+    sparse_layer2(lid, OFF_SPARSE_USER_L2_W, OFF_SPARSE_USER_L2_B, S_U, true);
     sync();
   }
   // E(Q) for every domain row: the query side's gating depends on the candidate's domain only.
   for (var d = lid; d < MAXDOM; d += WG1) {
     var logits: array<f32, 3>;
     var mx = -3.4e38;
-    for (var k = 0u; k < AQ; k++) {
+    for (var k = 0u; k < QUERY_ASPECTS; k++) {
       var s = 0.0;
       if (GATING != 0u) {
-        for (var j = 0u; j < H; j++) { s += scratch[S_QA + QSLOT[k] * H + j] * gate_vec(1u, d, j); }
+        for (var j = 0u; j < H; j++) { s += scratch[S_QA + QUERY_ASPECT_SLOT[k] * H + j] * gate_vec(1u, d, j); }
         s /= sqrt(f32(H));
       }
-      s += id_bias(QSLOT[k], query_known);
+      s += id_bias(QUERY_ASPECT_SLOT[k], query_known);
       logits[k] = s;
       mx = max(mx, s);
     }
     var sum = 0.0;
-    for (var k = 0u; k < AQ; k++) { logits[k] = exp(logits[k] - mx); sum += logits[k]; }
+    for (var k = 0u; k < QUERY_ASPECTS; k++) { logits[k] = exp(logits[k] - mx); sum += logits[k]; }
     for (var j = 0u; j < H; j++) {
       var e = 0.0;
-      for (var k = 0u; k < AQ; k++) { e += logits[k] / sum * scratch[S_QA + QSLOT[k] * H + j]; }
+      for (var k = 0u; k < QUERY_ASPECTS; k++) { e += logits[k] / sum * scratch[S_QA + QUERY_ASPECT_SLOT[k] * H + j]; }
       scratch[S_QD + d * H + j] = e;
     }
   }
@@ -252,8 +238,8 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
 
 fn gate_vec(which: u32, dom: u32, j: u32) -> f32 {
   // which: 0 item, 1 query
-  if (GATING == 1u) { return W[select(OFF_GCLS_ITEM, OFF_GCLS_QUERY, which == 1u) + j]; }
-  return W[select(OFF_GDOM_ITEM, OFF_GDOM_QUERY, which == 1u) + dom * H + j];
+  if (GATING == 1u) { return W[select(OFF_GATE_CLS_ITEM, OFF_GATE_CLS_QUERY, which == 1u) + j]; }
+  return W[select(OFF_GATE_DOMAIN_ITEM, OFF_GATE_DOMAIN_QUERY, which == 1u) + dom * H + j];
 }
 
 @compute @workgroup_size(64)
@@ -281,22 +267,22 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   if (HAS_ITEM_SPARSE) {
     var l1: array<f32, H>;
-    for (var j = 0u; j < H; j++) { l1[j] = W[OFF_SPI1_B + j]; }
+    for (var j = 0u; j < H; j++) { l1[j] = W[OFF_SPARSE_ITEM_L1_B + j]; }
     for (var f = 0u; f < FI; f++) {
       let row = min(idx(3u * B + b * FI + f), SPB - 1u) * SD;
       for (var q = 0u; q < SD; q++) {
         let v = W[OFF_EMB_SPARSE + row + q];
-        for (var j = 0u; j < H; j++) { l1[j] += v * W[OFF_SPI1_W + (f * SD + q) * H + j]; }
+        for (var j = 0u; j < H; j++) { l1[j] += v * W[OFF_SPARSE_ITEM_L1_W + (f * SD + q) * H + j]; }
       }
     }
     for (var q = 0u; q < NI; q++) {
       let v = floats[T * D + b * NI + q];
-      for (var j = 0u; j < H; j++) { l1[j] += v * W[OFF_SPI1_W + (FI * SD + q) * H + j]; }
+      for (var j = 0u; j < H; j++) { l1[j] += v * W[OFF_SPARSE_ITEM_L1_W + (FI * SD + q) * H + j]; }
     }
-    for (var j = 0u; j < H; j++) { asp[a * H + j] = W[OFF_SPI2_B + j]; }
+    for (var j = 0u; j < H; j++) { asp[a * H + j] = W[OFF_SPARSE_ITEM_L2_B + j]; }
     for (var k = 0u; k < H; k++) {
       let v = max(l1[k], 0.0);
-      for (var j = 0u; j < H; j++) { asp[a * H + j] += v * W[OFF_SPI2_W + k * H + j]; }
+      for (var j = 0u; j < H; j++) { asp[a * H + j] += v * W[OFF_SPARSE_ITEM_L2_W + k * H + j]; }
     }
   }
   // Item gating (the ID aspect, when there is one, is slot 0).

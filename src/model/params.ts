@@ -47,22 +47,22 @@ export function paramSpecs(c: RankerConfig): ParamSpec[] {
   add('emb.action', 'EMB_ACTION', [c.actions.length, H], 'l0', 'small');
   add('emb.position', 'EMB_POS', [c.historyLength, H], 'l0', 'small');
   if (c.gating === 'domain') {
-    add('gate.domain.item', 'GDOM_ITEM', [c.maxDomains, H], 'l0', 'small');
-    add('gate.domain.query', 'GDOM_QUERY', [c.maxDomains, H], 'l0', 'small');
+    add('gate.domain.item', 'GATE_DOMAIN_ITEM', [c.maxDomains, H], 'l0', 'small');
+    add('gate.domain.query', 'GATE_DOMAIN_QUERY', [c.maxDomains, H], 'l0', 'small');
   }
   // encoder: the encoding layer
   if (c.aspects.includes('text')) dense('lm', 'LM', c.textDim, H, 'encoder');
   for (const side of ['item', 'context', 'user'] as const) {
     const w = featureWidth(c, side);
-    const k = { item: 'SPI', context: 'SPC', user: 'SPU' }[side];
+    const k = { item: 'SPARSE_ITEM', context: 'SPARSE_CTX', user: 'SPARSE_USER' }[side];
     if (sparse && w > 0) {
-      dense(`sparse.${side}.1`, `${k}1`, w, H, 'encoder');
-      dense(`sparse.${side}.2`, `${k}2`, H, H, 'encoder');
+      dense(`sparse.${side}.1`, `${k}_L1`, w, H, 'encoder');
+      dense(`sparse.${side}.2`, `${k}_L2`, H, H, 'encoder');
     }
   }
   if (c.gating === 'cls') {
-    add('gate.cls.item', 'GCLS_ITEM', [H], 'encoder', 'small');
-    add('gate.cls.query', 'GCLS_QUERY', [H], 'encoder', 'small');
+    add('gate.cls.item', 'GATE_CLS_ITEM', [H], 'encoder', 'small');
+    add('gate.cls.query', 'GATE_CLS_QUERY', [H], 'encoder', 'small');
   }
   for (const m of ['q', 'k', 'v', 'o']) add(`user.${m}`, `USER_${m.toUpperCase()}`, [H, H], 'encoder');
   for (const ln of ['ln1', 'ln2']) {

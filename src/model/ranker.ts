@@ -1,6 +1,6 @@
 /**
  * The S&R foundation model's ranking network, as one forward function over named parameters.
- * Training (Node, TF.js cpu) and the page (TF.js WebGPU or cpu) both call this.
+ * Training (Node, TF.js wasm) and the page (TF.js WebGPU or cpu) both call this.
  *
  *   item:  E_ID(I), E_lm(I) = W_lm mean(phi(I)), E_S(I) = MLP(features)  --gating-->  E(I)
  *          (an ID the model never learnt is left out of the gating: src/model/known-ids.ts)
@@ -61,18 +61,19 @@ export interface RankerOutputs {
   xhat: tf.Tensor2D;
 }
 
-const P = (p: Params, name: string) => {
+/** The parameter `name` (a missing one is a bug of the caller's config). */
+const param = (p: Params, name: string) => {
   const v = p.get(name);
   if (!v) throw new Error(`missing parameter ${name}`);
   return v;
 };
 
 function dense(p: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, P(p, `${name}.w`) as tf.Tensor2D), P(p, `${name}.b`));
+  return tf.add(tf.matMul(x, param(p, `${name}.w`) as tf.Tensor2D), param(p, `${name}.b`));
 }
 
-/** x [M, In] through a dense layer applied to the last axis of a [Bu, N, In] tensor. */
-function dense3(x: tf.Tensor3D, w: tf.Tensor2D, b?: tf.Tensor): tf.Tensor3D {
+/** A dense layer on the last axis of a sequence [Bu, N, In] -> [Bu, N, Out]. */
+function denseOverSequence(x: tf.Tensor3D, w: tf.Tensor2D, b?: tf.Tensor): tf.Tensor3D {
   const [B, N, In] = x.shape;
   const y = tf.matMul(tf.reshape(x, [B * N, In]) as tf.Tensor2D, w);
   return tf.reshape(b ? tf.add(y, b) : y, [B, N, w.shape[1]]);
@@ -84,7 +85,7 @@ function layerNorm(x: tf.Tensor3D, g: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
 }
 
 /** Repeat a [1, ...] tensor to B rows (the user and query sides of a single rerank call). */
-function rows<T extends tf.Tensor>(x: T, B: number): T {
+function repeatRows<T extends tf.Tensor>(x: T, B: number): T {
   if (x.shape[0] === B) return x;
   return tf.tile(x, [B, ...x.shape.slice(1).map(() => 1)]) as T;
 }
@@ -94,7 +95,7 @@ function sparseAspect(p: Params, c: RankerConfig, side: 'item' | 'context' | 'us
   if (!p.has(`sparse.${side}.1.w`)) return undefined;
   const [B, F] = cat.shape;
   const parts: tf.Tensor2D[] = [];
-  if (F > 0) parts.push(tf.reshape(tf.gather(P(p, 'emb.sparse'), cat), [B, F * c.sparseDim]));
+  if (F > 0) parts.push(tf.reshape(tf.gather(param(p, 'emb.sparse'), cat), [B, F * c.sparseDim]));
   if (num.shape[1] > 0) parts.push(num);
   const x = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
   return dense(p, `sparse.${side}.2`, tf.relu(dense(p, `sparse.${side}.1`, x)));
@@ -113,7 +114,7 @@ function gate(p: Params, c: RankerConfig, side: 'item' | 'query', aspects: tf.Te
   let weights: tf.Tensor2D;
   if (c.gating === 'mean') weights = (bias ? tf.softmax(bias) : tf.fill([B, A], 1 / A)) as tf.Tensor2D;
   else {
-    const g = c.gating === 'cls' ? tf.reshape(P(p, `gate.cls.${side}`), [1, 1, c.hidden]) : tf.expandDims(tf.gather(P(p, `gate.domain.${side}`), domain), 1);
+    const g = c.gating === 'cls' ? tf.reshape(param(p, `gate.cls.${side}`), [1, 1, c.hidden]) : tf.expandDims(tf.gather(param(p, `gate.domain.${side}`), domain), 1);
     const logits = tf.div(tf.sum(tf.mul(stack, g), -1), Math.sqrt(c.hidden)) as tf.Tensor2D;
     weights = tf.softmax(bias ? tf.add(logits, bias) : logits) as tf.Tensor2D;
   }
@@ -127,22 +128,22 @@ function gate(p: Params, c: RankerConfig, side: 'item' | 'query', aspects: tf.Te
 function userTower(p: Params, c: RankerConfig, x: RankerInputs, textH: tf.Tensor2D | undefined): tf.Tensor2D {
   const N = x.histMask.shape[1];
   const has = (a: Aspect) => c.aspects.includes(a);
-  let h = tf.add(tf.gather(P(p, 'emb.domain'), x.histDomain), tf.gather(P(p, 'emb.action'), x.histAction)) as tf.Tensor3D; // [Bu, N, H]
-  h = tf.add(h, tf.expandDims(tf.slice(P(p, 'emb.position'), [0, 0], [N, c.hidden]), 0));
+  let h = tf.add(tf.gather(param(p, 'emb.domain'), x.histDomain), tf.gather(param(p, 'emb.action'), x.histAction)) as tf.Tensor3D; // [Bu, N, H]
+  h = tf.add(h, tf.expandDims(tf.slice(param(p, 'emb.position'), [0, 0], [N, c.hidden]), 0));
   if (textH) h = tf.add(h, tf.gather(textH, x.histText));
   if (has('id')) {
-    const ids = tf.gather(P(p, 'emb.id'), x.histId) as tf.Tensor3D; // [Bu, N, H]
+    const ids = tf.gather(param(p, 'emb.id'), x.histId) as tf.Tensor3D; // [Bu, N, H]
     h = tf.add(h, c.unknownIds === 'mask' && x.histIdKnown ? tf.mul(ids, tf.expandDims(x.histIdKnown, -1)) : ids);
   }
-  const q = dense3(h, P(p, 'user.q') as tf.Tensor2D);
-  const k = dense3(h, P(p, 'user.k') as tf.Tensor2D);
-  const v = dense3(h, P(p, 'user.v') as tf.Tensor2D);
+  const q = denseOverSequence(h, param(p, 'user.q') as tf.Tensor2D);
+  const k = denseOverSequence(h, param(p, 'user.k') as tf.Tensor2D);
+  const v = denseOverSequence(h, param(p, 'user.v') as tf.Tensor2D);
   const mask = tf.expandDims(x.histMask, 1); // [Bu, 1, N]: padding is never attended to
   const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(c.hidden)), tf.mul(tf.sub(1, mask), -1e9));
-  const attn = dense3(tf.matMul(tf.softmax(scores), v) as tf.Tensor3D, P(p, 'user.o') as tf.Tensor2D);
-  const h1 = layerNorm(tf.add(h, attn), P(p, 'user.ln1.g'), P(p, 'user.ln1.b'));
-  const ff = dense3(tf.relu(dense3(h1, P(p, 'user.ff1.w') as tf.Tensor2D, P(p, 'user.ff1.b'))), P(p, 'user.ff2.w') as tf.Tensor2D, P(p, 'user.ff2.b'));
-  const h2 = layerNorm(tf.add(h1, ff), P(p, 'user.ln2.g'), P(p, 'user.ln2.b'));
+  const attn = denseOverSequence(tf.matMul(tf.softmax(scores), v) as tf.Tensor3D, param(p, 'user.o') as tf.Tensor2D);
+  const h1 = layerNorm(tf.add(h, attn), param(p, 'user.ln1.g'), param(p, 'user.ln1.b'));
+  const ff = denseOverSequence(tf.relu(denseOverSequence(h1, param(p, 'user.ff1.w') as tf.Tensor2D, param(p, 'user.ff1.b'))), param(p, 'user.ff2.w') as tf.Tensor2D, param(p, 'user.ff2.b'));
+  const h2 = layerNorm(tf.add(h1, ff), param(p, 'user.ln2.g'), param(p, 'user.ln2.b'));
   const m = tf.expandDims(x.histMask, -1); // [Bu, N, 1]
   // An empty history pools to the zero vector (the max keeps 0/0 away).
   const pooled = tf.div(tf.sum(tf.mul(h2, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
@@ -170,27 +171,27 @@ export function rankerForward(p: Params, c: RankerConfig, x: RankerInputs): Rank
   const masking = has('id') && c.unknownIds === 'mask';
   if (has('id')) {
     // An unknown ID is also zeroed, so that it says nothing even where it is the only aspect.
-    const itemIds = tf.gather(P(p, 'emb.id'), x.itemId) as tf.Tensor2D;
-    const queryIds = tf.gather(P(p, 'emb.id'), x.queryId) as tf.Tensor2D;
+    const itemIds = tf.gather(param(p, 'emb.id'), x.itemId) as tf.Tensor2D;
+    const queryIds = tf.gather(param(p, 'emb.id'), x.queryId) as tf.Tensor2D;
     item.push(masking && x.itemIdKnown ? tf.mul(itemIds, tf.expandDims(x.itemIdKnown, 1)) : itemIds);
-    query.push(rows(masking && x.queryIdKnown ? tf.mul(queryIds, tf.expandDims(x.queryIdKnown, 1)) : queryIds, B));
+    query.push(repeatRows(masking && x.queryIdKnown ? tf.mul(queryIds, tf.expandDims(x.queryIdKnown, 1)) : queryIds, B));
   }
   if (textH) {
     item.push(tf.gather(textH, x.itemText) as tf.Tensor2D);
-    query.push(rows(tf.gather(textH, x.queryText) as tf.Tensor2D, B));
+    query.push(repeatRows(tf.gather(textH, x.queryText) as tf.Tensor2D, B));
   }
   const si = has('sparse') ? sparseAspect(p, c, 'item', x.itemCat, x.itemNum) : undefined;
   if (si) item.push(si);
   const sq = has('sparse') ? sparseAspect(p, c, 'context', x.ctxCat, x.ctxNum) : undefined;
-  if (sq) query.push(rows(sq, B));
+  if (sq) query.push(repeatRows(sq, B));
 
   // Unknown IDs drop out of the gating (only when the model has the ID aspect, first in `item`).
   const I = gate(p, c, 'item', item, domain, masking ? x.itemIdKnown : undefined);
-  const Q = gate(p, c, 'query', query, domain, masking && x.queryIdKnown ? rows(x.queryIdKnown, B) : undefined);
+  const Q = gate(p, c, 'query', query, domain, masking && x.queryIdKnown ? repeatRows(x.queryIdKnown, B) : undefined);
   const users = userTower(p, c, x, textH);
-  const U = x.userIndex ? (tf.gather(users, x.userIndex) as tf.Tensor2D) : rows(users, B);
+  const U = x.userIndex ? (tf.gather(users, x.userIndex) as tf.Tensor2D) : repeatRows(users, B);
   const xcat = tf.concat([U, Q.fused, I.fused, tf.mul(U, I.fused), tf.mul(Q.fused, I.fused)], 1) as tf.Tensor2D;
-  const xhat = c.domainAdaptive ? dense(p, 'da', tf.concat([xcat, tf.gather(P(p, 'emb.domain'), domain) as tf.Tensor2D], 1)) : xcat;
+  const xhat = c.domainAdaptive ? dense(p, 'da', tf.concat([xcat, tf.gather(param(p, 'emb.domain'), domain) as tf.Tensor2D], 1)) : xcat;
   const experts = tf.reshape(tf.relu(dense(p, 'mmoe.experts', xhat)), [B, c.experts, c.expertDim]) as tf.Tensor3D;
   return { ctrLogit: task(p, c, 'ctr', experts, xhat), relLogit: task(p, c, 'rel', experts, xhat), itemWeights: I.weights, xhat };
 }

@@ -1,7 +1,7 @@
 /**
  * UnsortedSegmentSum, the gradient of tf.gather (every embedding lookup), for the backends we
  * train on in Node. The cpu backend's own version loops over every segment (O(segments x rows)):
- * with a 16k-row ID table that made training ~16x slower (../shared/BROWSER-TESTING.md); the
+ * with a 16k-row ID table that made training about 16x slower; the
  * wasm backend has none at all. This one is one pass over the rows: O(rows x width).
  */
 import * as tf from '@tensorflow/tfjs';

@@ -83,3 +83,19 @@ export async function decodeRanker(json: unknown, weights: Uint8Array, where: st
   }
   return { params, manifest: m };
 }
+
+/**
+ * Reads a ranker folder (`folder` ends with '/') through `readBytes`, which throws ModelLoadError
+ * for a file it cannot read: Node reads the disk, the page fetches.
+ */
+export async function readRanker(folder: string, readBytes: (path: string) => Promise<Uint8Array>): Promise<{ params: Params; manifest: RankerManifest }> {
+  const path = `${folder}model.json`;
+  const jsonBytes = await readBytes(path);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(jsonBytes));
+  } catch (err) {
+    throw new ModelLoadError(path, 'is not valid JSON', { cause: err });
+  }
+  return decodeRanker(json, await readBytes(`${folder}${WEIGHTS_FILE}`), folder);
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ModelLoadError } from '../errors.ts';
 import type { RankerConfig } from '../model/config.ts';
 import type { Params } from '../model/params.ts';
-import { decodeRanker, encodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
+import { encodeRanker, readRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
 
 export async function saveRanker(dir: string, params: Params, config: RankerConfig, training: Record<string, unknown>) {
   mkdirSync(dir, { recursive: true });
@@ -17,17 +17,9 @@ export async function saveRanker(dir: string, params: Params, config: RankerConf
   renameSync(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
 }
 
-export async function loadRanker(dir: string): Promise<{ params: Params; manifest: RankerManifest }> {
-  const where = dir.endsWith('/') ? dir : `${dir}/`;
-  const mj = join(dir, 'model.json');
-  const wb = join(dir, WEIGHTS_FILE);
-  if (!existsSync(mj)) throw new ModelLoadError(mj, 'not found');
-  if (!existsSync(wb)) throw new ModelLoadError(wb, 'not found');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(mj, 'utf8'));
-  } catch (err) {
-    throw new ModelLoadError(mj, 'is not valid JSON', { cause: err });
-  }
-  return decodeRanker(json, new Uint8Array(readFileSync(wb)), where);
+export function loadRanker(dir: string): Promise<{ params: Params; manifest: RankerManifest }> {
+  return readRanker(dir.endsWith('/') ? dir : `${dir}/`, async (path) => {
+    if (!existsSync(path)) throw new ModelLoadError(path, 'not found');
+    return new Uint8Array(readFileSync(path));
+  });
 }

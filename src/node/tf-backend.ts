@@ -6,12 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { BackendInitError } from '../errors.ts';
 import { installFastSegmentSum } from '../model/segment-sum.ts';
 
 export async function useTrainingBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
   installFastSegmentSum(name);
   if (tf.getBackend() !== name) {
-    if (!(await tf.setBackend(name))) throw new Error(`TF.js backend "${name}" could not be initialised`);
+    if (!(await tf.setBackend(name))) throw new BackendInitError(name);
   }
   await tf.ready();
   return tf.getBackend();

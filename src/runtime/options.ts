@@ -1,6 +1,6 @@
 /** createRecommender()'s options: validated in one place, naming the bad field and the allowed values. */
 import { ConfigError, WebGPUUnavailableError } from '../errors.ts';
-import { ENCODER_DEVICES } from '../defaults.ts';
+import { DEFAULT_HISTORY_LIMIT, DEFAULT_RELEVANCE_WEIGHT, ENCODER_DEVICES } from '../defaults.ts';
 import type { EncoderDevice } from '../encoder/device.ts';
 import type { KindlingWarning, LoadProgress } from '../encoder/options.ts';
 
@@ -16,7 +16,10 @@ export interface RecommenderOptions {
    * the page has a WebGPU adapter, else the CPU.
    */
   backend?: RankerBackendChoice;
-  /** The encoder's ONNX Runtime device (default auto: WebGPU when there is an adapter, else wasm). */
+  /**
+   * Where the encoder runs (default auto: the shipped static word-vector encoder runs in plain JS;
+   * an ONNX encoder on WebGPU when there is an adapter, else on wasm). See src/encoder/device.ts.
+   */
   encoderDevice?: EncoderDevice;
   /**
    * With a query, score = (1 - relevanceWeight) * ctr + relevanceWeight * relevance; without
@@ -44,9 +47,9 @@ export function validateRecommenderOptions(options: RecommenderOptions = {}): Re
   if (!RANKER_BACKENDS.includes(backend)) throw new ConfigError('backend', `got ${JSON.stringify(backend)}; allowed: ${RANKER_BACKENDS.map((b) => `"${b}"`).join(', ')}`);
   const encoderDevice = o.encoderDevice ?? 'auto';
   if (!DEVICES.includes(encoderDevice)) throw new ConfigError('encoderDevice', `got ${JSON.stringify(encoderDevice)}; allowed: ${DEVICES.map((b) => `"${b}"`).join(', ')}`);
-  const w = o.relevanceWeight ?? 0.5;
+  const w = o.relevanceWeight ?? DEFAULT_RELEVANCE_WEIGHT;
   if (typeof w !== 'number' || !(w >= 0 && w <= 1)) throw new ConfigError('relevanceWeight', `got ${String(w)}; expected a number from 0 to 1`);
-  const cap = o.historyLimit ?? 200;
+  const cap = o.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 1 || cap > 100_000) throw new ConfigError('historyLimit', `got ${String(cap)}; expected an integer from 1 to 100000`);
   if (o.memoryOnly !== undefined && typeof o.memoryOnly !== 'boolean') throw new ConfigError('memoryOnly', 'expected a boolean');
   for (const f of ['onProgress', 'onWarning'] as const) if (o[f] !== undefined && typeof o[f] !== 'function') throw new ConfigError(f, `expected a function, got ${typeof o[f]}`);

@@ -10,9 +10,9 @@ import type { EncoderPlatform } from '../encoder/platform.ts';
 import type { KindlingWarning } from '../encoder/options.ts';
 import { BackendInitError, DisposedError, InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
 import { ASPECTS, GENERIC_DOMAIN, type Aspect, type RankerConfig } from '../model/config.ts';
-import { disposeParams, type Params } from '../model/params.ts';
+import { disposeParams } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
-import { decodeRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
+import { readRanker } from '../model/serialize.ts';
 import { validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
 import { HISTORY_ACTIONS } from '../features/actions.ts';
 import type { BehaviourStore } from '../store/behaviour-store.ts';
@@ -69,17 +69,6 @@ async function useBackend(name: 'webgpu' | 'cpu') {
   await tf.ready();
 }
 
-async function loadRanker(platform: EncoderPlatform, root: string): Promise<{ params: Params; manifest: RankerManifest }> {
-  const folder = `${root}ranker/`;
-  const jsonBytes = await platform.readBytes(`${folder}model.json`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(jsonBytes));
-  } catch (err) {
-    throw new ModelLoadError(`${folder}model.json`, 'is not valid JSON', { cause: err });
-  }
-  return decodeRanker(json, await platform.readBytes(`${folder}${WEIGHTS_FILE}`), folder);
-}
 
 export async function createRecommenderOn(platform: RuntimePlatform, options?: RecommenderOptions): Promise<Recommender> {
   const o = validateRecommenderOptions(options);
@@ -88,9 +77,9 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   const tfBackend = backend === 'webgpu' ? 'webgpu' : 'cpu'; // the fused path keeps TF.js's parameters on the CPU
   await useBackend(tfBackend);
   const encoder = await createEncoderOn(platform, { modelBase: o.modelBase, device: o.encoderDevice, onProgress: o.onProgress, onWarning: o.onWarning });
-  let ranker: Awaited<ReturnType<typeof loadRanker>>;
+  let ranker: Awaited<ReturnType<typeof readRanker>>;
   try {
-    ranker = await loadRanker(platform, root);
+    ranker = await readRanker(`${root}ranker/`, (path) => platform.readBytes(path));
   } catch (err) {
     await encoder.dispose();
     throw err;
