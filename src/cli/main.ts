@@ -1,15 +1,16 @@
-/** The `kindling` command line: generate | import | train | finetune | eval, each with flags of its own. */
+/** The `kindling` command line: generate | import | train | finetune | eval | export, each with flags of its own. */
 import { parseArgs } from 'node:util';
 import { ConfigError, DataError, ModelLoadError } from '../errors.ts';
 import { useTrainingBackend } from '../node/tf-backend.ts';
 import type { Command, Values } from './args.ts';
 import { evalCommand } from './eval.ts';
+import { exportCommand } from './export.ts';
 import { finetuneCommand } from './finetune.ts';
 import { generateCommand } from './generate.ts';
 import { importCommand } from './import.ts';
 import { trainCommand } from './train.ts';
 
-export const COMMANDS: Record<string, Command> = { generate: generateCommand, import: importCommand, train: trainCommand, finetune: finetuneCommand, eval: evalCommand };
+export const COMMANDS: Record<string, Command> = { generate: generateCommand, import: importCommand, train: trainCommand, finetune: finetuneCommand, eval: evalCommand, export: exportCommand };
 
 const USAGE = `usage: kindling <command> [options]
 ${Object.values(COMMANDS)

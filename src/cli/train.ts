@@ -26,14 +26,15 @@ export function modelOverrides(a: Values): Partial<RankerConfig> {
   return o;
 }
 
+/** The network's flags (train and export). */
+export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout'], ['no-text', 'no-id', 'no-sparse', 'no-da']);
+export const MODEL_USAGE = `[--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da] [--reg js|mmd|none]
+           [--reg-weight L (alias --lambda)] [--experts N] [--history N] [--unknown-ids mask|hash] [--id-dropout P]`;
+
 export const trainCommand: Command = {
   usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F] ${DATA_USAGE}
-           [--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da] [--reg js|mmd|none]
-           [--reg-weight L (alias --lambda)] [--experts N] [--history N] [--unknown-ids mask|hash] [--id-dropout P]`,
-  options: {
-    ...DATA_FLAGS,
-    ...flags(['valid', 'data', 'out', 'epochs', 'batch', 'lr', 'gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout'], ['resume', 'no-text', 'no-id', 'no-sparse', 'no-da']),
-  },
+           ${MODEL_USAGE}`,
+  options: { ...DATA_FLAGS, ...MODEL_FLAGS, ...flags(['valid', 'data', 'out', 'epochs', 'batch', 'lr'], ['resume']) },
   usesTf: true,
   async run(a) {
     const out = required('out', a.out);

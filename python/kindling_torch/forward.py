@@ -1,0 +1,59 @@
+"""python3 -m kindling_torch.forward --export DIR --model DIR [--split test] [--out FILE] [--device cpu|cuda]
+
+A saved model's click and relevance probabilities for every sample of an export's split, in shard
+order, as JSON ({"ctr": [...], "rel": [...]}): what the parity tests compare with TF.js's."""
+import argparse
+import json
+import sys
+
+import torch
+
+from .model import Ranker
+from .ranker_files import load_ranker
+from .samples import batch, read_manifest, read_text_table, shards_for
+
+
+def predict(model, folder, m, split, device="cpu", batch_size=4096):
+    text = read_text_table(folder, m).to(device)
+    ctr, rel = [], []
+    with torch.no_grad():
+        for shard in shards_for(folder, m, split):
+            for start in range(0, shard.n, batch_size):
+                x, _ = batch(shard, range(start, min(shard.n, start + batch_size)), text, model.c, device)
+                out = model(x)
+                ctr += torch.sigmoid(out["ctrLogit"]).cpu().tolist()
+                rel += torch.sigmoid(out["relLogit"]).cpu().tolist()
+    return ctr, rel
+
+
+def load_model(folder, device="cpu"):
+    """A saved Kindling model as a Ranker (its parameters as model.json lists them)."""
+    weights, km = load_ranker(folder)
+    specs = [{"name": n, "shape": list(t.shape)} for n, t in weights.items()]
+    model = Ranker(km["config"], specs).to(device)
+    with torch.no_grad():
+        for name, p in model.named_kindling_parameters():
+            p.copy_(weights[name])
+    return model, km
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="kindling_torch.forward")
+    ap.add_argument("--export", required=True)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--split", default="test", choices=["train", "test"])
+    ap.add_argument("--out")
+    ap.add_argument("--device", default="cpu")
+    a = ap.parse_args(argv)
+    model, km = load_model(a.model, a.device)
+    m = read_manifest(a.export, km["encoderId"])
+    ctr, rel = predict(model, a.export, m, a.split, a.device)
+    text = json.dumps({"ctr": ctr, "rel": rel})
+    if a.out:
+        open(a.out, "w").write(text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Reading `kindling export`'s folder (src/train/export.ts): the manifest, the text table and the
+shards, each checked against its SHA-256; and cutting batches the way src/train/batches.ts does."""
+import hashlib
+import json
+import os
+
+import numpy as np
+import torch
+
+FORMAT = "kindling-samples"
+VERSION = 1
+
+
+class ExportError(Exception):
+    """A missing, corrupt or foreign file of an export; the message names it."""
+
+
+def _read_checked(path, sha256):
+    if not os.path.exists(path):
+        raise ExportError(f"{path}: not found")
+    data = open(path, "rb").read()
+    got = hashlib.sha256(data).hexdigest()
+    if got != sha256:
+        raise ExportError(f"{path}: checksum mismatch (manifest {sha256}, file {got}): truncated or corrupt")
+    return data
+
+
+def read_manifest(folder, encoder_id=None):
+    path = os.path.join(folder, "manifest.json")
+    if not os.path.exists(path):
+        raise ExportError(f"{path}: not found (is {folder} a `kindling export` folder?)")
+    try:
+        m = json.load(open(path))
+    except ValueError as e:
+        raise ExportError(f"{path}: is not valid JSON ({e})") from e
+    if m.get("format") != FORMAT:
+        raise ExportError(f"{path}: not a Kindling export (format {m.get('format')!r})")
+    if m.get("version") != VERSION:
+        raise ExportError(f"{path}: export version {m.get('version')}, this trainer reads version {VERSION}")
+    if encoder_id is not None and m["encoderId"] != encoder_id:
+        raise ExportError(f"{path}: exported with encoder {m['encoderId']}, but the model was trained on {encoder_id}")
+    return m
+
+
+def read_text_table(folder, m):
+    t = m["textTable"]
+    data = _read_checked(os.path.join(folder, t["file"]), t["sha256"])
+    return torch.from_numpy(np.frombuffer(data, dtype="<f4").copy()).reshape(t["rows"], t["dim"])
+
+
+class Shard:
+    """One shard's arrays: sample fields [samples, width] and history fields [histRows, width]."""
+
+    def __init__(self, folder, m, entry):
+        path = os.path.join(folder, entry["file"])
+        data = _read_checked(path, entry["sha256"])
+        self.n, self.hist_rows, self.file = entry["samples"], entry["histRows"], entry["file"]
+        self.fields = {}
+        at = 0
+        for rows, fields in ((self.n, m["sampleFields"]), (self.hist_rows, m["historyFields"])):
+            for f in fields:
+                count = rows * f["width"]
+                dtype = "<i4" if f["dtype"] == "int32" else "<f4"
+                arr = np.frombuffer(data, dtype=dtype, count=count, offset=at).reshape(rows, f["width"])
+                self.fields[f["name"]] = torch.from_numpy(arr.copy())
+                at += count * 4
+        if at != len(data):
+            raise ExportError(f"{path}: {len(data)} bytes, the manifest's fields need {at}")
+
+
+def shards_for(folder, m, split, rank=0, world=1):
+    """This rank's shards of a split: shard k goes to rank k mod world."""
+    entries = [e for e in m["shards"] if e["split"] == split]
+    return [Shard(folder, m, e) for k, e in enumerate(entries) if k % world == rank]
+
+
+def batch(shard, idx, text_table, config, device="cpu", hide_domain=None, hide_id=None):
+    """The model's inputs and targets for samples `idx` of a shard (src/train/batches.ts batchTensors).
+    `hide_domain`/`hide_id`: boolean masks [len(idx)] (training's domain and ID dropout)."""
+    f = shard.fields
+    idx = torch.as_tensor(idx, dtype=torch.long)
+    hist = f["histOf"][idx, 0]
+    rows, user_index = torch.unique(hist, sorted=False, return_inverse=True)
+    rows = rows.long()
+    width1 = lambda name: f[name][idx, 0]  # noqa: E731
+    domain = width1("domain")
+    shown = torch.where(hide_domain, torch.zeros_like(domain), domain) if hide_domain is not None else domain
+    x = {"textTable": text_table}
+    for name in ("itemId", "itemText", "queryId", "queryText"):
+        x[name] = width1(name)
+    for name in ("itemCat", "itemNum", "ctxCat", "ctxNum"):
+        x[name] = f[name][idx]
+    x["domain"] = shown
+    for name in ("histId", "histText", "histDomain", "histAction", "histMask"):
+        x[name] = f[name][rows]
+    x["userIndex"] = user_index
+    if config.get("unknownIds") == "mask":
+        known = width1("itemIdKnown")
+        x["itemIdKnown"] = torch.where(hide_id, torch.zeros_like(known), known) if hide_id is not None else known
+        x["queryIdKnown"] = width1("queryIdKnown")
+        x["histIdKnown"] = f["histIdKnown"][rows]
+    if f["userCat"].shape[1] or f["userNum"].shape[1]:
+        x["userCat"], x["userNum"] = f["userCat"][rows], f["userNum"][rows]
+    targets = {"label": width1("label"), "relevance": width1("relevance"), "relMask": width1("relMask"), "domain": domain}
+    move = lambda d: {k: v.to(device) for k, v in d.items()}  # noqa: E731
+    return move(x), move(targets)
+
+
+def grouped_order(shard, gen):
+    """Whole requests (groups) shuffled, so a batch shares histories (src/train/batches.ts groupedOrder)."""
+    group = shard.fields["group"][:, 0].numpy()
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], len(group)]
+    perm = torch.randperm(len(starts), generator=gen).numpy()
+    return np.concatenate([np.arange(starts[i], ends[i]) for i in perm]) if len(perm) else np.zeros(0, dtype=np.int64)

@@ -1,0 +1,219 @@
+/**
+ * exportSamples(options): the model's exact input arrays, written as binary shards for a trainer
+ * elsewhere (python/kindling_torch: PyTorch DistributedDataParallel). TypeScript stays the only
+ * place that builds samples: the split, negatives, histories, hashing, known IDs and text vectors
+ * all come from the same code `train()` uses, so the shards hold what `train()` would train on.
+ *
+ * Layout of <out>/ (docs/EXPORT.md):
+ *   manifest.json      format, the model's config and parameter specs, the encoder, the fields,
+ *                      every shard with its counts and SHA-256, and the ID buckets training touches
+ *   text-table.f32     [rows × dim] float32: row 0 is "no text", the rest the encoder's vectors
+ *   train-00000.bin …  whole requests: first every sample field ([samples × width] each, in the
+ *   test-00000.bin     manifest's order), then every history field ([histRows × width] each);
+ *                      little-endian int32 or float32; histOf indexes the shard's own history rows
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Samples } from '../data/dataset.ts';
+import { ConfigError } from '../errors.ts';
+import { featureCounts, type RankerConfig } from '../model/config.ts';
+import { paramSpecs, type ParamSpec } from '../model/params.ts';
+import { configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
+import { seenBuckets } from './train.ts';
+
+export const EXPORT_FORMAT = 'kindling-samples';
+export const EXPORT_VERSION = 1;
+
+export interface ExportOptions extends DataOptions {
+  out: string;
+  /** Shards per split (each holds whole requests; default 4). */
+  shards?: number;
+  /** The network's shape and switches, as train()'s `model` (they decide the config the shards fit). */
+  model?: Partial<RankerConfig>;
+}
+
+export interface FieldSpec {
+  name: string;
+  dtype: 'int32' | 'float32';
+  /** Values per row. */
+  width: number;
+}
+
+export interface ShardEntry {
+  file: string;
+  split: 'train' | 'test';
+  samples: number;
+  histRows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ExportManifest {
+  format: typeof EXPORT_FORMAT;
+  version: number;
+  config: RankerConfig;
+  /** The network's parameters (src/model/params.ts paramSpecs), in the order weights.bin stores them. */
+  params: ParamSpec[];
+  encoderId: string;
+  textTable: { file: string; rows: number; dim: number; sha256: string };
+  sampleFields: FieldSpec[];
+  historyFields: FieldSpec[];
+  shards: ShardEntry[];
+  counts: { train: number; test: number };
+  /** What the samples were built with, for the record. */
+  options: { data: string; trainFraction: number; negatives: number; seed: number; domains?: string[]; excludeDomains?: string[] };
+  /** The ID buckets the training samples touch (what finetune's freeze keeps), as train() records. */
+  idBucketsSeen: string;
+}
+
+/** The fields of a shard, in file order, for a config. */
+export function shardFields(c: RankerConfig): { sampleFields: FieldSpec[]; historyFields: FieldSpec[] } {
+  const { Fi, Ni, Fe, Ne, Fu, Nu } = featureCounts(c);
+  const N = c.historyLength;
+  const i = (name: string, width = 1): FieldSpec => ({ name, dtype: 'int32', width });
+  const f = (name: string, width = 1): FieldSpec => ({ name, dtype: 'float32', width });
+  return {
+    sampleFields: [i('itemId'), i('itemText'), i('itemCat', Fi), f('itemNum', Ni), i('queryId'), i('queryText'), i('ctxCat', Fe), f('ctxNum', Ne), i('domain'), f('itemIdKnown'), f('queryIdKnown'), f('label'), f('relevance'), f('relMask'), i('histOf'), i('group'), i('user'), i('cold')],
+    historyFields: [i('histId', N), i('histText', N), i('histDomain', N), i('histAction', N), f('histMask', N), f('histIdKnown', N), i('userCat', Fu), f('userNum', Nu)],
+  };
+}
+
+/** Sample ranges [start, end) of about n/shards samples each, cut only where a request ends. */
+export function shardRanges(group: Int32Array, shards: number): [number, number][] {
+  const n = group.length;
+  const out: [number, number][] = [];
+  let start = 0;
+  for (let k = 1; k <= shards && start < n; k++) {
+    let end = k === shards ? n : Math.max(start + 1, Math.round((n * k) / shards));
+    while (end < n && group[end] === group[end - 1]) end++;
+    if (end > start) out.push([start, end]);
+    start = end;
+  }
+  return out;
+}
+
+function shardBytes(s: Samples, c: RankerConfig, start: number, end: number): { bytes: Uint8Array; histRows: number } {
+  const { sampleFields, historyFields } = shardFields(c);
+  const rows = new Map<number, number>();
+  for (let i = start; i < end; i++) if (!rows.has(s.histOf[i])) rows.set(s.histOf[i], rows.size);
+  const hist = [...rows.keys()];
+  const n = end - start;
+  const parts: ArrayBufferView[] = [];
+  const source = s as unknown as Record<string, Int32Array | Float32Array | Uint8Array>;
+  for (const fd of sampleFields) {
+    const out = fd.dtype === 'int32' ? new Int32Array(n * fd.width) : new Float32Array(n * fd.width);
+    if (fd.name === 'histOf') for (let r = 0; r < n; r++) out[r] = rows.get(s.histOf[start + r])!;
+    else out.set(source[fd.name].subarray(start * fd.width, end * fd.width));
+    parts.push(out);
+  }
+  for (const fd of historyFields) {
+    const out = fd.dtype === 'int32' ? new Int32Array(hist.length * fd.width) : new Float32Array(hist.length * fd.width);
+    const src = source[fd.name];
+    hist.forEach((h, r) => out.set(src.subarray(h * fd.width, (h + 1) * fd.width), r * fd.width));
+    parts.push(out);
+  }
+  const bytes = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
+    at += p.byteLength;
+  }
+  return { bytes, histRows: hist.length };
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export async function exportSamples(options: ExportOptions): Promise<ExportManifest> {
+  const o = withDefaults({ ...DATA_DEFAULTS, shards: 4 }, options);
+  if (!Number.isInteger(o.shards) || o.shards < 1) throw new ConfigError('shards', `expected a positive integer, got ${String(o.shards)}`);
+  const data = readDataSet(o.data);
+  const domains = o.domains ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x));
+  const split = holdOutValidation(splitData(data, { ...o, onlyDomains: domains }), undefined);
+  const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
+  try {
+    const config = configFromData(split.train, data.items, encoder, o.model ?? {}, data.users);
+    const p = await prepareSamples(data, split, config, encoder, o);
+    // Written into a temporary folder, renamed at the end: nothing half-written is left as an export.
+    const tmp = `${o.out}.partial`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    try {
+      const table = new Float32Array(p.textTable.dataSync());
+      const tableBytes = new Uint8Array(table.buffer);
+      writeFileSync(join(tmp, 'text-table.f32'), tableBytes);
+      const shards: ShardEntry[] = [];
+      for (const [splitName, s] of [['train', p.train], ['test', p.test]] as const) {
+        shardRanges(s.group, o.shards).forEach(([start, end], k) => {
+          const { bytes, histRows } = shardBytes(s, config, start, end);
+          const file = `${splitName}-${String(k).padStart(5, '0')}.bin`;
+          writeFileSync(join(tmp, file), bytes);
+          shards.push({ file, split: splitName, samples: end - start, histRows, bytes: bytes.byteLength, sha256: sha(bytes) });
+        });
+      }
+      const manifest: ExportManifest = {
+        format: EXPORT_FORMAT,
+        version: EXPORT_VERSION,
+        config,
+        params: paramSpecs(config),
+        encoderId: encoder.id,
+        textTable: { file: 'text-table.f32', rows: p.textTable.shape[0], dim: p.textTable.shape[1], sha256: sha(tableBytes) },
+        ...shardFields(config),
+        shards,
+        counts: { train: p.train.n, test: p.test.n },
+        options: { data: o.data, trainFraction: o.trainFraction, negatives: o.negatives, seed: o.seed, domains: o.domains, excludeDomains: o.excludeDomains },
+        idBucketsSeen: seenBuckets(p.train, config),
+      };
+      writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+      rmSync(o.out, { recursive: true, force: true });
+      renameSync(tmp, o.out);
+      return manifest;
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    } finally {
+      p.textTable.dispose();
+    }
+  } finally {
+    await encoder.dispose();
+  }
+}
+
+/**
+ * One shard read back as Samples (its own history rows; metrics' fields as stored), checked against
+ * the manifest's SHA-256: what a trainer reading the export sees.
+ */
+export function readShard(folder: string, m: ExportManifest, entry: ShardEntry): Samples {
+  const path = join(folder, entry.file);
+  if (!existsSync(path)) throw new ConfigError('shard', `${path}: not found`);
+  const buf = readFileSync(path);
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (sha(bytes) !== entry.sha256) throw new ConfigError('shard', `${path}: checksum mismatch: truncated or corrupt`);
+  const out: Record<string, unknown> = { n: entry.samples, histRows: entry.histRows };
+  let at = 0;
+  for (const [rows, fields] of [[entry.samples, m.sampleFields], [entry.histRows, m.historyFields]] as const) {
+    for (const fd of fields) {
+      const count = rows * fd.width;
+      const copy = bytes.slice(at, at + count * 4);
+      out[fd.name] = fd.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
+      at += count * 4;
+    }
+  }
+  if (at !== bytes.byteLength) throw new ConfigError('shard', `${path}: ${bytes.byteLength} bytes, the manifest's fields need ${at}`);
+  out.cold = Uint8Array.from(out.cold as Int32Array);
+  out.domainName = Array.from(out.domain as Int32Array, (d) => m.config.domains[d]);
+  return out as unknown as Samples;
+}
+
+/** The export's manifest and text table. */
+export function readExport(folder: string): { manifest: ExportManifest; textTable: Float32Array } {
+  const path = join(folder, 'manifest.json');
+  if (!existsSync(path)) throw new ConfigError('export', `${path}: not found`);
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as ExportManifest;
+  if (manifest.format !== EXPORT_FORMAT) throw new ConfigError('export', `${path}: not a Kindling export`);
+  const t = readFileSync(join(folder, manifest.textTable.file));
+  const tb = new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+  if (sha(tb) !== manifest.textTable.sha256) throw new ConfigError('export', `${join(folder, manifest.textTable.file)}: checksum mismatch`);
+  return { manifest, textTable: new Float32Array(tb.slice().buffer) };
+}
