@@ -9,8 +9,8 @@ import sys
 import torch
 
 from .model import Ranker
-from .ranker_files import load_ranker
-from .samples import batch, read_manifest, read_text_table, shards_for
+from .ranker_files import ModelFileError, load_ranker
+from .samples import ExportError, batch, read_manifest, read_text_table, shards_for
 
 
 def predict(model, folder, m, split, device="cpu", batch_size=4096):
@@ -45,9 +45,13 @@ def main(argv=None):
     ap.add_argument("--out")
     ap.add_argument("--device", default="cpu")
     a = ap.parse_args(argv)
-    model, km = load_model(a.model, a.device)
-    m = read_manifest(a.export, km["encoderId"])
-    ctr, rel = predict(model, a.export, m, a.split, a.device)
+    try:
+        model, km = load_model(a.model, a.device)
+        m = read_manifest(a.export, km["encoderId"])
+        ctr, rel = predict(model, a.export, m, a.split, a.device)
+    except (ExportError, ModelFileError) as e:
+        print(f"kindling_torch.forward: {e}", file=sys.stderr)
+        return 2
     text = json.dumps({"ctr": ctr, "rel": rel})
     if a.out:
         open(a.out, "w").write(text)
@@ -56,4 +60,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""python3 -m kindling_torch.train --export DIR --out DIR [--epochs N] [--batch B] [--lr R] [--seed S]
+                                  [--device cpu|cuda] [--resume]
+
+Trains the ranking network on `kindling export`'s shards with PyTorch DistributedDataParallel, and
+writes model.json + weights.bin in Kindling's own format (the page, `kindling eval` and `kindling
+finetune` load it unchanged). One process trains alone; several are started the torch.distributed
+way (torchrun, or RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT by hand): gloo on the CPU, NCCL on
+CUDA. Each rank reads its own shards (shard k goes to rank k mod world size); --batch is per rank,
+so the global batch is --batch x world size. Every epoch is checkpointed into <out>/checkpoint
+(weights, optimiser state, epoch); --resume goes on from there.
+
+What it trains is what `kindling train` trains: the same initial values for the same --seed, the
+same loss (L_ctr + L_sim + lambda L_reg), the same dropouts (a share config.domainDropout of samples
+shown as the generic domain, config.idDropout of items shown as unknown), Adam with TF.js's epsilon.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+
+from .losses import ranker_loss
+from .model import Ranker
+from .ranker_files import ModelFileError, load_ranker, save_ranker
+from .samples import ExportError, batch, grouped_order, read_manifest, read_text_table, shards_for
+
+
+def auc(scores, labels):
+    """Area under the ROC curve (ties count half), as src/eval/metrics.ts computes it."""
+    scores, labels = np.asarray(scores, dtype=np.float64), np.asarray(labels)
+    pos, neg = labels == 1, labels == 0
+    if not pos.any() or not neg.any():
+        return float("nan")
+    order = np.argsort(scores, kind="mergesort")
+    s = scores[order]
+    ranks = np.empty(len(s))
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and s[j + 1] == s[i]:
+            j += 1
+        ranks[i : j + 1] = (i + j) / 2 + 1
+        i = j + 1
+    r = np.empty(len(s))
+    r[order] = ranks
+    return float((r[pos].sum() - pos.sum() * (pos.sum() + 1) / 2) / (pos.sum() * neg.sum()))
+
+
+class Trainer:
+    def __init__(self, a, rank, world, device):
+        self.a, self.rank, self.world, self.device = a, rank, world, device
+        self.m = read_manifest(a.export)
+        self.config = self.m["config"]
+        self.text = read_text_table(a.export, self.m).to(device)
+        self.shards = shards_for(a.export, self.m, "train", rank, world)
+        if not self.shards:
+            raise ExportError(f"{a.export}: {len([s for s in self.m['shards'] if s['split'] == 'train'])} training shards for {world} ranks: rank {rank} has none (export with --shards >= the world size)")
+        self.model = Ranker(self.config, self.m["params"], seed=a.seed).to(device)
+        self.start_epoch, self.history = 0, []
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=a.lr, eps=1e-7)
+        if a.resume:
+            self.resume()
+        # A parameter no sample reaches (the sparse table of a model whose features are all numeric)
+        # needs DDP's search for unused parameters; otherwise it costs a pass over the graph each step.
+        unused = not any(len(self.config[k]["categorical"]) for k in ("itemFeatures", "contextFeatures") if k in self.config) and not len((self.config.get("userFeatures") or {}).get("categorical", []))
+        self.ddp = DistributedDataParallel(self.model, find_unused_parameters=unused and self.model.has("emb.sparse")) if dist.is_initialized() else self.model
+
+    def checkpoint_dir(self):
+        return os.path.join(self.a.out, "checkpoint")
+
+    def resume(self):
+        folder = self.checkpoint_dir()
+        state_path = os.path.join(folder, "state.json")
+        if not os.path.exists(state_path):
+            return
+        state = json.load(open(state_path))
+        if state.get("export") != os.path.abspath(self.a.export):
+            raise ExportError(f"--resume: the checkpoint in {folder} is from another export ({state.get('export')}); leave out --resume or choose another --out")
+        weights, _ = load_ranker(folder)
+        with torch.no_grad():
+            for name, p in self.model.named_kindling_parameters():
+                p.copy_(weights[name])
+        self.optimizer.load_state_dict(torch.load(os.path.join(folder, "optimizer.pt"), map_location=self.device))
+        self.start_epoch, self.history = state["epoch"] + 1, state["history"]
+
+    def steps_per_epoch(self):
+        """Every rank takes the same number of steps (DDP all-reduces each one): the fewest any rank has."""
+        mine = sum((s.n + self.a.batch - 1) // self.a.batch for s in self.shards)
+        if not dist.is_initialized():
+            return mine
+        t = torch.tensor([mine], device=self.device)
+        dist.all_reduce(t, op=dist.ReduceOp.MIN)
+        return int(t.item())
+
+    def batches(self, epoch):
+        gen = torch.Generator().manual_seed(self.a.seed * 1000 + epoch + 7919 * self.rank)
+        for k in torch.randperm(len(self.shards), generator=gen).tolist():
+            shard = self.shards[k]
+            order = grouped_order(shard, gen)
+            for start in range(0, shard.n, self.a.batch):
+                yield shard, order[start : start + self.a.batch], gen
+
+    def train(self):
+        c = self.config
+        steps = self.steps_per_epoch()
+        for epoch in range(self.start_epoch, self.a.epochs):
+            t0, total, done, samples = time.time(), 0.0, 0, 0
+            for shard, idx, gen in self.batches(epoch):
+                if done == steps:
+                    break
+                n = len(idx)
+                hide_domain = torch.rand(n, generator=gen) < c["domainDropout"]
+                hide_id = torch.rand(n, generator=gen) < (c.get("idDropout") or 0) if c.get("idDropout") else None
+                x, t = batch(shard, idx, self.text, c, self.device, hide_domain, hide_id)
+                loss = ranker_loss(c, self.ddp(x), t)["total"]
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+                total += loss.item()
+                done += 1
+                samples += n
+            seconds = time.time() - t0
+            rate = torch.tensor([samples / max(seconds, 1e-9)], device=self.device)
+            if dist.is_initialized():
+                dist.all_reduce(rate)
+            self.history.append({"epoch": epoch, "loss": total / max(done, 1), "samplesPerSecond": float(rate.item())})
+            if self.rank == 0:
+                print(f"epoch {epoch + 1}/{self.a.epochs}: mean loss {total / max(done, 1):.4f}, {rate.item():.0f} samples/s over {self.world} rank(s)", file=sys.stderr)
+                self.save_checkpoint(epoch)
+            if dist.is_initialized():
+                dist.barrier()
+
+    def digest(self):
+        """SHA-256 of this rank's weights: after training every rank's must be the same."""
+        h = hashlib.sha256()
+        for _, p in self.model.named_kindling_parameters():
+            h.update(p.detach().cpu().contiguous().numpy().tobytes())
+        return h.hexdigest()
+
+    def save_checkpoint(self, epoch):
+        folder = self.checkpoint_dir()
+        save_ranker(folder, self.model.named_kindling_parameters(), self.config, {"command": "kindling_torch.train", "checkpointEpoch": epoch})
+        torch.save(self.optimizer.state_dict(), os.path.join(folder, "optimizer.pt"))
+        with open(os.path.join(folder, "state.json"), "w") as f:
+            json.dump({"epoch": epoch, "history": self.history, "export": os.path.abspath(self.a.export)}, f)
+
+    def evaluate(self):
+        """AUC and logloss on the export's test split (rank 0; `kindling eval` reports the rest)."""
+        from .forward import predict
+
+        self.model.eval()
+        ctr, _ = predict(self.model, self.a.export, self.m, "test", self.device)
+        labels = np.concatenate([s.fields["label"][:, 0].numpy() for s in shards_for(self.a.export, self.m, "test")])
+        p = np.clip(np.asarray(ctr), 1e-7, 1 - 1e-7)
+        return {"samples": int(len(labels)), "auc": auc(ctr, labels), "logloss": float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)))}
+
+    def save(self, seconds):
+        a = self.a
+        training = {
+            "command": "kindling_torch.train",
+            "export": os.path.abspath(a.export),
+            "data": self.m["options"]["data"],
+            "seed": a.seed,
+            "epochs": a.epochs,
+            "batchSize": a.batch,
+            "worldSize": self.world,
+            "learningRate": a.lr,
+            "device": str(self.device),
+            "negatives": self.m["options"]["negatives"],
+            "trainFraction": self.m["options"]["trainFraction"],
+            "trainSamples": self.m["counts"]["train"],
+            "idBucketsSeen": self.m["idBucketsSeen"],
+            "seconds": round(seconds),
+            "samplesPerSecond": round(float(np.mean([h["samplesPerSecond"] for h in self.history]))) if self.history else 0,
+            "loss": [round(h["loss"], 5) for h in self.history],
+        }
+        save_ranker(a.out, self.model.named_kindling_parameters(), self.config, training)
+
+
+def parse(argv):
+    ap = argparse.ArgumentParser(prog="kindling_torch.train", description=__doc__.split("\n\n")[1])
+    ap.add_argument("--export", required=True, help="a `kindling export` folder")
+    ap.add_argument("--out", required=True, help="where model.json, weights.bin, eval.json and checkpoint/ go")
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=512, help="samples per step on each rank")
+    ap.add_argument("--lr", type=float, default=0.003)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda (one GPU per rank: LOCAL_RANK picks it)")
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--timeout", type=int, default=300, help="seconds a rank waits for the others before it gives up")
+    a = ap.parse_args(argv)
+    for name, lo in (("epochs", 1), ("batch", 1)):
+        if getattr(a, name) < lo:
+            ap.error(f"--{name}: expected an integer >= {lo}, got {getattr(a, name)}")
+    if not a.lr > 0:
+        ap.error(f"--lr: expected a positive number, got {a.lr}")
+    return a
+
+
+def main(argv=None):
+    a = parse(argv)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    # Ranks sharing a machine share its cores (torchrun sets LOCAL_WORLD_SIZE).
+    local = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    if local > 1:
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // local))
+    if a.device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            print("kindling_torch.train: --device cuda: no CUDA device here", file=sys.stderr)
+            return 2
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device(a.device)
+    # Started the torch.distributed way (torchrun sets MASTER_ADDR): DDP, even with one process.
+    distributed = world > 1 or "MASTER_ADDR" in os.environ
+    if distributed:
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo", rank=rank, world_size=world, timeout=datetime.timedelta(seconds=a.timeout))
+    try:
+        t0 = time.time()
+        trainer = Trainer(a, rank, world, device)
+        trainer.train()
+        print(f"rank {rank} of {world}: weights sha256 {trainer.digest()}", file=sys.stderr)
+        if rank == 0:
+            trainer.save(time.time() - t0)
+            report = trainer.evaluate()
+            with open(os.path.join(a.out, "eval.json"), "w") as f:
+                json.dump(report, f, indent=1)
+            print(f"saved {a.out}/model.json: test AUC {report['auc']:.4f}, logloss {report['logloss']:.4f} on {report['samples']} samples", file=sys.stderr)
+        return 0
+    except (ExportError, ModelFileError) as e:
+        print(f"kindling_torch.train (rank {rank}): {e}", file=sys.stderr)
+        return 2
+    except RuntimeError as e:
+        # A rank that died or hung: gloo / NCCL raise here on the ranks left waiting.
+        print(f"kindling_torch.train (rank {rank} of {world}): {e}", file=sys.stderr)
+        return 1
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
