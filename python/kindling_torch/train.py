@@ -235,6 +235,8 @@ def main(argv=None):
             with open(os.path.join(a.out, "eval.json"), "w") as f:
                 json.dump(report, f, indent=1)
             print(f"saved {a.out}/model.json: test AUC {report['auc']:.4f}, logloss {report['logloss']:.4f} on {report['samples']} samples", file=sys.stderr)
+        if dist.is_initialized():
+            dist.barrier()  # every rank leaves together: none tears the group down while rank 0 still writes
         return 0
     except (ExportError, ModelFileError) as e:
         print(f"kindling_torch.train (rank {rank}): {e}", file=sys.stderr)
