@@ -17,6 +17,9 @@ import { useTrainingBackend } from '../src/node/tf-backend.ts';
 import { writeWorld } from '../src/node/world-files.ts';
 import { exportSamples, readExport, readShard } from '../src/train/export.ts';
 import { predictRanker } from '../src/train/trainer.ts';
+import { batchTensors, disposeBatch } from '../src/train/batches.ts';
+import { rankerLoss } from '../src/model/losses.ts';
+import { rankerForward } from '../src/model/ranker.ts';
 import { evaluateModel } from '../src/train/evaluate.ts';
 import { hasTorch, PYTHON, runPython } from './helpers/torch.ts';
 
@@ -73,6 +76,49 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
     expect(diff(got.rel, want.rel)).toBeLessThan(1e-4);
     // The probabilities are not all alike: the comparison has something to compare.
     expect(Math.max(...want.ctr) - Math.min(...want.ctr)).toBeGreaterThan(1e-3);
+  });
+
+  it('computes the gradients TF.js computes, the regulariser included, within 1e-3', async () => {
+    const folder = join(dir, 'export-grads');
+    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'] });
+    const params = initParams(m.config, 7);
+    const saved = join(folder, 'model');
+    await saveRanker(saved, params, m.config, { command: 'test' });
+    const { manifest, textTable } = readExport(folder);
+    const shard = readShard(folder, manifest, manifest.shards.find((e) => e.split === 'train')!);
+    const table = tf.tensor2d(textTable, [manifest.textTable.rows, manifest.textTable.dim]);
+    // The shard's last 64 samples: late requests, whose users have a history for the user tower.
+    const b = batchTensors(shard, Array.from({ length: 64 }, (_, i) => shard.n - 64 + i), table, m.config);
+    let parts: Record<string, number> = {};
+    const { grads } = tf.variableGrads(() => {
+      const l = rankerLoss(m.config, rankerForward(params, m.config, b.inputs), b.targets);
+      parts = { ctr: l.ctr.dataSync()[0], sim: l.sim.dataSync()[0], reg: l.reg.dataSync()[0] };
+      return l.total;
+    }, [...params.values()]);
+    const want = new Map([...params].map(([name, v]) => [name, grads[v.name].dataSync() as Float32Array]));
+    tf.dispose(Object.values(grads));
+    disposeBatch(b);
+    table.dispose();
+    disposeParams(params);
+    const out = join(folder, 'grads.json');
+    const r = runPython('grads', ['--export', folder, '--model', saved, '--samples', '64', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const got = JSON.parse(readFileSync(out, 'utf8')) as { loss: Record<string, number>; grads: Record<string, number[]> };
+    expect(parts.reg).toBeGreaterThan(0); // several domains in the batch: the regulariser has a gradient to give
+    for (const k of ['ctr', 'sim', 'reg']) expect(got.loss[k], k).toBeCloseTo(parts[k], 5);
+    for (const name of ['lm.w', 'emb.id', 'emb.domain', 'user.q', 'gate.domain.item', 'sparse.context.1.w', 'da.w', 'mmoe.experts.w', 'mmoe.gate.rel.w', 'tower.ctr.2.w']) {
+      const w = want.get(name)!;
+      const g = got.grads[name];
+      expect(g, name).toHaveLength(w.length);
+      let scale = 0;
+      let worst = 0;
+      w.forEach((x, i) => {
+        scale = Math.max(scale, Math.abs(x));
+        worst = Math.max(worst, Math.abs(g[i] - x));
+      });
+      expect(scale, name).toBeGreaterThan(0);
+      expect(worst, name).toBeLessThan(1e-3 * Math.max(1, scale));
+    }
   });
 
   it('names a corrupt shard', async () => {
