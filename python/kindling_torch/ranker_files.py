@@ -9,6 +9,8 @@ import os
 import numpy as np
 import torch
 
+from .files import read_json
+
 SCHEMA_VERSION = 1
 WEIGHTS_FILE = "weights.bin"
 
@@ -48,13 +50,9 @@ def load_ranker(folder):
     """(weights by name, the `kindling` manifest), checked as src/model/serialize.ts decodeRanker checks."""
     mj = os.path.join(folder, "model.json")
     wb = os.path.join(folder, WEIGHTS_FILE)
-    for p in (mj, wb):
-        if not os.path.exists(p):
-            raise ModelFileError(f"{p}: not found")
-    try:
-        model = json.load(open(mj))
-    except ValueError as e:
-        raise ModelFileError(f"{mj}: is not valid JSON ({e})") from e
+    model = read_json(mj, ModelFileError)
+    if not os.path.exists(wb):
+        raise ModelFileError(f"{wb}: not found")
     m = model.get("kindling") or {}
     if m.get("format") != "kindling-ranker":
         raise ModelFileError(f'{mj}: is not a Kindling ranker (no kindling.format "kindling-ranker")')

@@ -1,11 +1,12 @@
 """Reading `kindling export`'s folder (src/train/export.ts): the manifest, the text table and the
 shards, each checked against its SHA-256; and cutting batches the way src/train/batches.ts does."""
 import hashlib
-import json
 import os
 
 import numpy as np
 import torch
+
+from .files import read_json
 
 FORMAT = "kindling-samples"
 VERSION = 1
@@ -27,12 +28,7 @@ def _read_checked(path, sha256):
 
 def read_manifest(folder, encoder_id=None):
     path = os.path.join(folder, "manifest.json")
-    if not os.path.exists(path):
-        raise ExportError(f"{path}: not found (is {folder} a `kindling export` folder?)")
-    try:
-        m = json.load(open(path))
-    except ValueError as e:
-        raise ExportError(f"{path}: is not valid JSON ({e})") from e
+    m = read_json(path, ExportError, f" (is {folder} a `kindling export` folder?)")
     if m.get("format") != FORMAT:
         raise ExportError(f"{path}: not a Kindling export (format {m.get('format')!r})")
     if m.get("version") != VERSION:
