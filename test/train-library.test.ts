@@ -53,6 +53,8 @@ describe('training as a library', () => {
   it('throws ConfigError naming the option for a bad one', async () => {
     await expect(train({ data, out: join(dir, 'never'), model: { aspects: [] } })).rejects.toThrow(ConfigError);
     await expect(train({ data, out: join(dir, 'never'), model: { aspects: [] } })).rejects.toThrow('model.aspects');
+    await expect(train({ data, out: join(dir, 'never'), epochs: 0 })).rejects.toThrow('epochs: got 0; expected an integer from 1 to 1000');
+    await expect(finetune({ from: join(dir, 'foundation'), data, domain: 'miniapps', out: join(dir, 'never'), l2sp: -1 })).rejects.toThrow('l2sp: got -1');
     // @ts-expect-error: not a freeze split
     await expect(finetune({ from: join(dir, 'foundation'), data, domain: 'miniapps', out: join(dir, 'never'), freeze: 'all' })).rejects.toThrow('freeze: got "all"');
   });

@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.ts';
+
 /** What train, finetune and evaluate share: which events, how they are split and sampled. */
 export interface DataOptions {
   /** A folder in the data contract (docs/DATA.md). */
@@ -26,6 +28,28 @@ export function withDefaults<O extends object, D extends object>(defaults: D, o:
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as Omit<O, keyof D> & { [K in keyof D]: K extends keyof O ? NonNullable<O[K]> : D[K] };
 }
+
+/**
+ * Checks the numeric options a library caller gives (the CLI checks its flags the same way, by flag):
+ * each [name, value, min, max, integer]; a bad one is a ConfigError naming the option.
+ */
+export function checkNumbers(rules: [string, number | undefined, number, number, boolean][]) {
+  for (const [name, v, min, max, integer] of rules) {
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+      throw new ConfigError(name, `got ${String(v)}; expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+    }
+  }
+}
+
+/** checkNumbers for DataOptions. */
+export const checkDataOptions = (o: DataOptions) =>
+  checkNumbers([
+    ['trainFraction', o.trainFraction, 0.01, 0.99, false],
+    ['negatives', o.negatives, 0, 100, true],
+    ['seed', o.seed, 0, 2 ** 31, true],
+    ['validFraction', o.validFraction, 0.01, 0.5, false],
+  ]);
 
 /** The data options with their defaults filled in. */
 export const withDataDefaults = <T extends DataOptions>(o: T) => withDefaults(DATA_DEFAULTS, o);

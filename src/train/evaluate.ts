@@ -3,7 +3,7 @@ import { evaluate, type EvalReport } from '../eval/report.ts';
 import { disposeParams } from '../model/params.ts';
 import { baselineScores, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker } from '../node/ranker-files.ts';
-import { withDataDefaults, type DataOptions } from './data-options.ts';
+import { checkDataOptions, withDataDefaults, type DataOptions } from './data-options.ts';
 import { predictRanker } from './trainer.ts';
 
 export interface EvaluateOptions extends DataOptions {
@@ -12,6 +12,7 @@ export interface EvaluateOptions extends DataOptions {
 }
 
 export async function evaluateModel(options: EvaluateOptions): Promise<EvalReport> {
+  checkDataOptions(options);
   const o = withDataDefaults(options);
   const { params, manifest } = await loadRanker(o.model);
   try {

@@ -20,7 +20,7 @@ import { ConfigError } from '../errors.ts';
 import { featureCounts, type RankerConfig } from '../model/config.ts';
 import { paramSpecs, type ParamSpec } from '../model/params.ts';
 import { configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
-import { DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
+import { checkDataOptions, checkNumbers, DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
 import { seenBuckets } from './train.ts';
 
 export const EXPORT_FORMAT = 'kindling-samples';
@@ -126,8 +126,9 @@ function shardBytes(s: Samples, c: RankerConfig, start: number, end: number): { 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export async function exportSamples(options: ExportOptions): Promise<ExportManifest> {
+  checkDataOptions(options);
+  checkNumbers([['shards', options.shards, 1, 100_000, true]]);
   const o = withDefaults({ ...DATA_DEFAULTS, shards: 4 }, options);
-  if (!Number.isInteger(o.shards) || o.shards < 1) throw new ConfigError('shards', `expected a positive integer, got ${String(o.shards)}`);
   const data = readDataSet(o.data);
   const domains = o.domains ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x));
   const split = holdOutValidation(splitData(data, { ...o, onlyDomains: domains }), undefined);

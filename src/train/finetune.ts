@@ -19,7 +19,7 @@ import { withKnownIds } from '../model/known-ids.ts';
 import { disposeParams, type ParamGroup, type Params } from '../model/params.ts';
 import { baselineScores, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
-import { DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
+import { checkDataOptions, checkNumbers, DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
 import { fit, readCheckpoint, type FitProgress } from './fit.ts';
 import { validationRecord } from './train.ts';
 import { predictRanker } from './trainer.ts';
@@ -111,6 +111,8 @@ export function newRowsOnly(params: Params, newDomainRow: number | undefined, id
 }
 
 export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
+  checkDataOptions(options);
+  checkNumbers([['epochs', options.epochs, 1, 1000, true], ['batchSize', options.batchSize, 8, 65536, true], ['learningRate', options.learningRate, 1e-6, 1, false], ['l2sp', options.l2sp, 0, 1e6, false]]);
   const o = withDefaults({ ...DATA_DEFAULTS, ...FINETUNE_DEFAULTS }, options);
   const { from, domain, freeze, out } = o;
   if (!FREEZE[freeze]) throw new ConfigError('freeze', `got ${JSON.stringify(freeze)}; allowed: ${FREEZES.join(', ')}`);

@@ -12,7 +12,7 @@ import type { RankerConfig } from '../model/config.ts';
 import { disposeParams, initParams } from '../model/params.ts';
 import { baselineScores, configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { saveRanker } from '../node/ranker-files.ts';
-import { DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
+import { checkDataOptions, checkNumbers, DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
 import { fit, readCheckpoint, type FitProgress, type FitResult } from './fit.ts';
 import { predictRanker } from './trainer.ts';
 
@@ -60,6 +60,8 @@ export function validationRecord(r: FitResult) {
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  checkDataOptions(options);
+  checkNumbers([['epochs', options.epochs, 1, 1000, true], ['batchSize', options.batchSize, 8, 65536, true], ['learningRate', options.learningRate, 1e-6, 1, false]]);
   const o = withDefaults({ ...DATA_DEFAULTS, ...TRAIN_DEFAULTS }, options);
   if (o.model?.aspects && !o.model.aspects.length) throw new ConfigError('model.aspects', 'leaves no aspect to rank with');
   const data = readDataSet(o.data);
