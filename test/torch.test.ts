@@ -21,6 +21,8 @@ import { batchTensors, disposeBatch } from '../src/train/batches.ts';
 import { rankerLoss } from '../src/model/losses.ts';
 import { rankerForward } from '../src/model/ranker.ts';
 import { evaluateModel } from '../src/train/evaluate.ts';
+import { train } from '../src/train/train.ts';
+import { loadRanker } from '../src/node/ranker-files.ts';
 import { hasTorch, PYTHON, runPython } from './helpers/torch.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-torch-'));
@@ -195,6 +197,48 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch trainer', () => {
     expect(r.err).toMatch(/epoch 2\/2/);
     expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training.loss).toHaveLength(2);
   });
+
+  it('fine-tunes a foundation as kindling finetune does: new rows learn, frozen rows stay, kindling eval reads it', async () => {
+    const foundation = join(dir, 'foundation');
+    await train({ data: world, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, seed: 5 });
+    const ftExport = join(dir, 'export-ft');
+    const m = await exportSamples({ data: world, out: ftExport, negatives: 2, seed: 5, shards: 2, from: foundation, domain: 'miniapps' });
+    expect(m.from).toMatchObject({ domain: 'miniapps', isNew: true, domainRow: 4 });
+    const out = join(dir, 'pt-ft');
+    const r = runPython('train', ['--export', ftExport, '--out', out, '--from', foundation, '--freeze', 'l0', '--l2sp', '0.1', '--epochs', '2', '--batch', '128', '--seed', '5']);
+    expect(r.code, r.err).toBe(0);
+    const before = await loadRanker(foundation);
+    const after = await loadRanker(out);
+    const w = (p: typeof before.params, n: string) => p.get(n)!.dataSync() as Float32Array;
+    const rowsChanged = (n: string, width: number) => {
+      const a = w(before.params, n);
+      const b = w(after.params, n);
+      const changed: number[] = [];
+      for (let row = 0; row < a.length / width; row++) if (a.subarray(row * width, (row + 1) * width).some((x, j) => x !== b[row * width + j])) changed.push(row);
+      return changed;
+    };
+    const H = m.config.hidden;
+    expect(rowsChanged('emb.action', H)).toEqual([]); // frozen level, no new rows
+    expect(rowsChanged('emb.position', H)).toEqual([]);
+    expect(rowsChanged('emb.domain', H)).toEqual([4]); // only the new domain's row learns
+    const seen = Uint8Array.from(atob(before.manifest.training.idBucketsSeen as string), (ch) => ch.charCodeAt(0));
+    const idRows = rowsChanged('emb.id', H);
+    expect(idRows.length).toBeGreaterThan(0); // the new domain's items learn their rows...
+    expect(idRows.filter((row) => seen[row >> 3] & (1 << (row & 7)))).toEqual([]); // ...and no row pretraining trained moves
+    expect(rowsChanged('lm.w', H).length).toBeGreaterThan(0); // the encoder level learns
+    expect(after.manifest.training).toMatchObject({ command: 'kindling_torch.train', domain: 'miniapps', freeze: 'l0', l2sp: 0.1 });
+    expect(after.manifest.config.domains).toEqual([...before.manifest.config.domains, 'miniapps']);
+    for (const p of [before.params, after.params]) disposeParams(p);
+    const report = await evaluateModel({ model: out, data: world, domains: ['miniapps'], negatives: 2, seed: 5 });
+    expect(report.overall.auc).toBeCloseTo(JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')).auc, 4);
+    // An export made for one foundation does not fine-tune another, and a plain export needs no --from.
+    const other = runPython('train', ['--export', ftExport, '--out', join(dir, 'never'), '--from', out, '--epochs', '1']);
+    expect(other.code).toBe(2);
+    expect(other.err).toContain('exported for another foundation');
+    const plain = runPython('train', ['--export', folder, '--out', join(dir, 'never'), '--from', foundation, '--epochs', '1']);
+    expect(plain.code).toBe(2);
+    expect(plain.err).toContain('not exported for fine-tuning');
+  }, 180_000);
 
   it('ends with an error naming the rank when another rank dies, and leaves no model', async () => {
     const out = join(dir, 'pt-dies');

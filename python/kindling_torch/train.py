@@ -1,5 +1,5 @@
 """python3 -m kindling_torch.train --export DIR --out DIR [--epochs N] [--batch B] [--lr R] [--seed S]
-                                  [--device cpu|cuda] [--resume]
+                                  [--device cpu|cuda] [--resume] [--from MODEL [--freeze l0|l0+encoder] [--l2sp W]]
 
 Trains the ranking network on `kindling export`'s shards with PyTorch DistributedDataParallel, and
 writes model.json + weights.bin in Kindling's own format (the page, `kindling eval` and `kindling
@@ -12,6 +12,12 @@ so the global batch is --batch x world size. Every epoch is checkpointed into <o
 What it trains is what `kindling train` trains: the same initial values for the same --seed, the
 same loss (L_ctr + L_sim + lambda L_reg), the same dropouts (a share config.domainDropout of samples
 shown as the generic domain, config.idDropout of items shown as unknown), Adam with TF.js's epsilon.
+
+With --from, it fine-tunes that foundation as `kindling finetune` does, on an export made for it
+(`kindling export --from MODEL --domain NAME`): a new domain gets a row of its own (a copy of the
+generic row 0), --freeze keeps the foundation's trained rows of the frozen levels as they are (the new
+domain's row and the ID buckets pretraining never touched still learn), and --l2sp W pulls what learns
+towards the foundation (W x the squared distance).
 """
 import argparse
 import datetime
@@ -20,6 +26,8 @@ import json
 import os
 import sys
 import time
+
+import base64
 
 import numpy as np
 import torch
@@ -53,6 +61,11 @@ def auc(scores, labels):
     return float((r[pos].sum() - pos.sum() * (pos.sum() + 1) / 2) / (pos.sum() * neg.sum()))
 
 
+# The groups that learn under each freeze split (src/train/finetune.ts FREEZE), and the domain tables.
+FREEZE = {"l0": ["encoder", "head"], "l0+encoder": ["head"]}
+DOMAIN_TABLES = ["emb.domain", "gate.domain.item", "gate.domain.query"]
+
+
 class Trainer:
     def __init__(self, a, rank, world, device):
         self.a, self.rank, self.world, self.device = a, rank, world, device
@@ -63,14 +76,58 @@ class Trainer:
         if not self.shards:
             raise ExportError(f"{a.export}: {len([s for s in self.m['shards'] if s['split'] == 'train'])} training shards for {world} ranks: rank {rank} has none (export with --shards >= the world size)")
         self.model = Ranker(self.config, self.m["params"], seed=a.seed).to(device)
+        self.pulled, self.new_rows = [], []
+        if a.from_:
+            self.start_from_foundation()
+        elif self.m.get("from"):
+            raise ExportError(f"{a.export}: exported for fine-tuning {self.m['from']['model']} (--from); give --from")
         self.start_epoch, self.history = 0, []
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=a.lr, eps=1e-7)
+        self.optimizer = torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=a.lr, eps=1e-7)
         if a.resume:
             self.resume()
         # A parameter no sample reaches (the sparse table of a model whose features are all numeric)
         # needs DDP's search for unused parameters; otherwise it costs a pass over the graph each step.
         unused = not any(len(self.config[k]["categorical"]) for k in ("itemFeatures", "contextFeatures") if k in self.config) and not len((self.config.get("userFeatures") or {}).get("categorical", []))
         self.ddp = DistributedDataParallel(self.model, find_unused_parameters=unused and self.model.has("emb.sparse")) if dist.is_initialized() else self.model
+
+    def start_from_foundation(self):
+        """The foundation's weights, the new domain's row, and what --freeze keeps frozen."""
+        a, f = self.a, self.m.get("from")
+        if not f:
+            raise ExportError(f"{a.export}: not exported for fine-tuning; export with `kindling export --from {a.from_} --domain NAME`")
+        weights, km = load_ranker(a.from_)
+        if km["checksums"]["weights.bin"] != f["sha256"]:
+            raise ExportError(f"{a.export}: exported for another foundation ({f['model']}, weights {f['sha256'][:12]}...), not {a.from_}")
+        groups = FREEZE[a.freeze]
+        with torch.no_grad():
+            for s in self.m["params"]:
+                p = self.model.param(s["name"])
+                p.copy_(weights[s["name"]])
+                if f["isNew"] and s["name"] in DOMAIN_TABLES:
+                    p[f["domainRow"]] = p[0]
+        seen = np.unpackbits(np.frombuffer(base64.b64decode(f["idBucketsSeen"]), dtype=np.uint8), bitorder="little") if f.get("idBucketsSeen") else None
+        for s in self.m["params"]:
+            name, p = s["name"], self.model.param(s["name"])
+            if s["group"] in groups:
+                self.pulled.append((p, p.detach().clone()))
+                continue
+            rows = None
+            if f["isNew"] and name in DOMAIN_TABLES:
+                rows = torch.zeros(p.shape[0], 1)
+                rows[f["domainRow"]] = 1
+            elif name == "emb.id" and seen is not None:
+                rows = torch.from_numpy(1 - seen[: p.shape[0]].astype(np.float32)).reshape(-1, 1)
+                rows[0] = 0
+            if rows is None:
+                p.requires_grad_(False)
+            else:
+                # Frozen rows never get a gradient, so Adam never moves them.
+                mask = rows.to(self.device)
+                p.register_hook(lambda g, mask=mask: g * mask)
+                self.new_rows.append(name)
+
+    def l2sp(self):
+        return sum(((p - p0) ** 2).sum() for p, p0 in self.pulled) * self.a.l2sp if self.a.from_ and self.a.l2sp else None
 
     def checkpoint_dir(self):
         return os.path.join(self.a.out, "checkpoint")
@@ -120,6 +177,9 @@ class Trainer:
                 hide_id = torch.rand(n, generator=gen) < (c.get("idDropout") or 0) if c.get("idDropout") else None
                 x, t = batch(shard, idx, self.text, c, self.device, hide_domain, hide_id)
                 loss = ranker_loss(c, self.ddp(x), t)["total"]
+                pull = self.l2sp()
+                if pull is not None:
+                    loss = loss + pull
                 self.optimizer.zero_grad()
                 loss.backward()
                 self.optimizer.step()
@@ -163,6 +223,7 @@ class Trainer:
 
     def save(self, seconds):
         a = self.a
+        tuned = {"from": a.from_, "domain": self.m["from"]["domain"], "freeze": a.freeze, "l2sp": a.l2sp, "newRowsTrained": self.new_rows} if a.from_ else {"idBucketsSeen": self.m["idBucketsSeen"]}
         training = {
             "command": "kindling_torch.train",
             "export": os.path.abspath(a.export),
@@ -176,7 +237,7 @@ class Trainer:
             "negatives": self.m["options"]["negatives"],
             "trainFraction": self.m["options"]["trainFraction"],
             "trainSamples": self.m["counts"]["train"],
-            "idBucketsSeen": self.m["idBucketsSeen"],
+            **tuned,
             "seconds": round(seconds),
             "samplesPerSecond": round(float(np.mean([h["samplesPerSecond"] for h in self.history]))) if self.history else 0,
             "loss": [round(h["loss"], 5) for h in self.history],
@@ -195,12 +256,17 @@ def parse(argv):
     ap.add_argument("--device", default="cpu", help="cpu, or cuda (one GPU per rank: LOCAL_RANK picks it)")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--timeout", type=int, default=300, help="seconds a rank waits for the others before it gives up")
+    ap.add_argument("--from", dest="from_", help="fine-tune this foundation model (on an export made --from it)")
+    ap.add_argument("--freeze", default="l0", choices=sorted(FREEZE), help="with --from: the levels kept frozen")
+    ap.add_argument("--l2sp", type=float, default=0.1, help="with --from: pull towards the foundation (0: none)")
     a = ap.parse_args(argv)
     for name, lo in (("epochs", 1), ("batch", 1)):
         if getattr(a, name) < lo:
             ap.error(f"--{name}: expected an integer >= {lo}, got {getattr(a, name)}")
     if not a.lr > 0:
         ap.error(f"--lr: expected a positive number, got {a.lr}")
+    if not a.l2sp >= 0:
+        ap.error(f"--l2sp: expected a number >= 0, got {a.l2sp}")
     return a
 
 

@@ -18,8 +18,13 @@ import { join } from 'node:path';
 import type { Samples } from '../data/dataset.ts';
 import { ConfigError } from '../errors.ts';
 import { featureCounts, type RankerConfig } from '../model/config.ts';
-import { paramSpecs, type ParamSpec } from '../model/params.ts';
+import { firstSeen } from '../data/dataset.ts';
+import { withKnownIds } from '../model/known-ids.ts';
+import { disposeParams, paramSpecs, type ParamSpec } from '../model/params.ts';
+import { WEIGHTS_FILE } from '../model/serialize.ts';
 import { configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { loadRanker } from '../node/ranker-files.ts';
+import { withDomain } from './finetune.ts';
 import { checkDataOptions, checkNumbers, DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
 import { seenBuckets } from './train.ts';
 
@@ -32,6 +37,25 @@ export interface ExportOptions extends DataOptions {
   shards?: number;
   /** The network's shape and switches, as train()'s `model` (they decide the config the shards fit). */
   model?: Partial<RankerConfig>;
+  /**
+   * For fine-tuning elsewhere: the foundation model's folder and the domain to fine-tune on. The
+   * samples are that domain's, encoded for the foundation's config with the domain in a row of its
+   * own (as `finetune` does), and the manifest's `from` says which foundation they fit.
+   */
+  from?: string;
+  domain?: string;
+}
+
+/** What a fine-tuning export fits: the foundation (by its weights' SHA-256) and the domain's row. */
+export interface ExportFrom {
+  model: string;
+  sha256: string;
+  domain: string;
+  /** The domain's row; it is new when the foundation did not know the domain. */
+  domainRow: number;
+  isNew: boolean;
+  /** The foundation's trained ID buckets (what --freeze keeps frozen). */
+  idBucketsSeen?: string;
 }
 
 export interface FieldSpec {
@@ -66,6 +90,8 @@ export interface ExportManifest {
   options: { data: string; trainFraction: number; negatives: number; seed: number; domains?: string[]; excludeDomains?: string[] };
   /** The ID buckets the training samples touch (what finetune's freeze keeps), as train() records. */
   idBucketsSeen: string;
+  /** A fine-tuning export: the foundation it fits. */
+  from?: ExportFrom;
 }
 
 /** The fields of a shard, in file order, for a config. */
@@ -78,6 +104,13 @@ export function shardFields(c: RankerConfig): { sampleFields: FieldSpec[]; histo
     sampleFields: [i('itemId'), i('itemText'), i('itemCat', Fi), f('itemNum', Ni), i('queryId'), i('queryText'), i('ctxCat', Fe), f('ctxNum', Ne), i('domain'), f('itemIdKnown'), f('queryIdKnown'), f('label'), f('relevance'), f('relMask'), i('histOf'), i('group'), i('user'), i('cold')],
     historyFields: [i('histId', N), i('histText', N), i('histDomain', N), i('histAction', N), f('histMask', N), f('histIdKnown', N), i('userCat', Fu), f('userNum', Nu)],
   };
+}
+
+/** A foundation's config, weights checksum and trained ID buckets, from its model.json alone. */
+async function readFoundation(dir: string): Promise<{ config: RankerConfig; sha256: string; idBucketsSeen?: string }> {
+  const { params, manifest } = await loadRanker(dir); // checks the weights against their checksum
+  disposeParams(params);
+  return { config: manifest.config, sha256: manifest.checksums[WEIGHTS_FILE], idBucketsSeen: manifest.training.idBucketsSeen as string | undefined };
 }
 
 /** Sample ranges [start, end) of about n/shards samples each, cut only where a request ends. */
@@ -129,12 +162,23 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
   checkDataOptions(options);
   checkNumbers([['shards', options.shards, 1, 100_000, true]]);
   const o = withDefaults({ ...DATA_DEFAULTS, shards: 4 }, options);
+  if (!!o.from !== !!o.domain) throw new ConfigError(o.from ? 'domain' : 'from', 'a fine-tuning export needs both the foundation (from) and the domain');
+  const foundation = o.from ? await readFoundation(o.from) : undefined;
+  if (foundation && o.model && Object.keys(o.model).length) throw new ConfigError('model', "a fine-tuning export takes the foundation's network as it is");
   const data = readDataSet(o.data);
-  const domains = o.domains ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x));
+  const domains = o.domain ? [o.domain] : (o.domains ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x)));
   const split = holdOutValidation(splitData(data, { ...o, onlyDomains: domains }), undefined);
   const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
   try {
-    const config = configFromData(split.train, data.items, encoder, o.model ?? {}, data.users);
+    let from: ExportFrom | undefined;
+    let config: RankerConfig;
+    if (foundation) {
+      // As finetune(): the domain's own row, and the IDs its training split clicks added to the known set.
+      const c = withDomain(foundation.config, o.domain!);
+      config = withKnownIds(c, firstSeen(split.train).keys());
+      const domainRow = c.domains.indexOf(o.domain!);
+      from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen };
+    } else config = configFromData(split.train, data.items, encoder, o.model ?? {}, data.users);
     const p = await prepareSamples(data, split, config, encoder, o);
     // Written into a temporary folder, renamed at the end: nothing half-written is left as an export.
     const tmp = `${o.out}.partial`;
@@ -165,6 +209,7 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
         counts: { train: p.train.n, test: p.test.n },
         options: { data: o.data, trainFraction: o.trainFraction, negatives: o.negatives, seed: o.seed, domains: o.domains, excludeDomains: o.excludeDomains },
         idBucketsSeen: seenBuckets(p.train, config),
+        ...(from ? { from } : {}),
       };
       writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
       rmSync(o.out, { recursive: true, force: true });

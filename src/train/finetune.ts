@@ -24,12 +24,22 @@ import { fit, readCheckpoint, type FitProgress } from './fit.ts';
 import { validationRecord } from './train.ts';
 import { predictRanker } from './trainer.ts';
 
-/** Adds `domain` to the config (copying row 0 of every domain table into its new row). */
-export function addDomain(params: Params, config: RankerConfig, domain: string): RankerConfig {
+/** The config with `domain` in a row of its own (the same config when the model knows it). */
+export function withDomain(config: RankerConfig, domain: string): RankerConfig {
   if (config.domains.includes(domain)) return config;
+  if (config.domains.length >= config.maxDomains) throw new ConfigError('domain', `the model has room for ${config.maxDomains - 1} domains and all are taken`);
+  return { ...config, domains: [...config.domains, domain] };
+}
+
+/** The domain tables' rows copied for a new domain (from row 0, the generic one). */
+export const DOMAIN_TABLES = ['emb.domain', 'gate.domain.item', 'gate.domain.query'];
+
+/** Adds `domain` to the config, copying row 0 of every domain table into its new row. */
+export function addDomain(params: Params, config: RankerConfig, domain: string): RankerConfig {
+  const next = withDomain(config, domain);
+  if (next === config) return config;
   const row = config.domains.length;
-  if (row >= config.maxDomains) throw new ConfigError('domain', `the model has room for ${config.maxDomains - 1} domains and all are taken`);
-  for (const name of ['emb.domain', 'gate.domain.item', 'gate.domain.query']) {
+  for (const name of DOMAIN_TABLES) {
     const v = params.get(name);
     if (!v) continue;
     const updated = tf.tidy(() => {
@@ -40,7 +50,7 @@ export function addDomain(params: Params, config: RankerConfig, domain: string):
     v.assign(updated);
     updated.dispose();
   }
-  return { ...config, domains: [...config.domains, domain] };
+  return next;
 }
 
 export const FREEZES = ['l0', 'l0+encoder'] as const;
@@ -102,7 +112,7 @@ export function newRowsOnly(params: Params, newDomainRow: number | undefined, id
       kept.dispose();
     });
   };
-  if (newDomainRow !== undefined) for (const n of ['emb.domain', 'gate.domain.item', 'gate.domain.query']) setup(n, (r) => r === newDomainRow);
+  if (newDomainRow !== undefined) for (const n of DOMAIN_TABLES) setup(n, (r) => r === newDomainRow);
   if (idBucketsSeen) {
     const seen = Uint8Array.from(atob(idBucketsSeen), (ch) => ch.charCodeAt(0));
     setup('emb.id', (r) => r > 0 && !(seen[r >> 3] & (1 << (r & 7))));
