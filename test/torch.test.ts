@@ -123,16 +123,24 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
     }
   });
 
-  it('names a corrupt shard', async () => {
+  it('names a corrupt shard and a manifest from another encoder', async () => {
     const folder = join(dir, 'export-corrupt');
     const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'] });
     const params = initParams(m.config, 7);
     await saveRanker(join(folder, 'model'), params, m.config, { command: 'test' });
     disposeParams(params);
+    // A manifest from another encoder: the model's text vectors would not be these.
+    const manifestPath = join(folder, 'manifest.json');
+    const original = readFileSync(manifestPath, 'utf8');
+    writeFileSync(manifestPath, original.replaceAll(`"encoderId": "${m.encoderId}"`, '"encoderId": "other-encoder@1"'));
+    const foreign = runPython('forward', ['--export', folder, '--model', join(folder, 'model')]);
+    expect(foreign.code).toBe(2);
+    expect(foreign.err).toContain(`manifest.json: exported with encoder other-encoder@1, but the model was trained on ${m.encoderId}`);
+    writeFileSync(manifestPath, original);
     const shard = m.shards.find((s) => s.split === 'test')!.file;
     writeFileSync(join(folder, shard), readFileSync(join(folder, shard)).subarray(0, 100));
     const r = runPython('forward', ['--export', folder, '--model', join(folder, 'model')]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(r.err).toContain(`${shard}: checksum mismatch`);
   });
 });

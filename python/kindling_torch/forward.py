@@ -1,7 +1,8 @@
-"""python3 -m kindling_torch.forward --export DIR --model DIR [--split test] [--out FILE] [--device cpu|cuda]
+"""python3 -m kindling_torch.forward --model DIR (--export DIR [--split test] | --inputs FILE) [--out FILE] [--device cpu|cuda]
 
-A saved model's click and relevance probabilities for every sample of an export's split, in shard
-order, as JSON ({"ctr": [...], "rel": [...]}): what the parity tests compare with TF.js's."""
+A saved model's click and relevance probabilities as JSON ({"ctr": [...], "rel": [...]}): for every
+sample of an export's split, in shard order, or for one call's RankerInputs (a JSON object of
+{name: {shape, data}}, as the page builds them): what the parity tests compare with TF.js's."""
 import argparse
 import json
 import sys
@@ -37,18 +38,36 @@ def load_model(folder, device="cpu"):
     return model, km
 
 
+INT_INPUTS = {"itemId", "itemText", "itemCat", "queryId", "queryText", "ctxCat", "domain", "histId", "histText", "histDomain", "histAction", "userCat", "userIndex"}
+
+
+def predict_inputs(model, path, device="cpu"):
+    """Probabilities for one call's inputs, given as {name: {shape, data}}."""
+    raw = json.load(open(path))
+    x = {k: torch.tensor(v["data"], dtype=torch.long if k in INT_INPUTS else torch.float32, device=device).reshape(v["shape"]) for k, v in raw.items()}
+    with torch.no_grad():
+        out = model(x)
+    return torch.sigmoid(out["ctrLogit"]).cpu().tolist(), torch.sigmoid(out["relLogit"]).cpu().tolist()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="kindling_torch.forward")
-    ap.add_argument("--export", required=True)
+    ap.add_argument("--export")
+    ap.add_argument("--inputs")
     ap.add_argument("--model", required=True)
     ap.add_argument("--split", default="test", choices=["train", "test"])
     ap.add_argument("--out")
     ap.add_argument("--device", default="cpu")
     a = ap.parse_args(argv)
+    if bool(a.export) == bool(a.inputs):
+        ap.error("give one of --export and --inputs")
     try:
         model, km = load_model(a.model, a.device)
-        m = read_manifest(a.export, km["encoderId"])
-        ctr, rel = predict(model, a.export, m, a.split, a.device)
+        if a.inputs:
+            ctr, rel = predict_inputs(model, a.inputs, a.device)
+        else:
+            m = read_manifest(a.export, km["encoderId"])
+            ctr, rel = predict(model, a.export, m, a.split, a.device)
     except (ExportError, ModelFileError) as e:
         print(f"kindling_torch.forward: {e}", file=sys.stderr)
         return 2
