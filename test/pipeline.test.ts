@@ -27,7 +27,7 @@ const ALL_TEXTS = [...new Set([...data.items.values()].map((it) => it.text))];
 /** The texts of sample i's behaviour sequence, oldest first (told apart by their encoder vectors). */
 async function historyTexts(p: Prepared, which: 'train' | 'test', i: number): Promise<string[]> {
   const s = p[which];
-  const N = s.histMask.length / s.n;
+  const N = s.histMask.length / s.histRows;
   const r = s.histOf[i];
   const rows = Array.from(s.histText.subarray(r * N, r * N + N)).filter((_, j) => s.histMask[r * N + j] === 1);
   const table = p.textTable.arraySync();

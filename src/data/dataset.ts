@@ -171,14 +171,17 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
   const N = c.historyLength;
   const { Fi, Ni, Fe, Ne, Fu, Nu } = featureCounts(c);
   const uf = userFeaturesOf(c);
+  // One behaviour sequence per distinct (user, time): the history arrays hold that many rows, not n.
+  const historyKey = (e: EventRow) => `${e.user}\u0000${e.ts}`;
+  const H = new Set(events.map(historyKey)).size;
   const s: Samples = {
     n,
     itemId: new Int32Array(n), itemText: new Int32Array(n), itemCat: new Int32Array(n * Fi), itemNum: new Float32Array(n * Ni),
     queryId: new Int32Array(n), queryText: new Int32Array(n), ctxCat: new Int32Array(n * Fe), ctxNum: new Float32Array(n * Ne),
     domain: new Int32Array(n), label: new Float32Array(n), relevance: new Float32Array(n), relMask: new Float32Array(n),
-    histRows: 0, histId: new Int32Array(n * N), histText: new Int32Array(n * N), histDomain: new Int32Array(n * N), histAction: new Int32Array(n * N), histMask: new Float32Array(n * N), histIdKnown: new Float32Array(n * N),
+    histRows: 0, histId: new Int32Array(H * N), histText: new Int32Array(H * N), histDomain: new Int32Array(H * N), histAction: new Int32Array(H * N), histMask: new Float32Array(H * N), histIdKnown: new Float32Array(H * N),
     itemIdKnown: new Float32Array(n), queryIdKnown: new Float32Array(n),
-    histOf: new Int32Array(n), userCat: new Int32Array(n * Fu), userNum: new Float32Array(n * Nu),
+    histOf: new Int32Array(n), userCat: new Int32Array(H * Fu), userNum: new Float32Array(H * Nu),
     user: new Int32Array(n), group: new Int32Array(n), cold: new Uint8Array(n), domainName: [],
   };
   const users = new Map<string, number>();
@@ -211,7 +214,7 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
     s.label[i] = e.label;
     s.relevance[i] = e.relevance ?? 0;
     s.relMask[i] = e.relevance === undefined ? 0 : 1;
-    const hkey = `${e.user}\u0000${e.ts}`;
+    const hkey = historyKey(e);
     let hrow = histRowOf.get(hkey);
     if (hrow === undefined) {
       hrow = s.histRows++;

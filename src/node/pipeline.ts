@@ -9,7 +9,7 @@ import { buildSamples, featureConfig, firstSeen, historiesFrom, sampleNegatives,
 import { encodeKnownIds } from '../model/known-ids.ts';
 import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../data/schema.ts';
 import type { Features } from '../features/features.ts';
-import { encodeTextTable } from '../features/text-table.ts';
+import { encodeTextTable, type TextTable } from '../features/text-table.ts';
 import { ACTION_ROWS, actionRow } from '../features/actions.ts';
 import { DataError } from '../errors.ts';
 import { DEFAULT_RANKER, GENERIC_DOMAIN, type RankerConfig } from '../model/config.ts';
@@ -105,7 +105,23 @@ export function holdOutValidation(split: { train: EventRow[]; test: EventRow[] }
   return { train: inner.train, valid: inner.test, test: split.test };
 }
 
+/** What samples are built from: the events with their sampled negatives, and the context (histories, text table). */
+export interface PreparedEvents {
+  trainEvents: EventRow[];
+  testEvents: EventRow[];
+  validEvents?: EventRow[];
+  context: SampleContext;
+  table: TextTable;
+}
+
 export async function prepareSamples(data: DataSet, split: { train: EventRow[]; test: EventRow[]; valid?: EventRow[] }, config: RankerConfig, encoder: Encoder, o: PrepareOptions): Promise<Prepared> {
+  const { trainEvents, testEvents, validEvents, context: ctx, table } = await prepareEvents(data, split, config, encoder, o);
+  const valid = validEvents ? buildSamples(validEvents, ctx) : undefined;
+  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: tf.tensor2d(table.data, [table.rows, table.dim]), trainEvents, testEvents, context: ctx };
+}
+
+/** prepareSamples' first half: the events to build samples from, and their context (kindling export builds them a shard at a time). */
+export async function prepareEvents(data: DataSet, split: { train: EventRow[]; test: EventRow[]; valid?: EventRow[] }, config: RankerConfig, encoder: Encoder, o: PrepareOptions): Promise<PreparedEvents> {
   if (encoder.id !== config.encoderId) throw new DataError('(model)', 0, 'encoder', `the model was trained on encoder ${config.encoderId}, but ${encoder.id} is loaded`);
   const trainEvents = sampleNegatives(split.train, data.items, o.negatives, o.seed);
   const testEvents = sampleNegatives(split.test, data.items, o.negatives, o.seed + 1);
@@ -124,9 +140,8 @@ export async function prepareSamples(data: DataSet, split: { train: EventRow[]; 
   const table = await encodeTextTable(texts, (t) => encoder.encode(t), encoder.dim);
   // Warm: seen in the training period (validation events are part of it).
   const warmItems = new Set([...split.train, ...(split.valid ?? [])].map((e) => e.item));
-  const ctx: SampleContext = { config, items: data.items, histories, textRow: table.row, warmItems, users: data.users, knownSince: firstSeen(split.train) };
-  const valid = split.valid ? buildSamples(validEvents, ctx) : undefined;
-  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: tf.tensor2d(table.data, [table.rows, table.dim]), trainEvents, testEvents, context: ctx };
+  const context: SampleContext = { config, items: data.items, histories, textRow: table.row, warmItems, users: data.users, knownSince: firstSeen(split.train) };
+  return { trainEvents, testEvents, validEvents: split.valid ? validEvents : undefined, context, table };
 }
 
 /** The shipped (or named) encoder, with a file cache in the data folder; or, with `textVectors`, vectors computed offline. */

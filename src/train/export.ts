@@ -18,23 +18,29 @@ import { join } from 'node:path';
 import type { Samples } from '../data/dataset.ts';
 import { ConfigError } from '../errors.ts';
 import { featureCounts, type RankerConfig } from '../model/config.ts';
-import { firstSeen } from '../data/dataset.ts';
+import { buildSamples, firstSeen } from '../data/dataset.ts';
+import type { EventRow } from '../data/schema.ts';
 import { withKnownIds } from '../model/known-ids.ts';
 import { disposeParams, paramSpecs, type ParamSpec } from '../model/params.ts';
 import { WEIGHTS_FILE } from '../model/serialize.ts';
-import { configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
+import { configFromData, holdOutValidation, loadNodeEncoder, prepareEvents, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker } from '../node/ranker-files.ts';
 import { withDomain } from './finetune.ts';
 import { checkDataOptions, checkNumbers, DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
-import { seenBuckets } from './train.ts';
+import { markSeenBuckets } from './train.ts';
 
 export const EXPORT_FORMAT = 'kindling-samples';
 export const EXPORT_VERSION = 1;
 
 export interface ExportOptions extends DataOptions {
   out: string;
-  /** Shards per split (each holds whole requests; default 4). */
+  /** Shards per split, at least (each holds whole requests; default 4). */
   shards?: number;
+  /**
+   * Samples per shard, at most (a request is never split; default 50,000): more samples make more
+   * shards, so the export's memory holds one shard's samples whatever the data's size.
+   */
+  maxShardSamples?: number;
   /** The network's shape and switches, as train()'s `model` (they decide the config the shards fit). */
   model?: Partial<RankerConfig>;
   /**
@@ -113,39 +119,35 @@ async function readFoundation(dir: string): Promise<{ config: RankerConfig; sha2
   return { config: manifest.config, sha256: manifest.checksums[WEIGHTS_FILE], idBucketsSeen: manifest.training.idBucketsSeen as string | undefined };
 }
 
-/** Sample ranges [start, end) of about n/shards samples each, cut only where a request ends. */
-export function shardRanges(group: Int32Array, shards: number): [number, number][] {
-  const n = group.length;
+/**
+ * Ranges [start, end) of about n/shards each, cut only where a request ends: `sameRequest(i)` says
+ * whether item i belongs to the request of item i - 1.
+ */
+export function shardRanges(n: number, shards: number, sameRequest: (i: number) => boolean): [number, number][] {
   const out: [number, number][] = [];
   let start = 0;
   for (let k = 1; k <= shards && start < n; k++) {
     let end = k === shards ? n : Math.max(start + 1, Math.round((n * k) / shards));
-    while (end < n && group[end] === group[end - 1]) end++;
+    while (end < n && sameRequest(end)) end++;
     if (end > start) out.push([start, end]);
     start = end;
   }
   return out;
 }
 
-function shardBytes(s: Samples, c: RankerConfig, start: number, end: number): { bytes: Uint8Array; histRows: number } {
+const requestKey = (e: EventRow) => `${e.user}\u0000${e.domain}\u0000${e.ts}\u0000${e.query ?? ''}`;
+
+/** One shard's bytes: the samples' own fields, then their history rows (buildSamples made them for these samples alone). */
+function shardBytes(s: Samples, c: RankerConfig): Uint8Array {
   const { sampleFields, historyFields } = shardFields(c);
-  const rows = new Map<number, number>();
-  for (let i = start; i < end; i++) if (!rows.has(s.histOf[i])) rows.set(s.histOf[i], rows.size);
-  const hist = [...rows.keys()];
-  const n = end - start;
   const parts: ArrayBufferView[] = [];
   const source = s as unknown as Record<string, Int32Array | Float32Array | Uint8Array>;
-  for (const fd of sampleFields) {
-    const out = fd.dtype === 'int32' ? new Int32Array(n * fd.width) : new Float32Array(n * fd.width);
-    if (fd.name === 'histOf') for (let r = 0; r < n; r++) out[r] = rows.get(s.histOf[start + r])!;
-    else out.set(source[fd.name].subarray(start * fd.width, end * fd.width));
-    parts.push(out);
-  }
-  for (const fd of historyFields) {
-    const out = fd.dtype === 'int32' ? new Int32Array(hist.length * fd.width) : new Float32Array(hist.length * fd.width);
-    const src = source[fd.name];
-    hist.forEach((h, r) => out.set(src.subarray(h * fd.width, (h + 1) * fd.width), r * fd.width));
-    parts.push(out);
+  for (const [rows, fields] of [[s.n, sampleFields], [s.histRows, historyFields]] as const) {
+    for (const fd of fields) {
+      const out = fd.dtype === 'int32' ? new Int32Array(rows * fd.width) : new Float32Array(rows * fd.width);
+      out.set(source[fd.name].subarray(0, rows * fd.width));
+      parts.push(out);
+    }
   }
   const bytes = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
   let at = 0;
@@ -153,15 +155,15 @@ function shardBytes(s: Samples, c: RankerConfig, start: number, end: number): { 
     bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
     at += p.byteLength;
   }
-  return { bytes, histRows: hist.length };
+  return bytes;
 }
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export async function exportSamples(options: ExportOptions): Promise<ExportManifest> {
   checkDataOptions(options);
-  checkNumbers([['shards', options.shards, 1, 100_000, true]]);
-  const o = withDefaults({ ...DATA_DEFAULTS, shards: 4 }, options);
+  checkNumbers([['shards', options.shards, 1, 100_000, true], ['maxShardSamples', options.maxShardSamples, 100, 1e8, true]]);
+  const o = withDefaults({ ...DATA_DEFAULTS, shards: 4, maxShardSamples: 50_000 }, options);
   if (!!o.from !== !!o.domain) throw new ConfigError(o.from ? 'domain' : 'from', 'a fine-tuning export needs both the foundation (from) and the domain');
   const foundation = o.from ? await readFoundation(o.from) : undefined;
   if (foundation && o.model && Object.keys(o.model).length) throw new ConfigError('model', "a fine-tuning export takes the foundation's network as it is");
@@ -179,22 +181,28 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
       const domainRow = c.domains.indexOf(o.domain!);
       from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen };
     } else config = configFromData(split.train, data.items, encoder, o.model ?? {}, data.users);
-    const p = await prepareSamples(data, split, config, encoder, o);
+    const p = await prepareEvents(data, split, config, encoder, o);
     // Written into a temporary folder, renamed at the end: nothing half-written is left as an export.
     const tmp = `${o.out}.partial`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     try {
-      const table = new Float32Array(p.textTable.dataSync());
-      const tableBytes = new Uint8Array(table.buffer);
+      const tableBytes = new Uint8Array(p.table.data.buffer, p.table.data.byteOffset, p.table.data.byteLength);
       writeFileSync(join(tmp, 'text-table.f32'), tableBytes);
       const shards: ShardEntry[] = [];
-      for (const [splitName, s] of [['train', p.train], ['test', p.test]] as const) {
-        shardRanges(s.group, o.shards).forEach(([start, end], k) => {
-          const { bytes, histRows } = shardBytes(s, config, start, end);
+      const counts = { train: 0, test: 0 };
+      const seen = new Uint8Array(Math.ceil(config.idBuckets / 8));
+      // A shard at a time: only one shard's samples are ever in memory (at most maxShardSamples events' worth).
+      for (const [splitName, events] of [['train', p.trainEvents], ['test', p.testEvents]] as const) {
+        const count = Math.max(o.shards, Math.ceil(events.length / o.maxShardSamples));
+        shardRanges(events.length, count, (i) => requestKey(events[i]) === requestKey(events[i - 1])).forEach(([start, end], k) => {
+          const s = buildSamples(events.slice(start, end), p.context);
+          if (splitName === 'train') markSeenBuckets(s, config, seen);
+          const bytes = shardBytes(s, config);
           const file = `${splitName}-${String(k).padStart(5, '0')}.bin`;
           writeFileSync(join(tmp, file), bytes);
-          shards.push({ file, split: splitName, samples: end - start, histRows, bytes: bytes.byteLength, sha256: sha(bytes) });
+          shards.push({ file, split: splitName, samples: s.n, histRows: s.histRows, bytes: bytes.byteLength, sha256: sha(bytes) });
+          counts[splitName] += s.n;
         });
       }
       const manifest: ExportManifest = {
@@ -203,12 +211,12 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
         config,
         params: paramSpecs(config),
         encoderId: encoder.id,
-        textTable: { file: 'text-table.f32', rows: p.textTable.shape[0], dim: p.textTable.shape[1], sha256: sha(tableBytes) },
+        textTable: { file: 'text-table.f32', rows: p.table.rows, dim: p.table.dim, sha256: sha(tableBytes) },
         ...shardFields(config),
         shards,
-        counts: { train: p.train.n, test: p.test.n },
+        counts,
         options: { data: o.data, trainFraction: o.trainFraction, negatives: o.negatives, seed: o.seed, domains: o.domains, excludeDomains: o.excludeDomains },
-        idBucketsSeen: seenBuckets(p.train, config),
+        idBucketsSeen: Buffer.from(seen).toString('base64'),
         ...(from ? { from } : {}),
       };
       writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
@@ -218,8 +226,6 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
       throw err;
-    } finally {
-      p.textTable.dispose();
     }
   } finally {
     await encoder.dispose();

@@ -45,12 +45,16 @@ export interface TrainResult {
  * lets only the others (new items of a new domain) learn while the foundation's embeddings stay frozen.
  */
 export function seenBuckets(s: Samples, c: RankerConfig): string {
-  const bits = new Uint8Array(Math.ceil(c.idBuckets / 8));
+  return Buffer.from(markSeenBuckets(s, c)).toString('base64');
+}
+
+/** seenBuckets' bitmap, marked into `bits` (a bitmap over several sets of samples). */
+export function markSeenBuckets(s: Samples, c: RankerConfig, bits = new Uint8Array(Math.ceil(c.idBuckets / 8))): Uint8Array {
   const mark = (b: number) => (bits[b >> 3] |= 1 << (b & 7));
   s.itemId.forEach(mark);
   s.queryId.forEach(mark);
   s.histId.forEach((b, i) => s.histMask[i] && mark(b));
-  return Buffer.from(bits).toString('base64');
+  return bits;
 }
 
 /** What validation decided, for the manifest's training record. */

@@ -1,0 +1,82 @@
+/**
+ * kindling export: the shards hold exactly the samples `kindling train` builds (the same code builds
+ * them, a shard at a time), whole requests per shard, each checked by its SHA-256.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Samples } from '../src/data/dataset.ts';
+import { configFromData, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../src/node/pipeline.ts';
+import { useTrainingBackend } from '../src/node/tf-backend.ts';
+import { writeWorld } from '../src/node/world-files.ts';
+import { exportSamples, readExport, readShard, shardFields } from '../src/train/export.ts';
+import { seenBuckets } from '../src/train/train.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kindling-export-'));
+const data = join(dir, 'world');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  writeWorld(data, { seed: 9, users: 60, scale: 0.1, userFeatures: true });
+  await useTrainingBackend();
+});
+
+describe('kindling export', () => {
+  it('writes the samples train() builds, a shard at a time, whole requests per shard', async () => {
+    const out = join(dir, 'export');
+    const m = await exportSamples({ data, out, negatives: 2, seed: 3, shards: 2, maxShardSamples: 400, excludeDomains: ['miniapps'] });
+    // The reference: the whole split built at once, as train() builds it.
+    const d = readDataSet(data);
+    const split = splitData(d, { trainFraction: 0.8, negatives: 2, seed: 3, onlyDomains: ['cards', 'search', 'suggest'] });
+    const encoder = await loadNodeEncoder(data);
+    const config = configFromData(split.train, d.items, encoder, {}, d.users);
+    const p = await prepareSamples(d, split, config, encoder, { trainFraction: 0.8, negatives: 2, seed: 3, excludeDomains: ['miniapps'] });
+    await encoder.dispose();
+    expect(m.config).toEqual(config);
+    expect(m.counts).toEqual({ train: p.train.n, test: p.test.n });
+    expect(m.idBucketsSeen).toBe(seenBuckets(p.train, config));
+    const { manifest, textTable } = readExport(out);
+    expect(Array.from(textTable)).toEqual(Array.from(p.textTable.dataSync()));
+    const { sampleFields, historyFields } = shardFields(config);
+    for (const [split, whole] of [['train', p.train], ['test', p.test]] as [string, Samples][]) {
+      const entries = manifest.shards.filter((e) => e.split === split);
+      expect(entries.length).toBeGreaterThan(2); // maxShardSamples made more shards than asked
+      let i = 0;
+      for (const e of entries) {
+        expect(e.samples).toBeLessThanOrEqual(400 + 20); // a request is finished, never split
+        const s = readShard(out, manifest, e);
+        if (i > 0) expect(whole.group[i], `${split}: a request split across shards at sample ${i}`).not.toBe(whole.group[i - 1]);
+        for (let r = 0; r < s.n; r++, i++) {
+          for (const f of sampleFields.filter((f) => !['histOf', 'group', 'user'].includes(f.name))) {
+            const a = (s as unknown as Record<string, ArrayLike<number>>)[f.name];
+            const b = (whole as unknown as Record<string, ArrayLike<number>>)[f.name];
+            for (let j = 0; j < f.width; j++) expect(a[r * f.width + j], `${split} sample ${i} ${f.name}`).toBe(b[i * f.width + j]);
+          }
+          for (const f of historyFields) {
+            const width = f.width;
+            const a = (s as unknown as Record<string, ArrayLike<number>>)[f.name];
+            const b = (whole as unknown as Record<string, ArrayLike<number>>)[f.name];
+            const ra = s.histOf[r];
+            const rb = whole.histOf[i];
+            for (let j = 0; j < width; j++) expect(a[ra * width + j], `${split} sample ${i} ${f.name}`).toBe(b[rb * width + j]);
+          }
+          // A request's samples share the shard's history row, as in the whole split.
+          if (r > 0 && whole.group[i] === whole.group[i - 1]) expect(s.histOf[r]).toBe(s.histOf[r - 1]);
+        }
+      }
+      expect(i).toBe(whole.n);
+    }
+    p.textTable.dispose();
+  });
+
+  it('refuses a shard whose bytes changed, by name', async () => {
+    const out = join(dir, 'export-bad');
+    const m = await exportSamples({ data, out, shards: 2, excludeDomains: ['miniapps'] });
+    const entry = m.shards[0];
+    const path = join(out, entry.file);
+    const bytes = readFileSync(path);
+    bytes[10] ^= 1;
+    writeFileSync(path, bytes);
+    expect(() => readShard(out, m, entry)).toThrow(`${entry.file}: checksum mismatch`);
+  });
+});
