@@ -101,8 +101,9 @@ differs by up to about 0.016, test/torch.test.ts). Two processes share this mach
 |---|---|---|---|---|---|
 ${Object.entries(exports).map(([k, v]) => `| ${k} | ${v.samples} | ${f(v.seconds, 1)} | ${f(v.samples / v.seconds)} | ${f(v.bytesPerSample)} | ${f(v.maxRssMb)} |`).join('\n')}
 
-The export builds every sample in memory before it writes (as \`kindling train\` does): its peak memory
-grows with the events. Streaming it is open work (issue 8).
+The export builds and writes one shard at a time (at most 50,000 samples each), so the samples are never
+all in memory; what still grows with the events is the events themselves, which it holds whole (read,
+split by time, the users' histories). A streaming reader is open work (issue 8).
 
 ## PyTorch training memory
 | events | peak memory MB | samples/s |
