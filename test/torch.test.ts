@@ -22,6 +22,7 @@ import { rankerLoss } from '../src/model/losses.ts';
 import { rankerForward } from '../src/model/ranker.ts';
 import { evaluateModel } from '../src/train/evaluate.ts';
 import { train } from '../src/train/train.ts';
+import { finetune } from '../src/train/finetune.ts';
 import { loadRanker } from '../src/node/ranker-files.ts';
 import { hasTorch, PYTHON, runPython } from './helpers/torch.ts';
 
@@ -194,6 +195,11 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch trainer', () => {
     const report = await evaluateModel({ model: two, data: world, negatives: 2, seed: 5, excludeDomains: ['miniapps'] });
     expect(report.overall.samples).toBe(JSON.parse(readFileSync(join(two, 'eval.json'), 'utf8')).samples);
     expect(report.overall.auc).toBeCloseTo(auc(two), 4);
+    // ...and kindling finetune takes it as a foundation, its trained ID buckets included.
+    const tuned = join(dir, 'pt-2-tuned');
+    const f = await finetune({ from: two, data: world, domain: 'miniapps', out: tuned, epochs: 1, negatives: 2, seed: 5 });
+    expect(f.report.overall.samples).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(tuned, 'model.json'), 'utf8')).kindling.training.newRowsTrained).toContain('emb.id');
   }, 300_000);
 
   it('resumes from the last epoch\'s checkpoint', () => {
