@@ -15,16 +15,18 @@ from .samples import ExportError, batch, read_manifest, read_text_table, shards_
 
 
 def predict(model, folder, m, split, device="cpu", batch_size=4096):
+    """Click and relevance probabilities for every sample of a split, in shard order, and the click labels."""
     text = read_text_table(folder, m).to(device)
-    ctr, rel = [], []
+    ctr, rel, labels = [], [], []
     with torch.no_grad():
         for shard in shards_for(folder, m, split):
+            labels += shard.fields["label"][:, 0].tolist()
             for start in range(0, shard.n, batch_size):
                 x, _ = batch(shard, range(start, min(shard.n, start + batch_size)), text, model.c, device)
                 out = model(x)
                 ctr += torch.sigmoid(out["ctrLogit"]).cpu().tolist()
                 rel += torch.sigmoid(out["relLogit"]).cpu().tolist()
-    return ctr, rel
+    return ctr, rel, labels
 
 
 def load_model(folder, device="cpu"):
@@ -67,7 +69,7 @@ def main(argv=None):
             ctr, rel = predict_inputs(model, a.inputs, a.device)
         else:
             m = read_manifest(a.export, km["encoderId"])
-            ctr, rel = predict(model, a.export, m, a.split, a.device)
+            ctr, rel, _ = predict(model, a.export, m, a.split, a.device)
     except (ExportError, ModelFileError) as e:
         print(f"kindling_torch.forward: {e}", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ domain's row and the ID buckets pretraining never touched still learn), and --l2
 towards the foundation (W x the squared distance).
 """
 import argparse
+import base64
 import datetime
 import hashlib
 import json
@@ -27,13 +28,12 @@ import os
 import sys
 import time
 
-import base64
-
 import numpy as np
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+from .forward import predict
 from .losses import ranker_loss
 from .model import Ranker
 from .ranker_files import ModelFileError, load_ranker, save_ranker
@@ -213,11 +213,9 @@ class Trainer:
 
     def evaluate(self):
         """AUC and logloss on the export's test split (rank 0; `kindling eval` reports the rest)."""
-        from .forward import predict
-
         self.model.eval()
-        ctr, _ = predict(self.model, self.a.export, self.m, "test", self.device)
-        labels = np.concatenate([s.fields["label"][:, 0].numpy() for s in shards_for(self.a.export, self.m, "test")])
+        ctr, _, labels = predict(self.model, self.a.export, self.m, "test", self.device)
+        labels = np.asarray(labels)
         p = np.clip(np.asarray(ctr), 1e-7, 1 - 1e-7)
         return {"samples": int(len(labels)), "auc": auc(ctr, labels), "logloss": float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)))}
 

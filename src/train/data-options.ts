@@ -51,5 +51,9 @@ export const checkDataOptions = (o: DataOptions) =>
     ['validFraction', o.validFraction, 0.01, 0.5, false],
   ]);
 
+/** The domains whose events are samples: `domains`, else every domain of the events but `excludeDomains`. */
+export const sampleDomains = (events: { domain: string }[], o: DataOptions): string[] =>
+  o.domains ?? [...new Set(events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x));
+
 /** The data options with their defaults filled in. */
 export const withDataDefaults = <T extends DataOptions>(o: T) => withDefaults(DATA_DEFAULTS, o);

@@ -3,7 +3,7 @@ import { evaluate, type EvalReport } from '../eval/report.ts';
 import { disposeParams } from '../model/params.ts';
 import { baselineScores, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker } from '../node/ranker-files.ts';
-import { checkDataOptions, withDataDefaults, type DataOptions } from './data-options.ts';
+import { checkDataOptions, sampleDomains, withDataDefaults, type DataOptions } from './data-options.ts';
 import { predictRanker } from './trainer.ts';
 
 export interface EvaluateOptions extends DataOptions {
@@ -17,7 +17,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvalRepor
   const { params, manifest } = await loadRanker(o.model);
   try {
     const data = readDataSet(o.data);
-    const domains = o.domains ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x));
+    const domains = sampleDomains(data.events, o);
     const split = splitData(data, { ...o, onlyDomains: domains });
     const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
     try {

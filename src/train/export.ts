@@ -26,7 +26,7 @@ import { WEIGHTS_FILE } from '../model/serialize.ts';
 import { configFromData, holdOutValidation, loadNodeEncoder, prepareEvents, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker } from '../node/ranker-files.ts';
 import { withDomain } from './finetune.ts';
-import { checkDataOptions, checkNumbers, DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
+import { checkDataOptions, checkNumbers, DATA_DEFAULTS, sampleDomains, withDefaults, type DataOptions } from './data-options.ts';
 import { markSeenBuckets } from './train.ts';
 
 export const EXPORT_FORMAT = 'kindling-samples';
@@ -168,7 +168,7 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
   const foundation = o.from ? await readFoundation(o.from) : undefined;
   if (foundation && o.model && Object.keys(o.model).length) throw new ConfigError('model', "a fine-tuning export takes the foundation's network as it is");
   const data = readDataSet(o.data);
-  const domains = o.domain ? [o.domain] : (o.domains ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x)));
+  const domains = o.domain ? [o.domain] : sampleDomains(data.events, o);
   const split = holdOutValidation(splitData(data, { ...o, onlyDomains: domains }), undefined);
   const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
   try {

@@ -12,7 +12,7 @@ import type { RankerConfig } from '../model/config.ts';
 import { disposeParams, initParams } from '../model/params.ts';
 import { baselineScores, configFromData, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { saveRanker } from '../node/ranker-files.ts';
-import { checkDataOptions, checkNumbers, DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
+import { checkDataOptions, checkNumbers, DATA_DEFAULTS, sampleDomains, withDefaults, type DataOptions } from './data-options.ts';
 import { fit, readCheckpoint, type FitProgress, type FitResult } from './fit.ts';
 import { predictRanker } from './trainer.ts';
 
@@ -69,7 +69,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const o = withDefaults({ ...DATA_DEFAULTS, ...TRAIN_DEFAULTS }, options);
   if (o.model?.aspects && !o.model.aspects.length) throw new ConfigError('model.aspects', 'leaves no aspect to rank with');
   const data = readDataSet(o.data);
-  const domains = o.domains ?? [...new Set(data.events.map((e) => e.domain))].filter((x) => !o.excludeDomains?.includes(x));
+  const domains = sampleDomains(data.events, o);
   const split = holdOutValidation(splitData(data, { ...o, onlyDomains: domains }), o.validFraction);
   const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
   try {
