@@ -4,7 +4,8 @@
  * items; and the report that carries them with the model's own slices.
  */
 import { describe, expect, it } from 'vitest';
-import { buildSamples, historiesFrom } from '../src/data/dataset.ts';
+import { buildSamples } from '../src/data/dataset.ts';
+import { historiesFrom } from '../src/data/histories.ts';
 import type { EventRow, ItemRow } from '../src/data/schema.ts';
 import { popularityScores, textCosineScores } from '../src/eval/baselines.ts';
 import { evaluate, reportTable } from '../src/eval/report.ts';

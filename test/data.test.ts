@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSamples, featureConfig, historiesFrom, sampleNegatives, splitEvents } from '../src/data/dataset.ts';
+import { buildSamples, featureConfig, sampleNegatives, splitEvents } from '../src/data/dataset.ts';
+import { historiesFrom } from '../src/data/histories.ts';
 import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../src/data/schema.ts';
 import { DataError } from '../src/errors.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../src/model/config.ts';

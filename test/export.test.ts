@@ -2,7 +2,7 @@
  * kindling export: the shards hold exactly the samples `kindling train` builds (the same code builds
  * them, a shard at a time), whole requests per shard, each checked by its SHA-256.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,17 +12,28 @@ import { useTrainingBackend } from '../src/node/tf-backend.ts';
 import { writeWorld } from '../src/node/world-files.ts';
 import { exportSamples, readExport, readShard, shardFields } from '../src/train/export.ts';
 import { seenBuckets } from '../src/train/train.ts';
+import { mulberry32, randInt } from '../src/util/random.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-export-'));
 const data = join(dir, 'world');
+const shuffled = join(dir, 'world-shuffled');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   writeWorld(data, { seed: 9, users: 60, scale: 0.1, userFeatures: true });
+  cpSync(data, shuffled, { recursive: true });
+  const lines = readFileSync(join(data, 'events.jsonl'), 'utf8').trim().split('\n');
+  const rand = mulberry32(4);
+  for (let i = lines.length - 1; i > 0; i--) {
+    const j = randInt(rand, i + 1);
+    [lines[i], lines[j]] = [lines[j], lines[i]];
+  }
+  writeFileSync(join(shuffled, 'events.jsonl'), lines.join('\n') + '\n');
   await useTrainingBackend();
 });
 
 describe('kindling export', () => {
-  it('writes the samples train() builds, a shard at a time, whole requests per shard', async () => {
+  // The events stream from the file, a pass at a time; a file out of time order is sorted outside memory first.
+  it.each([['in time order', data], ['shuffled', shuffled]])('writes the samples train() builds, a shard at a time, whole requests per shard (events %s)', async (_, data) => {
     const out = join(dir, 'export');
     const m = await exportSamples({ data, out, negatives: 2, seed: 3, shards: 2, maxShardSamples: 400, excludeDomains: ['miniapps'] });
     // The reference: the whole split built at once, as train() builds it.

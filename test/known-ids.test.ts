@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSamples, firstSeen, historiesFrom } from '../src/data/dataset.ts';
+import { buildSamples, firstSeen } from '../src/data/dataset.ts';
+import { historiesFrom } from '../src/data/histories.ts';
 import { itemKey, queryKey } from '../src/features/history.ts';
 import type { EventRow, ItemRow } from '../src/data/schema.ts';
 import { encodeKnownIds, knownIdTest, withKnownIds } from '../src/model/known-ids.ts';

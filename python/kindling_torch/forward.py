@@ -19,7 +19,7 @@ def predict(model, folder, m, split, device="cpu", batch_size=4096):
     text = read_text_table(folder, m).to(device)
     ctr, rel, labels = [], [], []
     with torch.no_grad():
-        for shard in shards_for(folder, m, split):
+        for shard in (s.load() for s in shards_for(folder, m, split)):
             labels += shard.fields["label"][:, 0].tolist()
             for start in range(0, shard.n, batch_size):
                 x, _ = batch(shard, range(start, min(shard.n, start + batch_size)), text, model.c, device)

@@ -21,7 +21,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     model, km = load_model(a.model)
     m = read_manifest(a.export, km["encoderId"])
-    shard = shards_for(a.export, m, "train")[0]
+    shard = shards_for(a.export, m, "train")[0].load()
     x, t = batch(shard, range(max(0, shard.n - a.samples), shard.n), read_text_table(a.export, m), model.c)
     parts = ranker_loss(model.c, model(x), t)
     parts["total"].backward()

@@ -44,16 +44,42 @@ def read_text_table(folder, m):
     return torch.from_numpy(np.frombuffer(data, dtype="<f4").copy()).reshape(t["rows"], t["dim"])
 
 
+def _check_file(path, sha256):
+    """The file's SHA-256, read a block at a time (nothing is held)."""
+    if not os.path.exists(path):
+        raise ExportError(f"{path}: not found")
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    if h.hexdigest() != sha256:
+        raise ExportError(f"{path}: checksum mismatch (manifest {sha256}, file {h.hexdigest()}): truncated or corrupt")
+
+
 class Shard:
-    """One shard's arrays: sample fields [samples, width] and history fields [histRows, width]."""
+    """One shard of the export: its counts at once; its arrays (sample fields [samples, width], history
+    fields [histRows, width]) only while it is loaded, so a rank holds one shard at a time."""
 
     def __init__(self, folder, m, entry):
-        path = os.path.join(folder, entry["file"])
-        data = _read_checked(path, entry["sha256"])
+        self.path = os.path.join(folder, entry["file"])
+        self.m, self.entry = m, entry
         self.n, self.hist_rows, self.file = entry["samples"], entry["histRows"], entry["file"]
+
+    def check(self):
+        _check_file(self.path, self.entry["sha256"])
+        return self
+
+    def load(self):
+        """The shard's arrays, read and checked now (a LoadedShard: dropped, its memory goes)."""
+        return LoadedShard(self, _read_checked(self.path, self.entry["sha256"]))
+
+
+class LoadedShard:
+    def __init__(self, shard, data):
+        self.n, self.hist_rows, self.file = shard.n, shard.hist_rows, shard.file
         self.fields = {}
         at = 0
-        for rows, fields in ((self.n, m["sampleFields"]), (self.hist_rows, m["historyFields"])):
+        for rows, fields in ((self.n, shard.m["sampleFields"]), (self.hist_rows, shard.m["historyFields"])):
             for f in fields:
                 count = rows * f["width"]
                 dtype = "<i4" if f["dtype"] == "int32" else "<f4"
@@ -61,13 +87,14 @@ class Shard:
                 self.fields[f["name"]] = torch.from_numpy(arr.copy())
                 at += count * 4
         if at != len(data):
-            raise ExportError(f"{path}: {len(data)} bytes, the manifest's fields need {at}")
+            raise ExportError(f"{shard.path}: {len(data)} bytes, the manifest's fields need {at}")
 
 
 def shards_for(folder, m, split, rank=0, world=1):
-    """This rank's shards of a split: shard k goes to rank k mod world."""
+    """This rank's shards of a split (shard k goes to rank k mod world), each checked against its
+    SHA-256 now, so a missing or corrupt one stops the run before it trains; loaded one at a time later."""
     entries = [e for e in m["shards"] if e["split"] == split]
-    return [Shard(folder, m, e) for k, e in enumerate(entries) if k % world == rank]
+    return [Shard(folder, m, e).check() for k, e in enumerate(entries) if k % world == rank]
 
 
 def batch(shard, idx, text_table, config, device="cpu", hide_domain=None, hide_id=None):

@@ -159,7 +159,7 @@ class Trainer:
     def batches(self, epoch):
         gen = torch.Generator().manual_seed(self.a.seed * 1000 + epoch + 7919 * self.rank)
         for k in torch.randperm(len(self.shards), generator=gen).tolist():
-            shard = self.shards[k]
+            shard = self.shards[k].load()  # one shard in memory at a time
             order = grouped_order(shard, gen)
             for start in range(0, shard.n, self.a.batch):
                 yield shard, order[start : start + self.a.batch], gen

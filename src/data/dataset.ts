@@ -12,99 +12,128 @@ import { encodeFeatures, type Features } from '../features/features.ts';
 import { encodeHistory, itemKey, queryKey, type HistoryArrays, type HistoryEntry } from '../features/history.ts';
 import type { RequestArrays } from '../features/inputs.ts';
 import type { EventRow, ItemRow } from './schema.ts';
+import type { Histories } from './histories.ts';
+import { sortedByTime } from './order.ts';
 
 export interface SplitSpec {
   /** Fraction of events (earliest first) in the training split when events carry no `split`. */
   trainFraction: number;
 }
 
+/** The texts a sample reads (the item's, the query's), for the text table. */
+export function sampleTexts(e: EventRow, items: Map<string, ItemRow>, add: (text: string) => void) {
+  add(items.get(e.item)!.text);
+  if (e.query?.trim()) add(e.query);
+}
+
 export function splitEvents(events: EventRow[], spec: SplitSpec): { train: EventRow[]; test: EventRow[] } {
-  const sorted = [...events].sort((a, b) => a.ts - b.ts || a.line - b.line);
-  if (sorted.some((e) => e.split)) {
-    const bad = sorted.find((e) => !e.split);
-    if (bad) throw new DataError('events.jsonl', bad.line, 'split', 'missing: some events name their split, so every event must');
-    return { train: sorted.filter((e) => e.split === 'train'), test: sorted.filter((e) => e.split === 'test') };
-  }
-  const cut = Math.floor(sorted.length * spec.trainFraction);
-  return { train: sorted.slice(0, cut), test: sorted.slice(cut) };
+  const sorted = sortedByTime(events);
+  const splitOf = timeSplit(sorted.length, sorted.some((e) => e.split), spec);
+  const out = { train: [] as EventRow[], test: [] as EventRow[] };
+  sorted.forEach((e, i) => out[splitOf(e, i)].push(e));
+  return out;
+}
+
+/**
+ * The split of the i-th of n events in (ts, line) order: the earliest `trainFraction` train, unless
+ * events name their split (`named`: some do), in which case every event must.
+ */
+export function timeSplit(n: number, named: boolean, spec: SplitSpec): (e: EventRow, i: number) => 'train' | 'test' {
+  const cut = Math.floor(n * spec.trainFraction);
+  return (e, i) => {
+    if (!named) return i < cut ? 'train' : 'test';
+    if (!e.split) throw new DataError('events.jsonl', e.line, 'split', 'missing: some events name their split, so every event must');
+    return e.split;
+  };
 }
 
 /** K negatives per positive, drawn from the same domain's items (not the positive itself). */
 export function sampleNegatives(events: EventRow[], items: Map<string, ItemRow>, k: number, seed: number): EventRow[] {
   if (k <= 0) return events;
-  const rand = mulberry32(seed);
-  const byDomain = new Map<string, string[]>();
-  const add = (d: string, id: string) => {
-    const l = byDomain.get(d) ?? [];
-    if (!l.includes(id)) l.push(id);
-    byDomain.set(d, l);
-  };
-  for (const it of items.values()) if (it.domain) add(it.domain, it.id);
-  for (const e of events) add(e.domain, e.item);
+  const draw = negativeSampler(negativePools(items, events), k, seed);
   const out: EventRow[] = [];
-  for (const e of events) {
-    out.push(e);
-    if (e.label !== 1) continue;
-    const pool = byDomain.get(e.domain)!;
-    if (pool.length < 2) continue;
+  for (const e of events) out.push(e, ...draw(e));
+  return out;
+}
+
+/** Each domain's pool of negatives: its catalogue items, then the items its events show, in order. */
+export function negativePools(items: Map<string, ItemRow>, events: Iterable<EventRow> = []): NegativePools {
+  const pools = new NegativePools();
+  for (const it of items.values()) if (it.domain) pools.add(it.domain, it.id);
+  for (const e of events) pools.add(e.domain, e.item);
+  return pools;
+}
+
+export class NegativePools {
+  private lists = new Map<string, { ids: string[]; has: Set<string> }>();
+  add(domain: string, id: string) {
+    let l = this.lists.get(domain);
+    if (!l) this.lists.set(domain, (l = { ids: [], has: new Set() }));
+    if (!l.has.has(id)) {
+      l.has.add(id);
+      l.ids.push(id);
+    }
+  }
+  get(domain: string): string[] {
+    return this.lists.get(domain)?.ids ?? [];
+  }
+}
+
+/** The negatives of each event in turn (one random stream: events must come in the same order each time). */
+export function negativeSampler(pools: NegativePools, k: number, seed: number): (e: EventRow) => EventRow[] {
+  const rand = mulberry32(seed);
+  return (e) => {
+    if (k <= 0 || e.label !== 1) return [];
+    const pool = pools.get(e.domain);
+    if (pool.length < 2) return [];
+    const out: EventRow[] = [];
     for (let j = 0; j < k; j++) {
       let id = pool[randInt(rand, pool.length)];
       while (id === e.item) id = pool[randInt(rand, pool.length)];
       out.push({ ...e, item: id, label: 0, relevance: undefined, line: 0 });
     }
-  }
-  return out;
-}
-
-/** Categorical fields (any string value) and numeric fields (numbers only), with train-split statistics. */
-export function featureConfig(rows: (Features | undefined)[]): FeatureConfig {
-  const kinds = new Map<string, 'cat' | 'num'>();
-  const stats = new Map<string, { n: number; sum: number; sq: number }>();
-  for (const f of rows) {
-    if (!f) continue;
-    for (const [k, v] of Object.entries(f)) {
-      if (typeof v === 'string') kinds.set(k, 'cat');
-      else if (!kinds.has(k)) kinds.set(k, 'num');
-      if (typeof v === 'number') {
-        const s = stats.get(k) ?? { n: 0, sum: 0, sq: 0 };
-        s.n++;
-        s.sum += v;
-        s.sq += v * v;
-        stats.set(k, s);
-      }
-    }
-  }
-  const names = [...kinds.keys()].sort();
-  return {
-    categorical: names.filter((k) => kinds.get(k) === 'cat'),
-    numeric: names
-      .filter((k) => kinds.get(k) === 'num')
-      .map((name) => {
-        const s = stats.get(name)!;
-        const mean = s.sum / s.n;
-        return { name, mean, std: Math.sqrt(Math.max(s.sq / s.n - mean * mean, 0)) || 1 };
-      }),
+    return out;
   };
 }
 
-/** Clicks (label 1) and typed queries, per user, oldest first. */
-export function historiesFrom(events: EventRow[], items: Map<string, ItemRow>): Map<string, HistoryEntry[]> {
-  const out = new Map<string, HistoryEntry[]>();
-  const searched = new Set<string>();
-  const sorted = [...events].sort((a, b) => a.ts - b.ts || a.line - b.line);
-  for (const e of sorted) {
-    const list = out.get(e.user) ?? [];
-    out.set(e.user, list);
-    if (e.query !== undefined && e.query.trim()) {
-      const k = `${e.user}\u0000${e.ts}\u0000${e.query}`;
-      if (!searched.has(k)) {
-        searched.add(k);
-        list.push({ ts: e.ts, text: e.query, key: queryKey(e.query), domain: e.domain, action: 'search' });
+/** Categorical fields (any string value) and numeric fields (numbers only), with train-split statistics. */
+export function featureConfig(rows: Iterable<Features | undefined>): FeatureConfig {
+  const stats = new FeatureStats();
+  for (const f of rows) stats.add(f);
+  return stats.config();
+}
+
+/** featureConfig's statistics, a row at a time. */
+export class FeatureStats {
+  private kinds = new Map<string, 'cat' | 'num'>();
+  private stats = new Map<string, { n: number; sum: number; sq: number }>();
+  add(f: Features | undefined) {
+    if (!f) return;
+    for (const [k, v] of Object.entries(f)) {
+      if (typeof v === 'string') this.kinds.set(k, 'cat');
+      else if (!this.kinds.has(k)) this.kinds.set(k, 'num');
+      if (typeof v === 'number') {
+        const s = this.stats.get(k) ?? { n: 0, sum: 0, sq: 0 };
+        s.n++;
+        s.sum += v;
+        s.sq += v * v;
+        this.stats.set(k, s);
       }
     }
-    if (e.label === 1 && e.line > 0) list.push({ ts: e.ts, text: items.get(e.item)!.text, key: itemKey(e.item), domain: e.domain, action: 'click' });
   }
-  return out;
+  config(): FeatureConfig {
+    const names = [...this.kinds.keys()].sort();
+    return {
+      categorical: names.filter((k) => this.kinds.get(k) === 'cat'),
+      numeric: names
+        .filter((k) => this.kinds.get(k) === 'num')
+        .map((name) => {
+          const s = this.stats.get(name)!;
+          const mean = s.sum / s.n;
+          return { name, mean, std: Math.sqrt(Math.max(s.sq / s.n - mean * mean, 0)) || 1 };
+        }),
+    };
+  }
 }
 
 /** The model's inputs for a set of events, as flat typed arrays (text as rows of a text table). */
@@ -127,7 +156,8 @@ export interface Samples extends HistoryArrays, RequestArrays {
 export interface SampleContext {
   config: RankerConfig;
   items: Map<string, ItemRow>;
-  histories: Map<string, HistoryEntry[]>;
+  /** Each user's behaviour: all of it (historiesFrom) or, streaming, what came before (HistoryCursor). */
+  histories: Histories;
   /** Text -> row of the text table (row 0 is the zero vector: no text). */
   textRow: (text: string) => number;
   warmItems: Set<string>;
@@ -142,8 +172,7 @@ export interface SampleContext {
 }
 
 /** First click (items) or search (queries) of each ID key, in time order. */
-export function firstSeen(events: EventRow[]): Map<string, number> {
-  const out = new Map<string, number>();
+export function firstSeen(events: Iterable<EventRow>, out = new Map<string, number>()): Map<string, number> {
   const note = (k: string, ts: number) => {
     if (!(out.get(k)! <= ts)) out.set(k, ts);
   };
@@ -154,7 +183,7 @@ export function firstSeen(events: EventRow[]): Map<string, number> {
   return out;
 }
 
-function lastBefore(list: HistoryEntry[], ts: number): number {
+function lastBefore(list: readonly HistoryEntry[], ts: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -192,7 +221,7 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
   const known = (key: string, ts: number) => !masking || (inModel(key) && (ctx.knownSince?.get(key) ?? -Infinity) < ts);
   const histRowOf = new Map<string, number>();
   const writeHistory = (row: number, user: string, ts: number) => {
-    const hist = ctx.histories.get(user) ?? [];
+    const hist = ctx.histories.get(user, ts) ?? [];
     const end = lastBefore(hist, ts);
     encodeHistory(c, hist.slice(Math.max(0, end - N), end), ctx.textRow, s, row * N, (key) => known(key, ts));
     encodeFeatures(uf, c.sparseBuckets, ctx.users?.get(user), s.userCat, row * Fu, s.userNum, row * Nu);

@@ -5,7 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildSamples, featureConfig, firstSeen, historiesFrom, sampleNegatives, splitEvents, type SampleContext, type Samples } from '../data/dataset.ts';
+import { buildSamples, featureConfig, firstSeen, sampleNegatives, sampleTexts, splitEvents, type SampleContext, type Samples } from '../data/dataset.ts';
+import { historiesFrom, historyTexts } from '../data/histories.ts';
+import { TrainStats } from '../data/train-stats.ts';
+import { sortedByTime } from '../data/order.ts';
 import { encodeKnownIds } from '../model/known-ids.ts';
 import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../data/schema.ts';
 import type { Features } from '../features/features.ts';
@@ -26,21 +29,31 @@ export interface DataSet {
 }
 
 export function readDataSet(dir: string): DataSet {
-  const itemRows = readJsonl(join(dir, 'items.jsonl'), parseItem);
+  const items = readItems(dir);
+  const events = readJsonl(join(dir, 'events.jsonl'), parseEvent);
+  for (const e of events) if (!items.has(e.item)) throw new DataError('events.jsonl', e.line, 'item', `unknown item ${JSON.stringify(e.item)} (not in items.jsonl)`);
+  const users = readUsers(dir);
+  return users ? { items, events, users } : { items, events };
+}
+
+export function readItems(dir: string): Map<string, ItemRow> {
   const items = new Map<string, ItemRow>();
-  itemRows.forEach((it, i) => {
+  readJsonl(join(dir, 'items.jsonl'), parseItem).forEach((it, i) => {
     if (items.has(it.id)) throw new DataError('items.jsonl', i + 1, 'id', `duplicate id ${JSON.stringify(it.id)}`);
     items.set(it.id, it);
   });
-  const events = readJsonl(join(dir, 'events.jsonl'), parseEvent);
-  for (const e of events) if (!items.has(e.item)) throw new DataError('events.jsonl', e.line, 'item', `unknown item ${JSON.stringify(e.item)} (not in items.jsonl)`);
-  if (!existsSync(join(dir, 'users.jsonl'))) return { items, events };
+  return items;
+}
+
+/** users.jsonl, when the folder has one: each user's features. */
+export function readUsers(dir: string): Map<string, Features | undefined> | undefined {
+  if (!existsSync(join(dir, 'users.jsonl'))) return undefined;
   const users = new Map<string, Features | undefined>();
   readJsonl(join(dir, 'users.jsonl'), parseUser).forEach((u, i) => {
     if (users.has(u.id)) throw new DataError('users.jsonl', i + 1, 'id', `duplicate id ${JSON.stringify(u.id)}`);
     users.set(u.id, u.features);
   });
-  return { items, events, users };
+  return users;
 }
 
 export interface PrepareOptions {
@@ -70,20 +83,24 @@ export interface Prepared {
 
 /** A new model's config from the training split (domains, features) and the caller's choices. */
 export function configFromData(train: EventRow[], items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>, users?: Map<string, Features | undefined>): RankerConfig {
-  const domains = [GENERIC_DOMAIN, ...[...new Set(train.map((e) => e.domain))].sort()];
-  const itemIds = new Set(train.map((e) => e.item));
+  return configFromStats(TrainStats.of(train), items, encoder, overrides, users);
+}
+
+/** configFromData from the training split's statistics (a stream's, gathered an event at a time). */
+export function configFromStats(train: TrainStats, items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>, users?: Map<string, Features | undefined>): RankerConfig {
+  const domains = [GENERIC_DOMAIN, ...[...train.domains].sort()];
   const c: RankerConfig = {
     ...DEFAULT_RANKER,
     actions: [...ACTION_ROWS],
     textDim: encoder.dim,
     encoderId: encoder.id,
-    itemFeatures: featureConfig([...itemIds].map((id) => items.get(id)!.features)),
-    contextFeatures: featureConfig(train.map((e) => e.features)),
-    ...(users ? { userFeatures: featureConfig([...new Set(train.map((e) => e.user))].map((u) => users.get(u))) } : {}),
+    itemFeatures: featureConfig([...train.items].map((id) => items.get(id)!.features)),
+    contextFeatures: train.context.config(),
+    ...(users ? { userFeatures: featureConfig([...train.users].map((u) => users.get(u))) } : {}),
     domains,
     ...overrides,
   };
-  if (c.unknownIds === 'mask') c.knownIds = encodeKnownIds(firstSeen(train).keys());
+  if (c.unknownIds === 'mask') c.knownIds = encodeKnownIds(train.seen.keys());
   if (c.domains.length > c.maxDomains) throw new DataError('events.jsonl', 0, 'domain', `${c.domains.length - 1} domains; the model has room for ${c.maxDomains - 1}`);
   return c;
 }
@@ -130,13 +147,11 @@ export async function prepareEvents(data: DataSet, split: { train: EventRow[]; t
   // come from: in the page the store records the user's behaviour across scenarios as it happens,
   // and a new scenario's first users arrive with the history they made elsewhere.
   const exclude = new Set(o.excludeDomains ?? []);
-  const histories = historiesFrom(exclude.size ? data.events.filter((e) => !exclude.has(e.domain)) : data.events, data.items);
+  const historyEvents = exclude.size ? data.events.filter((e) => !exclude.has(e.domain)) : data.events;
+  const histories = historiesFrom(historyEvents, data.items);
   const texts = new Set<string>();
-  for (const e of [...trainEvents, ...validEvents, ...testEvents]) {
-    texts.add(data.items.get(e.item)!.text);
-    if (e.query?.trim()) texts.add(e.query);
-  }
-  for (const list of histories.values()) for (const h of list) texts.add(h.text);
+  for (const e of [...trainEvents, ...validEvents, ...testEvents]) sampleTexts(e, data.items, (t) => texts.add(t));
+  historyTexts(sortedByTime(historyEvents), data.items, (t) => texts.add(t));
   const table = await encodeTextTable(texts, (t) => encoder.encode(t), encoder.dim);
   // Warm: seen in the training period (validation events are part of it).
   const warmItems = new Set([...split.train, ...(split.valid ?? [])].map((e) => e.item));

@@ -16,14 +16,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Samples } from '../data/dataset.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, DataError } from '../errors.ts';
 import { featureCounts, type RankerConfig } from '../model/config.ts';
-import { buildSamples, firstSeen } from '../data/dataset.ts';
-import type { EventRow } from '../data/schema.ts';
 import { withKnownIds } from '../model/known-ids.ts';
 import { disposeParams, paramSpecs, type ParamSpec } from '../model/params.ts';
 import { WEIGHTS_FILE } from '../model/serialize.ts';
-import { configFromData, holdOutValidation, loadNodeEncoder, prepareEvents, readDataSet, splitData } from '../node/pipeline.ts';
+import { configFromStats, loadNodeEncoder, readItems, readUsers } from '../node/pipeline.ts';
+import { openEventFile } from '../node/event-file.ts';
+import { sampleChunks, scanEvents, streamContext, streamTextTable, type StreamSpec } from '../node/sample-stream.ts';
 import { loadRanker } from '../node/ranker-files.ts';
 import { withDomain } from './finetune.ts';
 import { checkDataOptions, checkNumbers, DATA_DEFAULTS, sampleDomains, withDefaults, type DataOptions } from './data-options.ts';
@@ -50,6 +50,16 @@ export interface ExportOptions extends DataOptions {
    */
   from?: string;
   domain?: string;
+  /** Called after each shard is written (the CLI draws a progress bar from it). */
+  onShard?: (p: ShardProgress) => void;
+}
+
+export interface ShardProgress {
+  split: 'train' | 'test';
+  /** The shard just written: its entry, and how many of the split's samples are written so far, of how many. */
+  shard: ShardEntry;
+  written: number;
+  total: number;
 }
 
 /** What a fine-tuning export fits: the foundation (by its weights' SHA-256) and the domain's row. */
@@ -119,24 +129,6 @@ async function readFoundation(dir: string): Promise<{ config: RankerConfig; sha2
   return { config: manifest.config, sha256: manifest.checksums[WEIGHTS_FILE], idBucketsSeen: manifest.training.idBucketsSeen as string | undefined };
 }
 
-/**
- * Ranges [start, end) of about n/shards each, cut only where a request ends: `sameRequest(i)` says
- * whether item i belongs to the request of item i - 1.
- */
-export function shardRanges(n: number, shards: number, sameRequest: (i: number) => boolean): [number, number][] {
-  const out: [number, number][] = [];
-  let start = 0;
-  for (let k = 1; k <= shards && start < n; k++) {
-    let end = k === shards ? n : Math.max(start + 1, Math.round((n * k) / shards));
-    while (end < n && sameRequest(end)) end++;
-    if (end > start) out.push([start, end]);
-    start = end;
-  }
-  return out;
-}
-
-const requestKey = (e: EventRow) => `${e.user}\u0000${e.domain}\u0000${e.ts}\u0000${e.query ?? ''}`;
-
 /** One shard's bytes: the samples' own fields, then their history rows (buildSamples made them for these samples alone). */
 function shardBytes(s: Samples, c: RankerConfig): Uint8Array {
   const { sampleFields, historyFields } = shardFields(c);
@@ -167,68 +159,79 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
   if (!!o.from !== !!o.domain) throw new ConfigError(o.from ? 'domain' : 'from', 'a fine-tuning export needs both the foundation (from) and the domain');
   const foundation = o.from ? await readFoundation(o.from) : undefined;
   if (foundation && o.model && Object.keys(o.model).length) throw new ConfigError('model', "a fine-tuning export takes the foundation's network as it is");
-  const data = readDataSet(o.data);
-  const domains = o.domain ? [o.domain] : sampleDomains(data.events, o);
-  const split = holdOutValidation(splitData(data, { ...o, onlyDomains: domains }), undefined);
-  const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
+  // The events stream (read a block at a time, sorted outside memory if they are out of order);
+  // the catalogue and the users are held.
+  const items = readItems(o.data);
+  const file = openEventFile(join(o.data, 'events.jsonl'), items);
   try {
-    let from: ExportFrom | undefined;
-    let config: RankerConfig;
-    if (foundation) {
-      // As finetune(): the domain's own row, and the IDs its training split clicks added to the known set.
-      const c = withDomain(foundation.config, o.domain!);
-      config = withKnownIds(c, firstSeen(split.train).keys());
-      const domainRow = c.domains.indexOf(o.domain!);
-      from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen };
-    } else config = configFromData(split.train, data.items, encoder, o.model ?? {}, data.users);
-    const p = await prepareEvents(data, split, config, encoder, o);
-    // Written into a temporary folder, renamed at the end: nothing half-written is left as an export.
-    const tmp = `${o.out}.partial`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
+    const users = readUsers(o.data);
+    const spec: StreamSpec = { ...o, domains: o.domain ? [o.domain] : sampleDomains([...file.domains.keys()].map((domain) => ({ domain })), o) };
+    const scan = scanEvents(file, items, spec);
+    const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
     try {
-      const tableBytes = new Uint8Array(p.table.data.buffer, p.table.data.byteOffset, p.table.data.byteLength);
-      writeFileSync(join(tmp, 'text-table.f32'), tableBytes);
-      const shards: ShardEntry[] = [];
-      const counts = { train: 0, test: 0 };
-      const seen = new Uint8Array(Math.ceil(config.idBuckets / 8));
-      // A shard at a time: only one shard's samples are ever in memory (at most maxShardSamples events' worth).
-      for (const [splitName, events] of [['train', p.trainEvents], ['test', p.testEvents]] as const) {
-        const count = Math.max(o.shards, Math.ceil(events.length / o.maxShardSamples));
-        shardRanges(events.length, count, (i) => requestKey(events[i]) === requestKey(events[i - 1])).forEach(([start, end], k) => {
-          const s = buildSamples(events.slice(start, end), p.context);
-          if (splitName === 'train') markSeenBuckets(s, config, seen);
-          const bytes = shardBytes(s, config);
-          const file = `${splitName}-${String(k).padStart(5, '0')}.bin`;
-          writeFileSync(join(tmp, file), bytes);
-          shards.push({ file, split: splitName, samples: s.n, histRows: s.histRows, bytes: bytes.byteLength, sha256: sha(bytes) });
-          counts[splitName] += s.n;
-        });
-      }
-      const manifest: ExportManifest = {
-        format: EXPORT_FORMAT,
-        version: EXPORT_VERSION,
-        config,
-        params: paramSpecs(config),
-        encoderId: encoder.id,
-        textTable: { file: 'text-table.f32', rows: p.table.rows, dim: p.table.dim, sha256: sha(tableBytes) },
-        ...shardFields(config),
-        shards,
-        counts,
-        options: { data: o.data, trainFraction: o.trainFraction, negatives: o.negatives, seed: o.seed, domains: o.domains, excludeDomains: o.excludeDomains },
-        idBucketsSeen: Buffer.from(seen).toString('base64'),
-        ...(from ? { from } : {}),
-      };
-      writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
-      rmSync(o.out, { recursive: true, force: true });
-      renameSync(tmp, o.out);
-      return manifest;
-    } catch (err) {
+      let from: ExportFrom | undefined;
+      let config: RankerConfig;
+      if (foundation) {
+        // As finetune(): the domain's own row, and the IDs its training split clicks added to the known set.
+        const c = withDomain(foundation.config, o.domain!);
+        config = withKnownIds(c, scan.train.seen.keys());
+        const domainRow = c.domains.indexOf(o.domain!);
+        from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen };
+      } else config = configFromStats(scan.train, items, encoder, o.model ?? {}, users);
+      if (encoder.id !== config.encoderId) throw new DataError('(model)', 0, 'encoder', `the model was trained on encoder ${config.encoderId}, but ${encoder.id} is loaded`);
+      const table = await streamTextTable(file, items, spec, scan, encoder);
+      const context = streamContext(config, items, users, scan, table);
+      // Written into a temporary folder, renamed at the end: nothing half-written is left as an export.
+      const tmp = `${o.out}.partial`;
       rmSync(tmp, { recursive: true, force: true });
-      throw err;
+      mkdirSync(tmp, { recursive: true });
+      try {
+        const tableBytes = new Uint8Array(table.data.buffer, table.data.byteOffset, table.data.byteLength);
+        writeFileSync(join(tmp, 'text-table.f32'), tableBytes);
+        const shards: ShardEntry[] = [];
+        const counts = { train: 0, test: 0 };
+        const seen = new Uint8Array(Math.ceil(config.idBuckets / 8));
+        // A shard at a time: only one shard's samples are ever in memory (at most about maxShardSamples).
+        for (const split of ['train', 'test'] as const) {
+          const count = Math.max(o.shards, Math.ceil(scan.samples[split] / o.maxShardSamples));
+          let k = 0;
+          for (const s of sampleChunks(file, items, spec, scan, context, split, count)) {
+            if (split === 'train') markSeenBuckets(s, config, seen);
+            const bytes = shardBytes(s, config);
+            const name = `${split}-${String(k++).padStart(5, '0')}.bin`;
+            writeFileSync(join(tmp, name), bytes);
+            shards.push({ file: name, split, samples: s.n, histRows: s.histRows, bytes: bytes.byteLength, sha256: sha(bytes) });
+            counts[split] += s.n;
+            o.onShard?.({ split, shard: shards[shards.length - 1], written: counts[split], total: scan.samples[split] });
+          }
+        }
+        const manifest: ExportManifest = {
+          format: EXPORT_FORMAT,
+          version: EXPORT_VERSION,
+          config,
+          params: paramSpecs(config),
+          encoderId: encoder.id,
+          textTable: { file: 'text-table.f32', rows: table.rows, dim: table.dim, sha256: sha(tableBytes) },
+          ...shardFields(config),
+          shards,
+          counts,
+          options: { data: o.data, trainFraction: o.trainFraction, negatives: o.negatives, seed: o.seed, domains: o.domains, excludeDomains: o.excludeDomains },
+          idBucketsSeen: Buffer.from(seen).toString('base64'),
+          ...(from ? { from } : {}),
+        };
+        writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+        rmSync(o.out, { recursive: true, force: true });
+        renameSync(tmp, o.out);
+        return manifest;
+      } catch (err) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw err;
+      }
+    } finally {
+      await encoder.dispose();
     }
   } finally {
-    await encoder.dispose();
+    file.close();
   }
 }
 
