@@ -80,3 +80,12 @@ export class DataError extends KindlingError {
     this.name = 'DataError';
   }
 }
+
+/** A training process of the PyTorch engine (one rank) failed; the message names it and ends with what it said. */
+export class TrainerError extends KindlingError {
+  constructor(readonly rank: number, readonly exitCode: number | null, readonly output: string) {
+    const last = output.trim().split('\n').filter(Boolean).pop() ?? '(no output)';
+    super(`PyTorch rank ${rank} ${exitCode === null ? 'was killed' : `exited with code ${exitCode}`}: ${last}`);
+    this.name = 'TrainerError';
+  }
+}

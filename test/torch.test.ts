@@ -5,7 +5,7 @@
  * the CLI reads; two processes (gloo) train to one model. Needs /usr/bin/python3 with PyTorch (Debian's python3-torch; .ci/run installs it).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -25,6 +25,9 @@ import { train } from '../src/train/train.ts';
 import { finetune } from '../src/train/finetune.ts';
 import { loadRanker } from '../src/node/ranker-files.ts';
 import { hasTorch, PYTHON, runPython } from './helpers/torch.ts';
+import { trainWithTorch } from '../src/train/torch-engine.ts';
+import { TrainerError } from '../src/errors.ts';
+import { main } from '../src/cli/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-torch-'));
 const data = join(dir, 'world');
@@ -253,6 +256,38 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch trainer', () => {
     expect(plain.code).toBe(2);
     expect(plain.err).toContain('not exported for fine-tuning');
   }, 180_000);
+
+  it('kindling train --engine torch --procs 2 exports and starts the ranks as torchrun would: the weights of ranks started by hand', async () => {
+    const byHand = join(dir, 'pt-hand');
+    const r = await ranks(2, ['--export', folder, '--out', byHand, '--epochs', '1', '--batch', '128', '--seed', '5'], 29631);
+    for (const x of r) expect(x.code, x.err).toBe(0);
+    const out = join(dir, 'pt-launcher');
+    const code = await main(['train', '--engine', 'torch', '--procs', '2', '--data', world, '--out', out, '--epochs', '1', '--batch', '256', '--negatives', '2', '--seed', '5', '--exclude-domains', 'miniapps']);
+    expect(code).toBe(0);
+    // Its export is the one made by hand (same options), its global batch 256 is 128 per rank.
+    expect(readFileSync(join(out, 'export', 'manifest.json'), 'utf8').replace(/"data": "[^"]*"/, '')).toBe(readFileSync(join(folder, 'manifest.json'), 'utf8').replace(/"data": "[^"]*"/, ''));
+    expect(readFileSync(join(out, 'weights.bin')).equals(readFileSync(join(byHand, 'weights.bin')))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training).toMatchObject({ worldSize: 2, batchSize: 128, epochs: 1 });
+    // The library call says the same, with each rank's digest.
+    const again = await trainWithTorch({ data: world, out: join(dir, 'pt-launcher-2'), epochs: 1, batchSize: 256, negatives: 2, seed: 5, excludeDomains: ['miniapps'], procs: 2 });
+    expect(again.digests).toHaveLength(2);
+    expect(again.digests[1]).toBe(again.digests[0]);
+    expect(readFileSync(join(again.out, 'weights.bin')).equals(readFileSync(join(out, 'weights.bin')))).toBe(true);
+  }, 300_000);
+
+  it('names the rank that failed, stops the others, and says what a missing PyTorch needs', async () => {
+    const cuda = spawnSync(PYTHON, ['-c', 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)']).status === 0;
+    if (!cuda) {
+      const out = join(dir, 'pt-no-cuda');
+      const err = await trainWithTorch({ data: world, out, epochs: 1, negatives: 2, seed: 5, excludeDomains: ['miniapps'], procs: 2, device: 'cuda' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TrainerError);
+      expect((err as TrainerError).message).toMatch(/^PyTorch rank [01] exited with code 2: kindling_torch\.train: --device cuda: no CUDA device here$/);
+      expect(existsSync(join(out, 'model.json'))).toBe(false);
+    }
+    await expect(trainWithTorch({ data: world, out: join(dir, 'pt-no-python'), python: '/nonexistent/python3' })).rejects.toThrow(/^python: \/nonexistent\/python3 cannot import torch and numpy .*apt-get install --no-install-recommends python3-torch/);
+    await expect(trainWithTorch({ data: world, out: join(dir, 'pt-odd'), batchSize: 100, procs: 3 })).rejects.toThrow('batchSize: 100 samples per step do not split evenly over 3 ranks');
+    expect(await main(['train', '--procs', '2', '--data', world, '--out', join(dir, 'x')])).toBe(2); // --procs is the torch engine's
+  }, 120_000);
 
   it('ends with an error naming the rank when another rank dies, and leaves no model', async () => {
     const out = join(dir, 'pt-dies');

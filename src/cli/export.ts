@@ -1,6 +1,6 @@
 /** kindling export: the model's input arrays as binary shards for the PyTorch trainer (src/train/export.ts). */
 import { exportSamples } from '../train/export.ts';
-import { Progress } from './progress.ts';
+import { exportProgress } from './progress.ts';
 import { DATA_FLAGS, DATA_USAGE, dataOptions, flags, optNum, required, type Command } from './args.ts';
 import { MODEL_FLAGS, MODEL_USAGE, modelOverrides } from './train.ts';
 
@@ -14,13 +14,8 @@ export const exportCommand: Command = {
   usesTf: true,
   async run(a) {
     const out = required('out', a.out);
-    const bars: Record<string, Progress> = {};
     const m = await exportSamples({ ...dataOptions(a, required('data', a.data)), out, shards: optNum('shards', a.shards, 1, 100_000), maxShardSamples: optNum('max-shard-samples', a['max-shard-samples'], 100, 1e8), model: modelOverrides(a), from: a.from as string | undefined, domain: a.domain as string | undefined,
-      onShard: ({ split, written, total }) => {
-        const bar = (bars[split] ??= new Progress(`export ${split}`, total));
-        bar.update(written, `${written}/${total} samples`);
-        if (written === total) bar.done(`${total} samples`);
-      },
+      onShard: exportProgress(),
     });
     const shards = m.shards.length;
     console.log(`wrote ${m.counts.train} training and ${m.counts.test} test samples in ${shards} shards, and a text table of ${m.textTable.rows} rows, to ${out}`);

@@ -1,4 +1,5 @@
 import type { FitProgress } from '../train/fit.ts';
+import type { ShardProgress } from '../train/export.ts';
 
 /** A one-line progress bar with ETA for long runs; plain lines every 10% when not on a terminal. */
 export class Progress {
@@ -47,5 +48,15 @@ export function consoleProgress(): FitProgress {
     },
     epoch: (e) => bar?.done(`mean loss ${e.loss.toFixed(4)}, ${Math.round(e.samplesPerSecond)} samples/s${e.validLoss === undefined ? '' : `, validation logloss ${e.validLoss.toFixed(4)}`}`),
     note: (text) => console.error(text),
+  };
+}
+
+/** An export's progress on stderr: a bar per split, moved by each shard written. */
+export function exportProgress(): (p: ShardProgress) => void {
+  const bars: Record<string, Progress> = {};
+  return ({ split, written, total }) => {
+    const bar = (bars[split] ??= new Progress(`export ${split}`, total));
+    bar.update(written, `${written}/${total} samples`);
+    if (written === total) bar.done(`${total} samples`);
   };
 }

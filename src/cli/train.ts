@@ -2,8 +2,9 @@
 import { reportTable } from '../eval/report.ts';
 import { ASPECTS, type RankerConfig } from '../model/config.ts';
 import { train } from '../train/train.ts';
+import { trainWithTorch } from '../train/torch-engine.ts';
 import { DATA_FLAGS, DATA_USAGE, dataOptions, flags, optChoice, optNum, required, UsageError, type Command, type Values } from './args.ts';
-import { consoleProgress } from './progress.ts';
+import { consoleProgress, exportProgress } from './progress.ts';
 
 /** The network's flags: only those given override DEFAULT_RANKER. */
 export function modelOverrides(a: Values): Partial<RankerConfig> {
@@ -33,11 +34,19 @@ export const MODEL_USAGE = `[--gating mean|cls|domain] [--no-text] [--no-id] [--
 
 export const trainCommand: Command = {
   usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F] ${DATA_USAGE}
-           ${MODEL_USAGE}`,
-  options: { ...DATA_FLAGS, ...MODEL_FLAGS, ...flags(['valid', 'data', 'out', 'epochs', 'batch', 'lr'], ['resume']) },
+           ${MODEL_USAGE}
+           [--engine node|torch] [--procs N] [--device cpu|cuda] [--export DIR]
+  --engine torch: export the samples (to --export, default OUT/export) and train them on PyTorch
+  (python/kindling_torch, DistributedDataParallel) with --procs ranks on this machine; --batch is the
+  global batch. The Python: KINDLING_PYTHON, else /usr/bin/python3. A cluster uses torchrun (README).`,
+  options: { ...DATA_FLAGS, ...MODEL_FLAGS, ...flags(['valid', 'data', 'out', 'epochs', 'batch', 'lr', 'engine', 'procs', 'device', 'export'], ['resume']) },
   usesTf: true,
   async run(a) {
     const out = required('out', a.out);
+    const engine = optChoice('engine', a.engine, ['node', 'torch'] as const) ?? 'node';
+    if (engine === 'node') {
+      for (const f of ['procs', 'device', 'export']) if (a[f] !== undefined) throw new UsageError(`--${f}`, 'only with --engine torch');
+    } else return trainOnTorch(a, out);
     const r = await train({
       ...dataOptions(a, required('data', a.data)),
       out,
@@ -53,3 +62,24 @@ export const trainCommand: Command = {
     return r;
   },
 };
+
+async function trainOnTorch(a: Values, out: string) {
+  if (a.valid !== undefined) throw new UsageError('--valid', 'not with --engine torch (it keeps the last epoch)');
+  const r = await trainWithTorch({
+    ...dataOptions(a, required('data', a.data)),
+    out,
+    epochs: optNum('epochs', a.epochs, 1, 1000),
+    batchSize: optNum('batch', a.batch, 8, 65536),
+    learningRate: optNum('lr', a.lr, 1e-6, 1, false),
+    model: modelOverrides(a),
+    resume: !!a.resume,
+    procs: optNum('procs', a.procs, 1, 256),
+    device: optChoice('device', a.device, ['cpu', 'cuda'] as const),
+    exportDir: a.export as string | undefined,
+    onShard: exportProgress(),
+    onLine: (line) => console.error(line),
+  });
+  console.log(`saved ${out}/model.json: PyTorch, ${r.digests.length} rank(s) with the same weights; test AUC ${r.eval.auc.toFixed(4)}, logloss ${r.eval.logloss.toFixed(4)} on ${r.eval.samples} samples (${Math.round(r.seconds)}s)`);
+  console.log(`the full report, beside the baselines: kindling eval --data ${a.data} --model ${out}`);
+  return r;
+}
