@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 
+import numpy as np
 import torch
 
 from .model import Ranker
@@ -15,18 +16,20 @@ from .samples import ExportError, batch, read_manifest, read_text_table, shards_
 
 
 def predict(model, folder, m, split, device="cpu", batch_size=4096):
-    """Click and relevance probabilities for every sample of a split, in shard order, and the click labels."""
+    """Click and relevance probabilities for every sample of a split, in shard order, and the click
+    labels: float32 numpy arrays (4 bytes a sample each; the shards are read one at a time)."""
     text = read_text_table(folder, m).to(device)
     ctr, rel, labels = [], [], []
     with torch.no_grad():
         for shard in (s.load() for s in shards_for(folder, m, split)):
-            labels += shard.fields["label"][:, 0].tolist()
+            labels.append(shard.fields["label"][:, 0].clone())
             for start in range(0, shard.n, batch_size):
                 x, _ = batch(shard, range(start, min(shard.n, start + batch_size)), text, model.c, device)
                 out = model(x)
-                ctr += torch.sigmoid(out["ctrLogit"]).cpu().tolist()
-                rel += torch.sigmoid(out["relLogit"]).cpu().tolist()
-    return ctr, rel, labels
+                ctr.append(torch.sigmoid(out["ctrLogit"]).cpu())
+                rel.append(torch.sigmoid(out["relLogit"]).cpu())
+    cat = lambda parts: torch.cat(parts).numpy() if parts else np.zeros(0, dtype=np.float32)  # noqa: E731
+    return cat(ctr), cat(rel), cat(labels)
 
 
 def load_model(folder, device="cpu"):
@@ -73,7 +76,7 @@ def main(argv=None):
     except (ExportError, ModelFileError) as e:
         print(f"kindling_torch.forward: {e}", file=sys.stderr)
         return 2
-    text = json.dumps({"ctr": ctr, "rel": rel})
+    text = json.dumps({"ctr": ctr.tolist(), "rel": rel.tolist()})
     if a.out:
         open(a.out, "w").write(text)
     else:

@@ -152,9 +152,12 @@ class Trainer:
         mine = sum((s.n + self.a.batch - 1) // self.a.batch for s in self.shards)
         if not dist.is_initialized():
             return mine
-        t = torch.tensor([mine], device=self.device)
-        dist.all_reduce(t, op=dist.ReduceOp.MIN)
-        return int(t.item())
+        lo, hi = torch.tensor([mine], device=self.device), torch.tensor([mine], device=self.device)
+        dist.all_reduce(lo, op=dist.ReduceOp.MIN)
+        dist.all_reduce(hi, op=dist.ReduceOp.MAX)
+        if self.rank == 0 and int(hi.item()) > int(lo.item()) * 1.05:
+            print(f"kindling_torch.train: the ranks have {int(lo.item())} to {int(hi.item())} steps of samples; each epoch takes {int(lo.item())} on every rank and skips the rest of a rank's samples that epoch (export with --shards a multiple of the world size, {self.world})", file=sys.stderr)
+        return int(lo.item())
 
     def batches(self, epoch):
         gen = torch.Generator().manual_seed(self.a.seed * 1000 + epoch + 7919 * self.rank)
@@ -215,8 +218,8 @@ class Trainer:
         """AUC and logloss on the export's test split (rank 0; `kindling eval` reports the rest)."""
         self.model.eval()
         ctr, _, labels = predict(self.model, self.a.export, self.m, "test", self.device)
-        labels = np.asarray(labels)
-        p = np.clip(np.asarray(ctr), 1e-7, 1 - 1e-7)
+        labels = np.asarray(labels, dtype=np.float64)
+        p = np.clip(np.asarray(ctr, dtype=np.float64), 1e-7, 1 - 1e-7)
         return {"samples": int(len(labels)), "auc": auc(ctr, labels), "logloss": float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)))}
 
     def save(self, seconds):

@@ -7,8 +7,9 @@ import { MODEL_FLAGS, MODEL_USAGE, modelOverrides } from './train.ts';
 export const exportCommand: Command = {
   usage: `export   --data DIR --out DIR [--shards N] [--max-shard-samples N] [--from MODEL --domain NAME] ${DATA_USAGE}
            ${MODEL_USAGE}
-  --shards N: shards per split, at least (default 4); --max-shard-samples N: samples per shard, at most
-  (default 50,000): the export holds one shard's samples in memory, so this bounds its memory.
+  --shards N: shards per split, or a multiple of N when --max-shard-samples asks for more (default 4; give
+  the trainer's world size or a multiple of it, so every rank gets as many samples).
+  --max-shard-samples N: samples per shard, at most (default 50,000): the export holds one shard in memory.
   --from MODEL --domain NAME: samples of that domain for fine-tuning MODEL elsewhere (kindling_torch.train --from).`,
   options: { ...DATA_FLAGS, ...MODEL_FLAGS, ...flags(['data', 'out', 'shards', 'max-shard-samples', 'from', 'domain']) },
   usesTf: true,

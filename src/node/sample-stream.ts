@@ -39,7 +39,7 @@ export interface EventScan {
 }
 
 /** The sample domains' events of one split, in time order, each followed by its sampled negatives. */
-function* splitEvents(file: EventFile, items: Map<string, ItemRow>, spec: StreamSpec, split: Split, pools?: NegativePools): Generator<EventRow> {
+function* splitStream(file: EventFile, spec: StreamSpec, split: Split, pools?: NegativePools): Generator<EventRow> {
   const domains = new Set(spec.domains);
   const n = spec.domains.reduce((a, d) => a + (file.domains.get(d) ?? 0), 0);
   if (!n) throw new DataError('events.jsonl', 0, 'domain', `no events for ${spec.domains.join(', ')}`);
@@ -67,7 +67,7 @@ export function scanEvents(file: EventFile, items: Map<string, ItemRow>, spec: S
   const positives = { train: new Map<string, number>(), test: new Map<string, number>() };
   const events = { train: 0, test: 0 };
   for (const split of ['train', 'test'] as const) {
-    for (const e of splitEvents(file, items, spec, split)) {
+    for (const e of splitStream(file, spec, split)) {
       if (split === 'train') train.add(e);
       pools[split].add(e.domain, e.item);
       events[split]++;
@@ -83,7 +83,7 @@ export function scanEvents(file: EventFile, items: Map<string, ItemRow>, spec: S
 export async function streamTextTable(file: EventFile, items: Map<string, ItemRow>, spec: StreamSpec, scan: EventScan, encoder: Encoder): Promise<TextTable> {
   const texts = new Set<string>();
   const add = (t: string) => texts.add(t);
-  for (const split of ['train', 'test'] as const) for (const e of splitEvents(file, items, spec, split, scan.pools[split])) sampleTexts(e, items, add);
+  for (const split of ['train', 'test'] as const) for (const e of splitStream(file, spec, split, scan.pools[split])) sampleTexts(e, items, add);
   historyTexts(historyEvents(file, spec), items, add);
   return encodeTextTable(texts, (t) => encoder.encode(t), encoder.dim);
 }
@@ -108,7 +108,7 @@ export function* sampleChunks(file: EventFile, items: Map<string, ItemRow>, spec
   let start = 0;
   let target = k === count ? n : Math.max(start + 1, Math.round((n * k) / count));
   let i = 0;
-  for (const e of splitEvents(file, items, spec, split, scan.pools[split])) {
+  for (const e of splitStream(file, spec, split, scan.pools[split])) {
     if (chunk.length && i >= target && requestKey(e) !== requestKey(chunk[chunk.length - 1])) {
       yield buildSamples(chunk, ctx);
       chunk = [];

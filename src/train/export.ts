@@ -34,11 +34,15 @@ export const EXPORT_VERSION = 1;
 
 export interface ExportOptions extends DataOptions {
   out: string;
-  /** Shards per split, at least (each holds whole requests; default 4). */
+  /**
+   * Shards per split: this many, or a multiple of it when maxShardSamples asks for more (each holds
+   * whole requests; default 4). Give the trainer's world size or a multiple of it, so that every rank
+   * gets as many samples.
+   */
   shards?: number;
   /**
-   * Samples per shard, at most (a request is never split; default 50,000): more samples make more
-   * shards, so the export's memory holds one shard's samples whatever the data's size.
+   * Samples per shard, at most (a request is never split, so it may be passed by one request; default
+   * 50,000): more samples make more shards, so the export holds one shard's samples whatever the data's size.
    */
   maxShardSamples?: number;
   /** The network's shape and switches, as train()'s `model` (they decide the config the shards fit). */
@@ -193,7 +197,8 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
         const seen = new Uint8Array(Math.ceil(config.idBuckets / 8));
         // A shard at a time: only one shard's samples are ever in memory (at most about maxShardSamples).
         for (const split of ['train', 'test'] as const) {
-          const count = Math.max(o.shards, Math.ceil(scan.samples[split] / o.maxShardSamples));
+          // A multiple of `shards`: exported with --shards = the world size (or a multiple of it), every rank gets as many shards, of about equal size.
+          const count = o.shards * Math.ceil(Math.max(1, Math.ceil(scan.samples[split] / o.maxShardSamples)) / o.shards);
           let k = 0;
           for (const s of sampleChunks(file, items, spec, scan, context, split, count)) {
             if (split === 'train') markSeenBuckets(s, config, seen);
