@@ -51,8 +51,8 @@ export class WebGPUUnavailableError extends KindlingError {
 
 /** A TF.js backend (`webgpu` or `cpu`) that would not start: TF.js's setBackend returned false. */
 export class BackendInitError extends KindlingError {
-  constructor(readonly backend: string) {
-    super(`the TF.js ${backend} backend could not be initialised`);
+  constructor(readonly backend: string, options?: { cause?: unknown }) {
+    super(`the TF.js ${backend} backend could not be initialised`, options);
     this.name = 'BackendInitError';
   }
 }

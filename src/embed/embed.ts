@@ -7,6 +7,10 @@
  *           data-target="#suggestions" data-domain="suggest" data-candidates="#catalogue"
  *           data-layout="list" data-query-input="#search"></script>
  *
+ * The API goes on `window.Kindling`, or on the global that `data-global="Name"` picks. A page that
+ * already has a global of that name keeps it: the script says so in the console and leaves it alone
+ * (the widget still renders).
+ *
  * No static imports, no import.meta, no eval: this file must run as a classic script, and under a
  * Content-Security-Policy of script-src 'self'.
  */
@@ -30,9 +34,20 @@ declare global {
   }
 }
 
+/** Marks the object this script puts on the page, to tell it from a page's own global of that name. */
+const MARK = Symbol.for('kindling.embed');
+
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
-  if (!script || window.Kindling) return; // loaded twice: keep the first
+  if (!script) return;
+  const name = script.dataset.global ?? 'Kindling';
+  const globals = window as unknown as Record<string, unknown>;
+  const taken = globals[name];
+  if (taken && (taken as Record<symbol, unknown>)[MARK]) {
+    // This script again (another widget on the page): one API, one loaded module, a widget per tag.
+    if (script.dataset.target) whenReady(() => mountWidget(script, () => (taken as KindlingGlobal).ready));
+    return;
+  }
   const base = new URL('.', script.src).href;
   let loading: Promise<Module> | undefined;
   const load = () =>
@@ -48,10 +63,17 @@ declare global {
     createEncoder: async (o) => (await load()).createEncoder(o),
     rerank: async (c, ctx) => (await load()).rerank(c, ctx),
   };
-  window.Kindling = api;
-  if (script.dataset.target) {
-    const start = () => void mountWidget(script, load).catch((err) => console.error('Kindling widget:', err));
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
-    else start();
-  }
+  Object.defineProperty(api, MARK, { value: true });
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) console.error(`Kindling: data-global="${name}" is not a JavaScript name; the API is not exposed (the widget still works).`);
+  else if (taken !== undefined) {
+    console.warn(`Kindling: the page already defines window.${name}; Kindling leaves it as it is and does not expose its API there. Give the script tag data-global="OtherName" to reach Kindling as window.OtherName.`);
+  } else globals[name] = api;
+  if (script.dataset.target) whenReady(() => mountWidget(script, load));
 })();
+
+/** Runs `mount` once the document is parsed; a failure goes to the console. */
+function whenReady(mount: () => Promise<void>) {
+  const start = () => void mount().catch((err) => console.error('Kindling widget:', err));
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+  else start();
+}

@@ -2,6 +2,13 @@
  * The embed script's ready-made widget: a list of query suggestions or a row of service cards,
  * reranked for this user. Candidate text goes into text nodes only (never HTML), and clicks are
  * recorded into the user's behaviour store.
+ *
+ * It renders inside a shadow root on a <kindling-widget> element in the target, with its own minimal
+ * style, so the host page's CSS cannot hide or garble it by accident (`* { all: unset }`, `button
+ * { display: none }`, `li { font-size: 0 }` stop at the shadow boundary, and the host element resets
+ * what it would inherit). The page styles it on purpose through parts:
+ *   kindling-widget::part(list)   the <ul> (list layout) or <div> (cards layout)
+ *   kindling-widget::part(item)   each suggestion (<li>) or card (<button>)
  */
 import type * as KindlingModule from '../index.ts';
 import type { Candidate, Ranked, Recommender } from '../index.ts';
@@ -19,20 +26,62 @@ async function readCandidates(spec: string): Promise<Candidate[]> {
   return res.json();
 }
 
+/** The widget's own style: readable and clickable whatever the page's CSS; `!important` only on the host. */
+const STYLE = `
+:host { all: initial !important; display: block !important; visibility: visible !important; }
+.kindling-widget { display: flex; flex-direction: column; gap: 4px; margin: 0; padding: 0; list-style: none;
+  font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; }
+.kindling-cards { flex-direction: row; flex-wrap: wrap; gap: 8px; }
+.kindling-item { display: block; margin: 0; padding: 6px 10px; font: inherit; color: inherit; text-align: start;
+  cursor: pointer; border-radius: 6px; visibility: visible; opacity: 1; }
+li.kindling-item:hover, li.kindling-item:focus-visible { background: #eef1f5; }
+button.kindling-item { border: 1px solid #d0d7de; background: #fff; padding: 10px 14px; }
+button.kindling-item:hover { background: #f6f8fa; }
+.kindling-item:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
+`;
+
+/** The widget's shadow root in `target`, made once. */
+function widgetRoot(target: Element): ShadowRoot {
+  let host = Array.from(target.children).find((c) => c.localName === 'kindling-widget');
+  if (!host?.shadowRoot) {
+    host = document.createElement('kindling-widget');
+    const root = host.attachShadow({ mode: 'open' });
+    // A constructed style sheet, not a <style> element: a page whose CSP has style-src 'self' allows it.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLE);
+    root.adoptedStyleSheets = [sheet];
+    target.replaceChildren(host);
+  }
+  return host.shadowRoot!;
+}
+
 function render(target: Element, layout: string, ranked: Ranked[], byId: Map<string, Candidate>, onPick: (c: Candidate) => void) {
+  const root = widgetRoot(target);
   const list = document.createElement(layout === 'cards' ? 'div' : 'ul');
   list.className = `kindling-widget kindling-${layout === 'cards' ? 'cards' : 'list'}`;
+  list.setAttribute('part', 'list');
   for (const r of ranked) {
     const c = byId.get(r.id)!;
     const item = document.createElement(layout === 'cards' ? 'button' : 'li');
     item.className = 'kindling-item';
+    item.setAttribute('part', 'item');
     item.dataset.id = r.id;
     item.textContent = c.text; // text node: candidate text is never parsed as HTML
-    if (layout !== 'cards') item.tabIndex = 0;
+    if (layout !== 'cards') {
+      item.tabIndex = 0;
+      item.setAttribute('role', 'button');
+      item.addEventListener('keydown', (e) => {
+        const key = (e as KeyboardEvent).key;
+        if (key !== 'Enter' && key !== ' ') return;
+        e.preventDefault();
+        onPick(c);
+      });
+    }
     item.addEventListener('click', () => onPick(c));
     list.append(item);
   }
-  target.replaceChildren(list);
+  root.querySelector('.kindling-widget')?.remove();
+  root.append(list);
 }
 
 export async function mountWidget(script: HTMLScriptElement, load: () => Promise<Module>) {

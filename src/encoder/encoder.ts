@@ -52,6 +52,25 @@ function loadError(folder: string, err: unknown): ModelLoadError {
   return new ModelLoadError(file ?? folder, file ? 'not found' : `could not be loaded: ${msg}`, { cause: err });
 }
 
+/**
+ * Sets Transformers.js's settings for a load of Kindling's own files (no hub, no Cache API copy: the
+ * files come from our origin and the HTTP cache revalidates them); returns what puts the page's back.
+ */
+function borrowSettings(env: Transformers['env'], wasmPaths: unknown, root: string): () => void {
+  const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
+  const saved = { allowRemoteModels: env.allowRemoteModels, allowLocalModels: env.allowLocalModels, useBrowserCache: env.useBrowserCache, localModelPath: env.localModelPath };
+  const savedWasm = onnx.wasm ? { had: 'wasmPaths' in onnx.wasm, value: onnx.wasm.wasmPaths } : undefined;
+  Object.assign(env, { allowRemoteModels: false, allowLocalModels: true, useBrowserCache: false, localModelPath: root });
+  if (wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = wasmPaths;
+  return () => {
+    Object.assign(env, saved);
+    if (onnx.wasm && savedWasm) {
+      if (savedWasm.had) onnx.wasm.wasmPaths = savedWasm.value;
+      else delete onnx.wasm.wasmPaths;
+    }
+  };
+}
+
 export async function createEncoderOn(platform: EncoderPlatform, options?: EncoderOptions): Promise<Encoder> {
   const o = validateEncoderOptions(options);
   const caps = await detectCapabilities();
@@ -72,15 +91,17 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
 
   const transformers: Transformers = await import('@huggingface/transformers');
   const load = async () => {
-    transformers.env.allowRemoteModels = false;
-    transformers.env.allowLocalModels = true;
-    // Files come from our own origin; the browser's HTTP cache revalidates them, while
-    // Transformers.js's own Cache API copy would keep serving an old model at the same URL.
-    transformers.env.useBrowserCache = false;
-    transformers.env.localModelPath = root;
-    const wasmPaths = platform.onnxWasmPaths();
-    const onnx = transformers.env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
-    if (wasmPaths && onnx.wasm) onnx.wasm.wasmPaths = wasmPaths;
+    // Transformers.js's settings are one object per copy of the library, which a page may share with
+    // Kindling (one bundle): Kindling sets what its load needs and puts the page's values back when
+    // the load ends (loads are chained, so two of Kindling's never overlap).
+    const restore = borrowSettings(transformers.env, platform.onnxWasmPaths(), root);
+    try {
+      return await loadExtractor();
+    } finally {
+      restore();
+    }
+  };
+  const loadExtractor = async () => {
     const progress_callback = (p: { status: string; file?: string; progress?: number; loaded?: number; total?: number }) => {
       if (!o.onProgress || !['initiate', 'download', 'progress', 'done', 'ready'].includes(p.status)) return;
       o.onProgress({ stage: 'encoder', status: p.status as LoadProgress['status'], file: p.file, progress: p.progress, loaded: p.loaded, total: p.total });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelLoadError } from '../errors.ts';
 import type { RankerConfig } from './config.ts';
-import { paramSpecs, type Params } from './params.ts';
+import { disposeParams, paramSpecs, type Params } from './params.ts';
 import { sha256 } from '../util/digest.ts';
 
 export const RANKER_SCHEMA_VERSION = 1;
@@ -52,8 +52,11 @@ export async function encodeRanker(params: Params, config: RankerConfig, trainin
   };
 }
 
-/** `where` names the folder in error messages (a URL or a path). */
-export async function decodeRanker(json: unknown, weights: Uint8Array, where: string): Promise<{ params: Params; manifest: RankerManifest }> {
+/**
+ * `where` names the folder in error messages (a URL or a path). `run` runs the synchronous step that
+ * makes the tensors (the page runs it on its own TF.js backend, src/runtime/tf-neighbour.ts).
+ */
+export async function decodeRanker(json: unknown, weights: Uint8Array, where: string, run: TensorStep = async (f) => f()): Promise<{ params: Params; manifest: RankerManifest }> {
   const file = `${where}model.json`;
   const m = (json as ModelJson | undefined)?.kindling;
   if (!m || m.format !== 'kindling-ranker') throw new ModelLoadError(file, 'is not a Kindling ranker (no kindling.format "kindling-ranker")');
@@ -64,6 +67,13 @@ export async function decodeRanker(json: unknown, weights: Uint8Array, where: st
   if (want !== got) throw new ModelLoadError(wfile, `checksum mismatch (manifest ${want}, file ${got}): truncated or corrupt`);
   const specs = (json as ModelJson).weightsManifest.flatMap((g) => g.weights);
   const expected = paramSpecs(m.config);
+  return { params: await run(() => weightTensors(weights, specs, expected, file, wfile)), manifest: m };
+}
+
+/** How the tensors are made: `(make) => make()`, or on a chosen backend. */
+export type TensorStep = <T>(make: () => T) => Promise<T>;
+
+function weightTensors(weights: Uint8Array, specs: tf.io.WeightsManifestEntry[], expected: ReturnType<typeof paramSpecs>, file: string, wfile: string): Params {
   let tensors: tf.NamedTensorMap;
   try {
     tensors = tf.io.decodeWeights(weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer, specs);
@@ -78,17 +88,20 @@ export async function decodeRanker(json: unknown, weights: Uint8Array, where: st
       if (t.shape.join() !== s.shape.join()) throw new ModelLoadError(file, `tensor "${s.name}" has shape [${t.shape}], the config needs [${s.shape}]`);
       params.set(s.name, tf.variable(t, true));
     }
+  } catch (err) {
+    disposeParams(params);
+    throw err;
   } finally {
     tf.dispose(Object.values(tensors));
   }
-  return { params, manifest: m };
+  return params;
 }
 
 /**
  * Reads a ranker folder (`folder` ends with '/') through `readBytes`, which throws ModelLoadError
  * for a file it cannot read: Node reads the disk, the page fetches.
  */
-export async function readRanker(folder: string, readBytes: (path: string) => Promise<Uint8Array>): Promise<{ params: Params; manifest: RankerManifest }> {
+export async function readRanker(folder: string, readBytes: (path: string) => Promise<Uint8Array>, run?: TensorStep): Promise<{ params: Params; manifest: RankerManifest }> {
   const path = `${folder}model.json`;
   const jsonBytes = await readBytes(path);
   let json: unknown;
@@ -97,5 +110,5 @@ export async function readRanker(folder: string, readBytes: (path: string) => Pr
   } catch (err) {
     throw new ModelLoadError(path, 'is not valid JSON', { cause: err });
   }
-  return decodeRanker(json, await readBytes(`${folder}${WEIGHTS_FILE}`), folder);
+  return decodeRanker(json, await readBytes(`${folder}${WEIGHTS_FILE}`), folder, run);
 }

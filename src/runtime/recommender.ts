@@ -8,11 +8,12 @@ import { createEncoderOn, type Encoder } from '../encoder/encoder.ts';
 import { detectCapabilities } from '../encoder/device.ts';
 import type { EncoderPlatform } from '../encoder/platform.ts';
 import type { KindlingWarning } from '../encoder/options.ts';
-import { BackendInitError, DisposedError, InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
+import { DisposedError, InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
 import { ASPECTS, GENERIC_DOMAIN, type Aspect, type RankerConfig } from '../model/config.ts';
 import { disposeParams } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
-import { readRanker } from '../model/serialize.ts';
+import { readRanker, type TensorStep } from '../model/serialize.ts';
+import { prepareBackend, runOnBackend } from './tf-neighbour.ts';
 import { validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
 import { HISTORY_ACTIONS } from '../features/actions.ts';
 import type { BehaviourStore } from '../store/behaviour-store.ts';
@@ -63,23 +64,20 @@ async function requestDevice(): Promise<GPUDevice> {
   return adapter.requestDevice({ label: 'kindling' });
 }
 
-async function useBackend(name: 'webgpu' | 'cpu') {
-  if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu'); // registers the backend; no device until setBackend
-  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new BackendInitError(name);
-  await tf.ready();
-}
-
 
 export async function createRecommenderOn(platform: RuntimePlatform, options?: RecommenderOptions): Promise<Recommender> {
   const o = validateRecommenderOptions(options);
   const backend = chooseRankerBackend(o.backend, await detectCapabilities());
   const root = platform.modelRoot(o.modelBase);
-  const tfBackend = backend === 'webgpu' ? 'webgpu' : 'cpu'; // the fused path keeps TF.js's parameters on the CPU
-  await useBackend(tfBackend);
+  // The fused path keeps TF.js's parameters on the CPU. Kindling's backend is made ready beside the
+  // page's own, never left active: the page's TF.js models keep the backend they chose (tf-neighbour.ts).
+  const tfBackend = backend === 'webgpu' ? 'webgpu' : 'cpu';
+  await prepareBackend(tfBackend);
+  const onTf: TensorStep = (make) => runOnBackend(tfBackend, make);
   const encoder = await createEncoderOn(platform, { modelBase: o.modelBase, device: o.encoderDevice, onProgress: o.onProgress, onWarning: o.onWarning });
   let ranker: Awaited<ReturnType<typeof readRanker>>;
   try {
-    ranker = await readRanker(`${root}ranker/`, (path) => platform.readBytes(path));
+    ranker = await readRanker(`${root}ranker/`, (path) => platform.readBytes(path), onTf);
   } catch (err) {
     await encoder.dispose();
     throw err;
@@ -128,20 +126,25 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   }
 
   async function runTf(cfg: RankerConfig, arrays: InputArrays): Promise<Float32Array[]> {
-    await useBackend(tfBackend); // another TF.js user on the page may have switched the global backend
-    const inputs = inputTensors(config, arrays);
-    try {
-      const outs = tf.tidy(() => {
-        const out = rankerForward(params, cfg, inputs);
-        return [tf.sigmoid(out.ctrLogit), tf.sigmoid(out.relLogit), out.itemWeights];
-      });
+    // Tensors are made and the graph enqueued on Kindling's backend in one synchronous step; reading
+    // and disposing them later goes to the backend each tensor lives on, whatever the page has active.
+    const { inputs, outs } = await onTf(() => {
+      const inputs = inputTensors(config, arrays);
       try {
-        return (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
-      } finally {
-        tf.dispose(outs);
+        const outs = tf.tidy(() => {
+          const out = rankerForward(params, cfg, inputs);
+          return [tf.sigmoid(out.ctrLogit), tf.sigmoid(out.relLogit), out.itemWeights];
+        });
+        return { inputs, outs };
+      } catch (err) {
+        tf.dispose(Object.values(inputs));
+        throw err;
       }
+    });
+    try {
+      return (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
     } finally {
-      tf.dispose(Object.values(inputs));
+      tf.dispose([...outs, ...Object.values(inputs)]);
     }
   }
 

@@ -16,9 +16,12 @@ const CATALOGUE = [
   { id: 'evil', text: '<img src=x onerror="window.__pwned=1"> free <b>coffee</b>' },
 ];
 
-function plainPage(body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>plain</title></head><body>${body}</body></html>`;
+function plainPage(body: string, head = ''): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>plain</title>${head}</head><body>${body}</body></html>`;
 }
+
+/** The widget renders in a shadow root (<kindling-widget> in the target): its first item's id. */
+const firstItem = () => document.querySelector('#suggestions kindling-widget')?.shadowRoot?.querySelector('.kindling-item')?.getAttribute('data-id');
 
 describe('kindling.embed.js on a plain page', () => {
   let browser: Browser;
@@ -69,7 +72,7 @@ describe('kindling.embed.js on a plain page', () => {
     expect(await page.$$('#suggestions img')).toHaveLength(0);
 
     await page.fill('#search', 'airport vacation');
-    await page.waitForFunction(() => document.querySelector('#suggestions .kindling-item')?.getAttribute('data-id') === 's3', null, { timeout: 60_000 });
+    await page.waitForFunction(`(${firstItem})() === 's3'`, null, { timeout: 60_000 });
     await page.fill('#search', '');
     // The widget marks its target aria-busy="true" until the new order is shown: each click waits
     // for it, so none lands on an item that is being replaced.
@@ -78,10 +81,83 @@ describe('kindling.embed.js on a plain page', () => {
       await page.click('#suggestions .kindling-item[data-id="s4"]');
     }
     await page.waitForSelector('#suggestions[aria-busy="false"]', { timeout: 60_000 });
-    await page.waitForFunction(() => document.querySelector('#suggestions .kindling-item')?.getAttribute('data-id') === 's4', null, { timeout: 60_000 });
+    await page.waitForFunction(`(${firstItem})() === 's4'`, null, { timeout: 60_000 });
     const history = await page.evaluate(async () => (await (await window.Kindling!.createRecommender()).history()).map((e) => e.item));
     expect(history).toEqual(['s4', 's4', 's4']);
   });
+
+  it("stays readable and clickable under a host page's hostile CSS, styled only through its parts", async () => {
+    const hostile = `<style>* { all: unset } button { display: none !important } li { font-size: 0 !important; visibility: hidden }
+      div { color: transparent } kindling-widget::part(item) { color: rgb(200, 0, 0) }</style>`;
+    await page.route(`${dist}/hostile/**`, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: plainPage(
+          `<div id="cards"></div><ul id="suggestions"><li>the page's own list item</li></ul><div id="list"></div>
+           <script type="application/json" id="catalogue">${JSON.stringify(CATALOGUE.slice(0, 4))}</script>
+           <script src="/kindling.embed.js" data-target="#cards" data-domain="cards" data-layout="cards" data-candidates="#catalogue"></script>
+           <script src="/kindling.embed.js" data-target="#list" data-domain="suggest" data-candidates="#catalogue"></script>`,
+          hostile,
+        ),
+      }),
+    );
+    await page.goto(`${dist}/hostile/page.html`);
+    for (const target of ['#cards', '#list']) {
+      await page.waitForSelector(`${target} .kindling-item`, { timeout: 120_000 });
+      const look = await page.$$eval(`${target} .kindling-item`, (els) =>
+        els.map((e) => {
+          const s = getComputedStyle(e);
+          const r = e.getBoundingClientRect();
+          return { display: s.display, visibility: s.visibility, fontSize: parseFloat(s.fontSize), color: s.color, width: r.width, height: r.height, text: e.textContent };
+        }),
+      );
+      expect(look).toHaveLength(4);
+      for (const l of look) {
+        expect(l.display, target).not.toBe('none');
+        expect(l.visibility, target).toBe('visible');
+        expect(l.fontSize, target).toBeGreaterThanOrEqual(12);
+        expect(l.width * l.height, target).toBeGreaterThan(100);
+        expect(l.color, target).toBe('rgb(200, 0, 0)'); // the page's ::part(item) rule, the one way in
+      }
+    }
+    // A real click (at the card's coordinates) picks the card: the widget records it and says so.
+    const clicked = page.evaluate(() => new Promise<string>((done) => document.querySelector('#cards')!.addEventListener('kindling:click', (e) => done((e as CustomEvent).detail.id), { once: true })));
+    await page.waitForSelector('#cards[aria-busy="false"]', { timeout: 60_000 });
+    await page.click('#cards .kindling-item[data-id="s2"]');
+    expect(await clicked).toBe('s2');
+  }, 180_000);
+
+  it("keeps a page's own window.Kindling, says so, and goes on the global data-global names", async () => {
+    const messages: string[] = [];
+    page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
+    await page.route(`${dist}/taken/**`, (route) => {
+      const named = route.request().url().endsWith('named.html');
+      return route.fulfill({
+        contentType: 'text/html',
+        body: plainPage(
+          `<script src="/own-kindling.js"></script>
+           <div id="suggestions"></div><script type="application/json" id="catalogue">${JSON.stringify(CATALOGUE.slice(0, 4))}</script>
+           <script src="/kindling.embed.js" data-target="#suggestions" data-domain="suggest" data-candidates="#catalogue"${named ? ' data-global="KindlingAPI"' : ''}></script>`,
+        ),
+      });
+    });
+    await page.route(`${dist}/own-kindling.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: 'window.Kindling = { mine: true };' }));
+    await page.goto(`${dist}/taken/default.html`);
+    await page.waitForSelector('#suggestions .kindling-item', { timeout: 120_000 }); // the widget still works
+    expect(await page.evaluate(() => JSON.stringify(window.Kindling))).toBe('{"mine":true}');
+    expect(messages.some((m) => m.startsWith('warning: Kindling: the page already defines window.Kindling'))).toBe(true);
+
+    messages.length = 0;
+    await page.goto(`${dist}/taken/named.html`);
+    await page.waitForSelector('#suggestions .kindling-item', { timeout: 120_000 });
+    const r = await page.evaluate(async () => {
+      const api = (window as unknown as { KindlingAPI: NonNullable<Window['Kindling']> }).KindlingAPI;
+      const ranked = await api.rerank([{ id: 'x', text: 'espresso bar' }, { id: 'y', text: 'tax office' }], { domain: 'cards', query: 'coffee' });
+      return { mine: JSON.stringify(window.Kindling), first: ranked[0].id };
+    });
+    expect(r).toEqual({ mine: '{"mine":true}', first: 'x' });
+    expect(messages.filter((m) => m.startsWith('warning') || m.startsWith('error'))).toEqual([]);
+  }, 180_000);
 
   it('made requests to its own origin only', () => {
     expect(foreignRequests(requests, dist)).toEqual([]);

@@ -10,7 +10,7 @@ import { foreignRequests, launch, track } from './chromium.ts';
 import { reportCase } from './report.ts';
 
 const dist = inject('distURL');
-const CSP = "script-src 'self'";
+const CSP = "script-src 'self'; style-src 'self'";
 
 const HOSTILE = [
   '<img src=x onerror="window.__pwned=1">',
@@ -60,11 +60,13 @@ describe("the embed widget under Content-Security-Policy: script-src 'self', wit
       }),
     );
     await p.goto(`${dist}/csp/widget.html`);
-    await p.waitForSelector('#suggestions .kindling-item', { timeout: 120_000 });
+    await p.waitForSelector('#suggestions .kindling-item', { timeout: 120_000 }); // Playwright's CSS reaches into the widget's shadow root
     const items = await p.$$eval('#suggestions .kindling-item', (els) => els.map((e) => ({ id: (e as HTMLElement).dataset.id!, text: e.textContent, children: e.children.length })));
     const state = await p.evaluate(() => {
       const w = window as unknown as { __pwned?: number; __violations: string[] };
-      return { pwned: w.__pwned, violations: w.__violations, injected: document.querySelectorAll('#suggestions img, #suggestions script, #suggestions svg, #suggestions iframe, #suggestions a, #suggestions style').length };
+      const shadow = document.querySelector('#suggestions kindling-widget')!.shadowRoot!;
+      const hostile = 'img, script, svg, iframe, a, style';
+      return { pwned: w.__pwned, violations: w.__violations, injected: document.querySelectorAll('#suggestions img, #suggestions script, #suggestions svg, #suggestions iframe, #suggestions a, #suggestions style').length + shadow.querySelectorAll(hostile).length };
     });
     const backend = await p.evaluate(async () => (await window.Kindling!.createRecommender()).backend);
     expect(items).toHaveLength(CATALOGUE.length);
