@@ -6,8 +6,9 @@ import type { EncoderOptions } from './encoder/options.ts';
 import { webPlatform } from './encoder/platform.ts';
 import type { Candidate, RankContext } from './features/request.ts';
 import type { RecommenderOptions } from './runtime/options.ts';
-import { createRecommenderOn, type Ranked, type Recommender, type RerankOptions, type RuntimePlatform } from './runtime/recommender.ts';
-import { idbStore, memoryStore } from './store/behaviour-store.ts';
+import type { Ranked, Recommender, RerankOptions } from './runtime/recommender.ts';
+import { validateRecommenderOptions } from './runtime/options.ts';
+import { createWorkerRecommender, WorkerUnavailable } from './runtime/worker-client.ts';
 
 export * from './errors.ts';
 export type { Encoder, EncoderOptions, Candidate, RankContext, Ranked, Recommender, RecommenderOptions, RerankOptions };
@@ -19,10 +20,6 @@ export { cosine } from './util/vector.ts';
 export { MAX_CANDIDATES } from './features/request.ts';
 export { MAX_ID_CHARS, MAX_EVENT_TEXT_CHARS } from './features/behaviour-event.ts';
 
-const pagePlatform: RuntimePlatform = {
-  ...webPlatform,
-  createStore: (cap, onWarning, memoryOnly) => (memoryOnly ? memoryStore(cap) : idbStore(cap, onWarning)),
-};
 
 /**
  * Loads a text encoder (default: the shipped one, which runs in plain JS; an ONNX encoder runs on
@@ -32,9 +29,23 @@ export function createEncoder(options?: EncoderOptions): Promise<Encoder> {
   return createEncoderOn(webPlatform, options);
 }
 
-/** Loads the shipped (or `modelBase`'s) encoder and ranker, warms up, and returns a recommender. */
-export function createRecommender(options?: RecommenderOptions): Promise<Recommender> {
-  return createRecommenderOn(pagePlatform, options);
+/**
+ * Loads the shipped (or `modelBase`'s) encoder and ranker, warms up, and returns a recommender;
+ * with `worker: true`, all of it in Kindling's own Web Worker.
+ */
+export async function createRecommender(options?: RecommenderOptions): Promise<Recommender> {
+  const o = validateRecommenderOptions(options);
+  if (o.worker) {
+    try {
+      return await createWorkerRecommender(options!);
+    } catch (err) {
+      if (!(err instanceof WorkerUnavailable)) throw err;
+      o.onWarning?.({ type: 'worker-unavailable', message: `Kindling runs on the page's main thread: ${err.message}`, error: err });
+    }
+  }
+  // Loaded only here: a page whose recommender runs in the worker never fetches the network's code twice.
+  const [{ createRecommenderOn }, { pagePlatform }] = await Promise.all([import('./runtime/recommender.ts'), import('./runtime/page-platform.ts')]);
+  return createRecommenderOn(pagePlatform, { ...options, worker: false });
 }
 
 let shared: Promise<Recommender> | undefined;

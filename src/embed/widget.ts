@@ -95,7 +95,8 @@ export async function mountWidget(script: HTMLScriptElement, load: () => Promise
   const byId = new Map(candidates.map((c) => [c.id, { ...c, domain: c.domain ?? domain }]));
   const input = d.queryInput ? document.querySelector<HTMLInputElement>(d.queryInput) : null;
   const k = await load();
-  const rec: Recommender = await k.createRecommender();
+  // Off the main thread where the page allows a worker (data-worker="false" keeps it in the page).
+  const rec: Recommender = await k.createRecommender({ worker: d.worker !== 'false', onWarning: (w) => console.warn(`Kindling: ${w.message}`) });
   let generation = 0;
   // aria-busy="true" on the target from a query change or a click until the new order is shown.
   const busy = (b: boolean) => target.setAttribute('aria-busy', String(b));
@@ -112,7 +113,7 @@ export async function mountWidget(script: HTMLScriptElement, load: () => Promise
       await refresh();
     });
     busy(false);
-    target.dispatchEvent(new CustomEvent('kindling:ranked', { detail: { ids: ranked.map((r) => r.id), backend: rec.backend }, bubbles: true }));
+    target.dispatchEvent(new CustomEvent('kindling:ranked', { detail: { ids: ranked.map((r) => r.id), backend: rec.backend, runsIn: rec.runsIn }, bubbles: true }));
   };
   input?.addEventListener('input', () => void refresh());
   await refresh();

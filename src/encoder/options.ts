@@ -25,8 +25,10 @@ export interface KindlingWarning {
    * `storage-migrated`: the stored history was moved to the current schema (nothing dropped).
    * `storage-restored`: IndexedDB became usable after a `storage-unavailable` (the tab that blocked
    *   the upgrade closed); what was recorded in memory meanwhile is now stored.
+   * `worker-unavailable`: `worker: true` was asked for, but no worker could start here (no Worker, or a
+   *   Content-Security-Policy without `worker-src 'self'`); Kindling runs on the page's main thread.
    */
-  type: 'storage-unavailable' | 'storage-migrated' | 'storage-restored';
+  type: 'storage-unavailable' | 'storage-migrated' | 'storage-restored' | 'worker-unavailable';
   message: string;
   error?: unknown;
 }

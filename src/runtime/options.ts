@@ -30,13 +30,20 @@ export interface RecommenderOptions {
   historyLimit?: number;
   /** Keep the history in memory only (no IndexedDB). Default false. */
   memoryOnly?: boolean;
+  /**
+   * Run the encoder, the history store and the ranking network in a dedicated Web Worker, off the
+   * page's main thread (same API, same scores). Where no worker can start (no Worker; a CSP without
+   * `worker-src 'self'`), it runs in the page and says so with an onWarning `worker-unavailable`.
+   * Default false (the embed script's widget: true).
+   */
+  worker?: boolean;
   onProgress?: (e: LoadProgress | { stage: 'ranker'; status: 'ready' }) => void;
   onWarning?: (w: KindlingWarning) => void;
 }
 
 export type ResolvedRecommenderOptions = Required<Omit<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>> & Pick<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>;
 
-const KEYS = ['modelBase', 'backend', 'encoderDevice', 'relevanceWeight', 'historyLimit', 'memoryOnly', 'onProgress', 'onWarning'];
+const KEYS = ['modelBase', 'backend', 'encoderDevice', 'relevanceWeight', 'historyLimit', 'memoryOnly', 'worker', 'onProgress', 'onWarning'];
 const DEVICES: readonly string[] = ENCODER_DEVICES;
 
 export function validateRecommenderOptions(options: RecommenderOptions = {}): ResolvedRecommenderOptions {
@@ -51,10 +58,10 @@ export function validateRecommenderOptions(options: RecommenderOptions = {}): Re
   if (typeof w !== 'number' || !(w >= 0 && w <= 1)) throw new ConfigError('relevanceWeight', `got ${String(w)}; expected a number from 0 to 1`);
   const cap = o.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 1 || cap > 100_000) throw new ConfigError('historyLimit', `got ${String(cap)}; expected an integer from 1 to 100000`);
-  if (o.memoryOnly !== undefined && typeof o.memoryOnly !== 'boolean') throw new ConfigError('memoryOnly', 'expected a boolean');
+  for (const f of ['memoryOnly', 'worker'] as const) if (o[f] !== undefined && typeof o[f] !== 'boolean') throw new ConfigError(f, 'expected a boolean');
   for (const f of ['onProgress', 'onWarning'] as const) if (o[f] !== undefined && typeof o[f] !== 'function') throw new ConfigError(f, `expected a function, got ${typeof o[f]}`);
   if (o.modelBase !== undefined && typeof o.modelBase !== 'string' && !(o.modelBase instanceof URL)) throw new ConfigError('modelBase', 'expected a string or URL');
-  return { modelBase: o.modelBase, backend, encoderDevice, relevanceWeight: w, historyLimit: cap, memoryOnly: o.memoryOnly ?? false, onProgress: o.onProgress, onWarning: o.onWarning };
+  return { modelBase: o.modelBase, backend, encoderDevice, relevanceWeight: w, historyLimit: cap, memoryOnly: o.memoryOnly ?? false, worker: o.worker ?? false, onProgress: o.onProgress, onWarning: o.onWarning };
 }
 
 /** The ranking network's backend: a pure function of the choice and what the page has. */

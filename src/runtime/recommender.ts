@@ -43,6 +43,8 @@ export interface RerankOptions {
 export interface Recommender {
   /** What runs the ranking network. */
   readonly backend: RankerBackend;
+  /** Where the encoder, the store and the network run: the page's main thread or Kindling's worker. */
+  readonly runsIn: 'main' | 'worker';
   /** Domains the loaded model was trained on; any other name ranks through the generic domain. */
   readonly domains: string[];
   readonly encoder: Pick<Encoder, 'id' | 'dim' | 'device'>;
@@ -182,6 +184,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
 
   return {
     backend,
+    runsIn: typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined' ? 'worker' : 'main',
     domains: config.domains.slice(1),
     encoder: { id: encoder.id, dim: encoder.dim, device: encoder.device },
     rerank,

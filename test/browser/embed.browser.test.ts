@@ -159,6 +159,42 @@ describe('kindling.embed.js on a plain page', () => {
     expect(messages.filter((m) => m.startsWith('warning') || m.startsWith('error'))).toEqual([]);
   }, 180_000);
 
+  it("runs the widget's recommender in Kindling's worker, and on the main thread with a warning where the CSP allows no worker", async () => {
+    // A page of its own: the browser reports the blocked worker as a console error, which is the point here.
+    const page = await browser.newPage();
+    const messages: string[] = [];
+    page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
+    await page.route(`${dist}/csp-worker/**`, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        headers: { 'Content-Security-Policy': route.request().url().endsWith('none.html') ? "script-src 'self'; worker-src 'none'" : "script-src 'self'; worker-src 'self'" },
+        body: plainPage(
+          `<div id="suggestions"></div><script type="application/json" id="catalogue">${JSON.stringify(CATALOGUE.slice(0, 4))}</script>
+           <script src="/ranked-listener.js"></script>
+           <script src="/kindling.embed.js" data-target="#suggestions" data-domain="suggest" data-candidates="#catalogue"></script>`,
+        ),
+      }),
+    );
+    await page.route(`${dist}/ranked-listener.js`, (route) =>
+      route.fulfill({ contentType: 'text/javascript', body: "document.addEventListener('kindling:ranked', (e) => { window.__ranked = e.detail; });" }),
+    );
+    const ranked = async (file: string) => {
+      messages.length = 0;
+      await page.goto(`${dist}/csp-worker/${file}`);
+      await page.waitForFunction(() => (window as unknown as { __ranked?: unknown }).__ranked, null, { timeout: 120_000 });
+      return page.evaluate(() => (window as unknown as { __ranked: { ids: string[]; runsIn: string } }).__ranked);
+    };
+    const inWorker = await ranked('self.html');
+    expect(inWorker.runsIn).toBe('worker');
+    expect(inWorker.ids).toHaveLength(4);
+    expect(messages.filter((m) => m.startsWith('warning') || m.startsWith('error'))).toEqual([]);
+    const inPage = await ranked('none.html');
+    expect(inPage.runsIn).toBe('main');
+    expect(inPage.ids).toHaveLength(4);
+    expect(messages.some((m) => m.startsWith("warning: Kindling: Kindling runs on the page's main thread"))).toBe(true);
+    await page.close();
+  }, 240_000);
+
   it('made requests to its own origin only', () => {
     expect(foreignRequests(requests, dist)).toEqual([]);
     expect(errors).toEqual([]);
