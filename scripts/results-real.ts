@@ -95,6 +95,12 @@ const queue = [...SEEDS];
 await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
   while (queue.length) await seedRuns(queue.shift()!);
 }));
+// The full model with its ID and sparse tables stored as int8 (kindling quantize), as a page downloads it.
+const int8Dir = (seed: number) => join(ROOT, `int8-s${seed}-full-model`);
+for (const seed of SEEDS) {
+  await kindling(['quantize', '--model', join(ROOT, `s${seed}-full-model`), '--out', int8Dir(seed)], join(int8Dir(seed), 'model.json'));
+  await kindling(['eval', '--data', all, '--model', int8Dir(seed), '--json', join(int8Dir(seed), 'eval.json'), ...common(seed)], join(int8Dir(seed), 'eval.json'));
+}
 
 // ---- collect
 type Row = { seed: number; auc: number; gauc: number; ndcg10: number; warm: number; cold: number };
@@ -104,6 +110,7 @@ const POP = 'popularity (clicks in the training split)';
 const USE = Object.keys(MODELS)[5];
 const COS_USE = 'text cosine as above, on the USE-Lite vectors';
 const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
+const INT8 = 'full model with its ID and sparse tables as int8 (`kindling quantize`: what a page downloads)';
 const training = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).kindling.training;
 const speeds: number[] = [];
 // Every run this table reads: its training seconds come from its own manifest.
@@ -123,6 +130,7 @@ for (const seed of SEEDS) {
     }
     if (name === USE) add(COS_USE, seed, r.baselines!.text_cosine!);
   }
+  add(INT8, seed, readEval(int8Dir(seed)));
 }
 const CS = {
   zero: `${COLD}: Office foundation as it was (zero-shot)`,
@@ -218,6 +226,9 @@ const diffs: [string, ReturnType<typeof paired>][] = [
   ['cold items: on USE-Lite vectors − on the shipped encoder\'s', paired(USE, FULL, 'cold')],
   ['overall: on USE-Lite vectors − on the shipped encoder\'s', paired(USE, FULL, 'auc')],
   ['cold items: text cosine on USE-Lite − on the shipped encoder', paired(COS_USE, COS, 'cold')],
+  ['overall: int8 tables − float32 (`kindling quantize`)', paired(INT8, FULL, 'auc')],
+  ['warm items: int8 tables − float32', paired(INT8, FULL, 'warm')],
+  ['cold items: int8 tables − float32', paired(INT8, FULL, 'cold')],
 ];
 const pline = (p: ReturnType<typeof paired>) => `${sign(p.mean)} | ${p.se.toFixed(4)} | ${p.ahead} of ${p.n} | ${p.all.map(sign).join(', ')}`;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
@@ -237,7 +248,7 @@ Cold items: no click in the training split. Cells: mean ± standard error over s
 --epochs ${EPOCHS} --negatives ${NEG} --seed S\`; the baselines are the full model's \`eval.json\` \`baselines\`.
 
 ## Both domains
-${table([FULL, '--no-text', '--no-id', DROP0, HASH, USE, POP, COS, COS_USE])}
+${table([FULL, '--no-text', '--no-id', DROP0, HASH, USE, INT8, POP, COS, COS_USE])}
 
 ## The targets (issue 7), paired per seed
 | target | difference | standard error | seeds ahead | per seed | holds |

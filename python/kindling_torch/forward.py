@@ -76,7 +76,7 @@ def main(argv=None):
     except (ExportError, ModelFileError) as e:
         print(f"kindling_torch.forward: {e}", file=sys.stderr)
         return 2
-    text = json.dumps({"ctr": ctr.tolist(), "rel": rel.tolist()})
+    text = json.dumps({"ctr": np.asarray(ctr).tolist(), "rel": np.asarray(rel).tolist()})
     if a.out:
         open(a.out, "w").write(text)
     else:

@@ -63,13 +63,31 @@ def load_ranker(folder):
     if m["checksums"].get(WEIGHTS_FILE) != got:
         raise ModelFileError(f"{wb}: checksum mismatch (manifest {m['checksums'].get(WEIGHTS_FILE)}, file {got}): truncated or corrupt")
     out, at = {}, 0
+
+    def take(count, dtype, size, name):
+        nonlocal at
+        if at + count * size > len(data):
+            raise ModelFileError(f"{wb}: ends before tensor {name}")
+        arr = np.frombuffer(data, dtype=dtype, count=count, offset=at).copy()
+        at += count * size
+        return arr
+
     for group in model["weightsManifest"]:
         for spec in group["weights"]:
             if spec.get("dtype", "float32") != "float32":
                 raise ModelFileError(f"{mj}: tensor {spec['name']} is {spec['dtype']}; only float32 is read")
-            n = int(np.prod(spec["shape"])) if spec["shape"] else 1
-            if at + 4 * n > len(data):
-                raise ModelFileError(f"{wb}: ends before tensor {spec['name']}")
-            out[spec["name"]] = torch.from_numpy(np.frombuffer(data, dtype="<f4", count=n, offset=at).copy()).reshape(spec["shape"])
-            at += 4 * n
+            shape = spec["shape"]
+            n = int(np.prod(shape)) if shape else 1
+            q = spec.get("quantization")
+            if q is None:
+                values = take(n, "<f4", 4, spec["name"])
+            elif q == {"dtype": "int8", "scheme": "row"} and len(shape) == 2:
+                # src/model/quantize.ts: the rows' float32 scales, then the int8 values, row-major.
+                scales = take(shape[0], "<f4", 4, spec["name"])
+                values = (take(n, "i1", 1, spec["name"]).reshape(shape).astype(np.float32) * scales[:, None]).reshape(-1)
+            else:
+                raise ModelFileError(f"{mj}: tensor {spec['name']}: unknown quantization {q}")
+            out[spec["name"]] = torch.from_numpy(values).reshape(shape)
+    if at != len(data):
+        raise ModelFileError(f"{wb}: {len(data)} bytes, the manifest's tensors take {at}")
     return out, m

@@ -1,4 +1,4 @@
-/** The `kindling` command line: generate | import | train | finetune | eval | export, each with flags of its own. */
+/** The `kindling` command line: generate | import | train | finetune | eval | export | quantize, each with flags of its own. */
 import { parseArgs } from 'node:util';
 import { ConfigError, DataError, ModelLoadError } from '../errors.ts';
 import { useTrainingBackend } from '../node/tf-backend.ts';
@@ -8,9 +8,10 @@ import { exportCommand } from './export.ts';
 import { finetuneCommand } from './finetune.ts';
 import { generateCommand } from './generate.ts';
 import { importCommand } from './import.ts';
+import { quantizeCommand } from './quantize.ts';
 import { trainCommand } from './train.ts';
 
-export const COMMANDS: Record<string, Command> = { generate: generateCommand, import: importCommand, train: trainCommand, finetune: finetuneCommand, eval: evalCommand, export: exportCommand };
+export const COMMANDS: Record<string, Command> = { generate: generateCommand, import: importCommand, train: trainCommand, finetune: finetuneCommand, eval: evalCommand, export: exportCommand, quantize: quantizeCommand };
 
 const USAGE = `usage: kindling <command> [options]
 ${Object.values(COMMANDS)

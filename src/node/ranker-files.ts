@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { ModelLoadError } from '../errors.ts';
 import type { RankerConfig } from '../model/config.ts';
 import type { Params } from '../model/params.ts';
-import { encodeRanker, readRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
+import { encodeRanker, type EncodeOptions, readRanker, WEIGHTS_FILE, type RankerManifest } from '../model/serialize.ts';
 
-export async function saveRanker(dir: string, params: Params, config: RankerConfig, training: Record<string, unknown>) {
+export async function saveRanker(dir: string, params: Params, config: RankerConfig, training: Record<string, unknown>, o?: EncodeOptions) {
   mkdirSync(dir, { recursive: true });
-  const { json, weights } = await encodeRanker(params, config, training);
+  const { json, weights } = await encodeRanker(params, config, training, o);
   // Write both under temporary names, then rename: a crash never leaves a model.json that
   // describes other weights.
   writeFileSync(join(dir, `${WEIGHTS_FILE}.tmp`), weights);
