@@ -6,12 +6,12 @@ import type { EncoderOptions } from './encoder/options.ts';
 import { webPlatform } from './encoder/platform.ts';
 import type { Candidate, RankContext } from './features/request.ts';
 import type { RecommenderOptions } from './runtime/options.ts';
-import type { Ranked, Recommender, RerankOptions } from './runtime/recommender.ts';
+import type { LoadTimings, Ranked, Recommender, RerankOptions } from './runtime/recommender.ts';
 import { validateRecommenderOptions } from './runtime/options.ts';
 import { createWorkerRecommender, WorkerUnavailable } from './runtime/worker-client.ts';
 
 export * from './errors.ts';
-export type { Encoder, EncoderOptions, Candidate, RankContext, Ranked, Recommender, RecommenderOptions, RerankOptions };
+export type { Encoder, EncoderOptions, Candidate, RankContext, Ranked, Recommender, RecommenderOptions, RerankOptions, LoadTimings };
 export type { LoadProgress, KindlingWarning, EncoderDtype } from './encoder/options.ts';
 export type { EncoderDevice } from './encoder/device.ts';
 export type { VectorCache } from './encoder/vector-cache.ts';

@@ -113,7 +113,7 @@ export async function mountWidget(script: HTMLScriptElement, load: () => Promise
       await refresh();
     });
     busy(false);
-    target.dispatchEvent(new CustomEvent('kindling:ranked', { detail: { ids: ranked.map((r) => r.id), backend: rec.backend, runsIn: rec.runsIn }, bubbles: true }));
+    target.dispatchEvent(new CustomEvent('kindling:ranked', { detail: { ids: ranked.map((r) => r.id), backend: rec.backend, runsIn: rec.runsIn, loadTimings: rec.loadTimings }, bubbles: true }));
   };
   input?.addEventListener('input', () => void refresh());
   await refresh();

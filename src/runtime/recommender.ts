@@ -10,7 +10,7 @@ import type { EncoderPlatform } from '../encoder/platform.ts';
 import type { KindlingWarning } from '../encoder/options.ts';
 import { DisposedError, InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
 import { ASPECTS, GENERIC_DOMAIN, type Aspect, type RankerConfig } from '../model/config.ts';
-import { disposeParams } from '../model/params.ts';
+import { disposeParams, type Params } from '../model/params.ts';
 import { itemAspects, rankerForward } from '../model/ranker.ts';
 import { readRanker, type TensorStep } from '../model/serialize.ts';
 import { prepareBackend, runOnBackend } from './tf-neighbour.ts';
@@ -45,6 +45,8 @@ export interface Recommender {
   readonly backend: RankerBackend;
   /** Where the encoder, the store and the network run: the page's main thread or Kindling's worker. */
   readonly runsIn: 'main' | 'worker';
+  /** How long loading took, by part (where it ran). */
+  readonly loadTimings: LoadTimings;
   /** Domains the loaded model was trained on; any other name ranks through the generic domain. */
   readonly domains: string[];
   readonly encoder: Pick<Encoder, 'id' | 'dim' | 'device'>;
@@ -67,7 +69,32 @@ async function requestDevice(): Promise<GPUDevice> {
 }
 
 
+/** The fused kernel for a config on a device of its own (the kernel owns the device once it exists). */
+async function buildKernel(params: Params, cfg: RankerConfig): Promise<FusedRanker> {
+  const device = await requestDevice();
+  return FusedRanker.create(device, cfg, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array]))).catch((err) => {
+    device.destroy();
+    throw err;
+  });
+}
+
+/** How long createRecommender() took, by part (ms); the parts overlap, so they need not add up to totalMs. */
+export interface LoadTimings {
+  /** Registering and starting Kindling's TF.js backend. */
+  backendMs: number;
+  /** The text encoder: its files fetched and parsed (the tokenizer, the vector table). */
+  encoderMs: number;
+  /** The ranker: model.json and weights.bin fetched, checked and decoded into tensors. */
+  rankerMs: number;
+  /** The fused kernel: a GPU device, its shaders compiled, the weights uploaded (0 on the TF.js paths). */
+  kernelMs: number;
+  /** The warm-up ranking (first-use compilation of the path's kernels). */
+  warmupMs: number;
+  totalMs: number;
+}
+
 export async function createRecommenderOn(platform: RuntimePlatform, options?: RecommenderOptions): Promise<Recommender> {
+  const t0 = performance.now();
   const o = validateRecommenderOptions(options);
   const backend = chooseRankerBackend(o.backend, await detectCapabilities());
   const root = platform.modelRoot(o.modelBase);
@@ -76,19 +103,43 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   const tfBackend = backend === 'webgpu' ? 'webgpu' : 'cpu';
   await prepareBackend(tfBackend);
   const onTf: TensorStep = (make) => runOnBackend(tfBackend, make);
-  const encoder = await createEncoderOn(platform, { modelBase: o.modelBase, device: o.encoderDevice, onProgress: o.onProgress, onWarning: o.onWarning });
-  let ranker: Awaited<ReturnType<typeof readRanker>>;
-  try {
-    ranker = await readRanker(`${root}ranker/`, (path) => platform.readBytes(path), onTf);
-  } catch (err) {
-    await encoder.dispose();
-    throw err;
+  const timings: LoadTimings = { backendMs: performance.now() - t0, encoderMs: 0, rankerMs: 0, kernelMs: 0, warmupMs: 0, totalMs: 0 };
+  const since = (t: number) => performance.now() - t;
+
+  // The encoder and the ranker load side by side; the fused kernel compiles as soon as the ranker's
+  // weights are in, while the encoder may still be loading.
+  const encoderP = (async (t = performance.now()) => {
+    const e = await createEncoderOn(platform, { modelBase: o.modelBase, device: o.encoderDevice, onProgress: o.onProgress, onWarning: o.onWarning });
+    timings.encoderMs = since(t);
+    return e;
+  })();
+  const rankerP = (async (t = performance.now()) => {
+    const r = await readRanker(`${root}ranker/`, (path) => platform.readBytes(path), onTf);
+    timings.rankerMs = since(t);
+    return r;
+  })();
+  const kernelP = backend === 'webgpu-fused'
+    ? rankerP.then(async (r, t = performance.now()) => {
+        const k = await buildKernel(r.params, r.manifest.config);
+        timings.kernelMs = since(t);
+        return k;
+      })
+    : undefined;
+  const [e, r, k] = await Promise.allSettled([encoderP, rankerP, kernelP ?? Promise.resolve(undefined)]);
+  const failure = [e, r, k].find((x) => x.status === 'rejected');
+  if (failure) {
+    if (e.status === 'fulfilled') await e.value.dispose();
+    if (r.status === 'fulfilled') disposeParams(r.value.params);
+    if (k.status === 'fulfilled') k.value?.destroy();
+    throw (failure as PromiseRejectedResult).reason;
   }
-  const { params, manifest } = ranker;
+  const encoder = (e as PromiseFulfilledResult<Awaited<typeof encoderP>>).value;
+  const { params, manifest } = (r as PromiseFulfilledResult<Awaited<typeof rankerP>>).value;
   const config = manifest.config;
   if (manifest.encoderId !== encoder.id || config.textDim !== encoder.dim) {
     disposeParams(params);
     await encoder.dispose();
+    (k as PromiseFulfilledResult<FusedRanker | undefined>).value?.destroy();
     throw new ModelLoadError(`${root}ranker/model.json`, `was trained on encoder ${manifest.encoderId}, but ${encoder.id} is loaded`);
   }
   o.onProgress?.({ stage: 'ranker', status: 'ready' });
@@ -98,26 +149,14 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   // The fused kernel, one per aspect set (the model's own, and each withoutAspects asked for, built
   // on first use): each on a device of its own, recreated after a loss (driver reset, tab in background).
   const fused = new Map<string, Promise<FusedRanker>>();
-  const fusedRanker = (cfg: RankerConfig = config) => {
-    const key = cfg.aspects.join(',');
-    let host = fused.get(key);
-    if (host) return host;
-    host = requestDevice().then(async (device) => {
-      // The host owns the device from here; until it exists, a failure is ours to clean up.
-      const h = await FusedRanker.create(device, cfg, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array]))).catch((err) => {
-        device.destroy();
-        throw err;
-      });
-      void device.lost.then(() => {
-        if (fused.get(key) === host) fused.delete(key);
-      });
-      return h;
-    });
+  const watch = (key: string, host: Promise<FusedRanker>) => {
     fused.set(key, host);
-    host.catch(() => fused.get(key) === host && fused.delete(key));
+    host.then((h) => void h.device.lost.then(() => fused.get(key) === host && fused.delete(key)), () => fused.get(key) === host && fused.delete(key));
     return host;
   };
-  if (backend === 'webgpu-fused') await fusedRanker();
+  const fusedRanker = (cfg: RankerConfig = config) => fused.get(cfg.aspects.join(',')) ?? watch(cfg.aspects.join(','), buildKernel(params, cfg));
+  const early = (k as PromiseFulfilledResult<FusedRanker | undefined>).value;
+  if (early) watch(config.aspects.join(','), Promise.resolve(early));
 
   function configWithout(without: unknown): RankerConfig {
     if (without === undefined) return config;
@@ -180,10 +219,14 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   }
 
   // Warm-up: compiles the backend's kernels now, not on the caller's first ranking.
+  const tw = performance.now();
   await rerank([{ id: '(warm-up)', text: 'warm up' }], { domain: config.domains[1] ?? GENERIC_DOMAIN });
+  timings.warmupMs = since(tw);
+  timings.totalMs = since(t0);
 
   return {
     backend,
+    loadTimings: timings,
     runsIn: typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined' ? 'worker' : 'main',
     domains: config.domains.slice(1),
     encoder: { id: encoder.id, dim: encoder.dim, device: encoder.device },

@@ -91,6 +91,7 @@ export async function createWorkerRecommender(o: RecommenderOptions): Promise<Re
   };
   return {
     backend: info.backend,
+    loadTimings: info.loadTimings,
     domains: info.domains,
     encoder: info.encoder,
     runsIn: 'worker',

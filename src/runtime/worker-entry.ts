@@ -20,7 +20,7 @@ scope.onmessage = async ({ data: m }) => {
         onProgress: (event) => post({ type: 'progress', event }),
         onWarning: ({ error, ...w }) => post({ type: 'warning', warning: { ...w, ...(error === undefined ? {} : { error: toWire(error) }) } }),
       });
-      post({ type: 'created', backend: rec.backend, domains: rec.domains, encoder: { ...rec.encoder } });
+      post({ type: 'created', backend: rec.backend, domains: rec.domains, encoder: { ...rec.encoder }, loadTimings: rec.loadTimings });
     } catch (err) {
       post({ type: 'failed', error: toWire(err) });
       scope.close();

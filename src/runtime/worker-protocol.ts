@@ -16,7 +16,7 @@ export type Method = 'rerank' | 'record' | 'history' | 'clearHistory' | 'dispose
 export type ToWorker = { type: 'create'; options: WorkerOptions } | { type: 'call'; id: number; method: Method; args: unknown[] };
 
 export type FromWorker =
-  | { type: 'created'; backend: Recommender['backend']; domains: string[]; encoder: Recommender['encoder'] }
+  | { type: 'created'; backend: Recommender['backend']; domains: string[]; encoder: Recommender['encoder']; loadTimings: Recommender['loadTimings'] }
   | { type: 'failed'; error: WireError }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: WireError }
