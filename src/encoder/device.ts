@@ -37,17 +37,24 @@ export function chooseDevice(requested: EncoderDevice, caps: Capabilities, model
   return requested;
 }
 
-export async function detectCapabilities(): Promise<Capabilities> {
-  const browser = typeof navigator !== 'undefined' && typeof (globalThis as { document?: unknown; WorkerGlobalScope?: unknown }).document !== 'undefined'
-    || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
-  let webgpu = false;
-  const gpu = browser ? (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu : undefined;
-  if (gpu) {
-    try {
-      webgpu = (await gpu.requestAdapter()) != null;
-    } catch {
-      webgpu = false;
-    }
-  }
-  return { browser, webgpu };
+/** In a page or a worker (as opposed to Node): known at once. */
+export function isBrowser(): boolean {
+  return (typeof navigator !== 'undefined' && typeof (globalThis as { document?: unknown }).document !== 'undefined') || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 }
+
+/** A WebGPU adapter, or null where there is none (no navigator.gpu, requestAdapter() null or failing). */
+export async function requestWebGPUAdapter(): Promise<GPUAdapter | null> {
+  const gpu = isBrowser() ? (navigator as Navigator & { gpu?: GPU }).gpu : undefined;
+  if (!gpu) return null;
+  try {
+    return await gpu.requestAdapter();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the encoder's device choice needs to know about WebGPU: only an ONNX model on `auto` in a
+ * browser, or `webgpu` asked for. The shipped static encoder never waits for the adapter probe.
+ */
+export const deviceNeedsWebGPU = (requested: EncoderDevice, model: { static: boolean }) => requested === 'webgpu' || (requested === 'auto' && !model.static && isBrowser());

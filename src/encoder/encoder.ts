@@ -6,7 +6,7 @@
  */
 import { InputError, ModelLoadError, ModelOutputError } from '../errors.ts';
 import { hex } from '../util/digest.ts';
-import { chooseDevice, detectCapabilities, type ResolvedDevice } from './device.ts';
+import { chooseDevice, deviceNeedsWebGPU, isBrowser, requestWebGPUAdapter, type ResolvedDevice } from './device.ts';
 import { onnxFileFor, validateEncoderOptions, type EncoderOptions, type LoadProgress } from './options.ts';
 import type { EncoderPlatform } from './platform.ts';
 import { readStaticTable, STATIC_KIND, staticExtractor, type Tokenize } from './static-encoder.ts';
@@ -71,9 +71,12 @@ function borrowSettings(env: Transformers['env'], wasmPaths: unknown, root: stri
   };
 }
 
-export async function createEncoderOn(platform: EncoderPlatform, options?: EncoderOptions): Promise<Encoder> {
+/**
+ * `webgpu`: whether the page has a WebGPU adapter, when the caller already asks (createRecommender
+ * probes once for both); asked only if the device choice needs it (deviceNeedsWebGPU).
+ */
+export async function createEncoderOn(platform: EncoderPlatform, options?: EncoderOptions, webgpu?: () => Promise<boolean>): Promise<Encoder> {
   const o = validateEncoderOptions(options);
-  const caps = await detectCapabilities();
   const root = `${platform.modelRoot(o.modelBase)}encoder/`;
   const folder = `${root}${o.model}/`;
 
@@ -87,7 +90,9 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
   const dim = configDim(config);
   if (!dim) throw new ModelLoadError(`${folder}config.json`, 'names no hidden_size (or d_model, dim, n_embd)');
   const isStatic = (config.kindling as { kind?: unknown } | undefined)?.kind === STATIC_KIND;
-  const device = chooseDevice(o.device, caps, { static: isStatic });
+  const model = { static: isStatic };
+  const hasGpu = deviceNeedsWebGPU(o.device, model) ? await (webgpu ?? (async () => (await requestWebGPUAdapter()) != null))() : false;
+  const device = chooseDevice(o.device, { browser: isBrowser(), webgpu: hasGpu }, model);
 
   const transformers: Transformers = await import('@huggingface/transformers');
   const load = async () => {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createEncoderOn, type Encoder } from '../encoder/encoder.ts';
-import { detectCapabilities } from '../encoder/device.ts';
+import { isBrowser, requestWebGPUAdapter } from '../encoder/device.ts';
 import type { EncoderPlatform } from '../encoder/platform.ts';
 import type { KindlingWarning } from '../encoder/options.ts';
 import { DisposedError, InputError, ModelLoadError, WebGPUUnavailableError } from '../errors.ts';
@@ -61,17 +61,17 @@ export interface RuntimePlatform extends EncoderPlatform {
   createStore(cap: number, onWarning: (w: KindlingWarning) => void, memoryOnly: boolean): BehaviourStore;
 }
 
-async function requestDevice(): Promise<GPUDevice> {
-  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  const adapter = await gpu?.requestAdapter();
-  if (!adapter) throw new WebGPUUnavailableError();
-  return adapter.requestDevice({ label: 'kindling' });
+/** A device for a fused kernel: from `adapter` (the one the load probed, used once) or a new one. */
+async function requestDevice(adapter?: GPUAdapter | null): Promise<GPUDevice> {
+  const a = adapter ?? (await requestWebGPUAdapter());
+  if (!a) throw new WebGPUUnavailableError();
+  return a.requestDevice({ label: 'kindling' });
 }
 
 
 /** The fused kernel for a config on a device of its own (the kernel owns the device once it exists). */
-async function buildKernel(params: Params, cfg: RankerConfig): Promise<FusedRanker> {
-  const device = await requestDevice();
+async function buildKernel(params: Params, cfg: RankerConfig, adapter?: GPUAdapter | null): Promise<FusedRanker> {
+  const device = await requestDevice(adapter);
   return FusedRanker.create(device, cfg, new Map([...params].map(([k, v]) => [k, v.dataSync() as Float32Array]))).catch((err) => {
     device.destroy();
     throw err;
@@ -80,6 +80,8 @@ async function buildKernel(params: Params, cfg: RankerConfig): Promise<FusedRank
 
 /** How long createRecommender() took, by part (ms); the parts overlap, so they need not add up to totalMs. */
 export interface LoadTimings {
+  /** Until the WebGPU adapter probe answered (it runs beside the rest; 0 with backend 'cpu'). */
+  adapterMs: number;
   /** Registering and starting Kindling's TF.js backend. */
   backendMs: number;
   /** The text encoder: its files fetched and parsed (the tokenizer, the vector table). */
@@ -96,20 +98,28 @@ export interface LoadTimings {
 export async function createRecommenderOn(platform: RuntimePlatform, options?: RecommenderOptions): Promise<Recommender> {
   const t0 = performance.now();
   const o = validateRecommenderOptions(options);
-  const backend = chooseRankerBackend(o.backend, await detectCapabilities());
   const root = platform.modelRoot(o.modelBase);
-  // The fused path keeps TF.js's parameters on the CPU. Kindling's backend is made ready beside the
-  // page's own, never left active: the page's TF.js models keep the backend they chose (tf-neighbour.ts).
-  const tfBackend = backend === 'webgpu' ? 'webgpu' : 'cpu';
-  await prepareBackend(tfBackend);
-  const onTf: TensorStep = (make) => runOnBackend(tfBackend, make);
-  const timings: LoadTimings = { backendMs: performance.now() - t0, encoderMs: 0, rankerMs: 0, kernelMs: 0, warmupMs: 0, totalMs: 0 };
   const since = (t: number) => performance.now() - t;
+  const timings: LoadTimings = { adapterMs: 0, backendMs: 0, encoderMs: 0, rankerMs: 0, kernelMs: 0, warmupMs: 0, totalMs: 0 };
+  // One adapter probe for the whole load (the ranker's backend, the encoder's device if it asks, the
+  // first fused kernel's device), running while the files load: nothing waits for it but the kernel.
+  let adapterP: Promise<GPUAdapter | null> | undefined;
+  const probe = () => (adapterP ??= requestWebGPUAdapter().finally(() => (timings.adapterMs = since(t0))));
+  if (o.backend !== 'cpu') void probe();
+  const hasWebGPU = async () => (await probe()) != null;
+  // The fused path keeps TF.js's parameters on the CPU; only backend 'webgpu' (TF.js WebGPU) makes
+  // them there. Kindling's backend is made ready beside the page's own, never left active: the page's
+  // TF.js models keep the backend they chose (tf-neighbour.ts).
+  const tfBackend = o.backend === 'webgpu' ? 'webgpu' : 'cpu';
+  const tb = performance.now();
+  await prepareBackend(tfBackend);
+  timings.backendMs = since(tb);
+  const onTf: TensorStep = (make) => runOnBackend(tfBackend, make);
 
   // The encoder and the ranker load side by side; the fused kernel compiles as soon as the ranker's
   // weights are in, while the encoder may still be loading.
   const encoderP = (async (t = performance.now()) => {
-    const e = await createEncoderOn(platform, { modelBase: o.modelBase, device: o.encoderDevice, onProgress: o.onProgress, onWarning: o.onWarning });
+    const e = await createEncoderOn(platform, { modelBase: o.modelBase, device: o.encoderDevice, onProgress: o.onProgress, onWarning: o.onWarning }, hasWebGPU);
     timings.encoderMs = since(t);
     return e;
   })();
@@ -118,21 +128,25 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     timings.rankerMs = since(t);
     return r;
   })();
-  const kernelP = backend === 'webgpu-fused'
-    ? rankerP.then(async (r, t = performance.now()) => {
-        const k = await buildKernel(r.params, r.manifest.config);
-        timings.kernelMs = since(t);
-        return k;
-      })
-    : undefined;
-  const [e, r, k] = await Promise.allSettled([encoderP, rankerP, kernelP ?? Promise.resolve(undefined)]);
-  const failure = [e, r, k].find((x) => x.status === 'rejected');
+  const backendP = o.backend === 'cpu' ? Promise.resolve<RankerBackend>('cpu') : hasWebGPU().then((webgpu) => chooseRankerBackend(o.backend, { browser: isBrowser(), webgpu }));
+  const kernelP = backendP.then((backend) =>
+    backend === 'webgpu-fused'
+      ? rankerP.then(async (r, t = performance.now()) => {
+          const k = await buildKernel(r.params, r.manifest.config, await probe());
+          timings.kernelMs = since(t);
+          return k;
+        })
+      : undefined,
+  );
+  const [e, r, k, b] = await Promise.allSettled([encoderP, rankerP, kernelP, backendP]);
+  const failure = [b, e, r, k].find((x) => x.status === 'rejected');
   if (failure) {
     if (e.status === 'fulfilled') await e.value.dispose();
     if (r.status === 'fulfilled') disposeParams(r.value.params);
     if (k.status === 'fulfilled') k.value?.destroy();
     throw (failure as PromiseRejectedResult).reason;
   }
+  const backend = (b as PromiseFulfilledResult<RankerBackend>).value;
   const encoder = (e as PromiseFulfilledResult<Awaited<typeof encoderP>>).value;
   const { params, manifest } = (r as PromiseFulfilledResult<Awaited<typeof rankerP>>).value;
   const config = manifest.config;
