@@ -137,6 +137,16 @@ function pipelines(device: GPUDevice, code: string): Pipelines {
   return p;
 }
 
+/** Where a fused call's time went (ms): packing and uploading the inputs, each pass on the GPU, the readback, unpacking. */
+export interface PassTimes {
+  prepare: number;
+  text: number;
+  context: number;
+  candidates: number;
+  readback: number;
+  unpack: number;
+}
+
 export class FusedRanker {
   private readonly code: string;
   private readonly weights: GPUBuffer;
@@ -146,6 +156,12 @@ export class FusedRanker {
   readonly aspects: number;
   /** Tests set this: every call then runs inside a validation error scope and throws on an error. */
   static validate = false;
+  /**
+   * The benchmark sets this to a list: every call then runs its three passes as three submits, waits for
+   * each on the GPU, and appends how long each took (ms), with the readback's and the JS's around them.
+   * Slower than a normal call (three round trips instead of one); for finding where the time goes.
+   */
+  static profile: PassTimes[] | undefined;
 
   /** Compiles the kernel for this model and uploads its weights. */
   static async create(device: GPUDevice, c: RankerConfig, params: Map<string, Float32Array>): Promise<FusedRanker> {
@@ -197,6 +213,7 @@ export class FusedRanker {
   }
 
   private async runNow(x: InputArrays): Promise<FusedOutputs> {
+    const t0 = performance.now();
     const B = x.B;
     if (B > 65535 * 64) throw new RangeError(`fused ranker: at most ${65535 * 64} candidates a call, got ${B}`);
     const ints = new Int32Array([...x.itemId, ...x.domain, ...x.itemText, ...x.itemCat, ...x.queryId, ...x.queryText, ...x.ctxCat, ...x.histId, ...x.histText, ...x.histDomain, ...x.histAction, ...x.userCat]);
@@ -221,25 +238,50 @@ export class FusedRanker {
       entries: [this.weights, b.ints, b.floats, this.scratch, b.out, this.uniform, b.texth].map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
     if (FusedRanker.validate) this.device.pushErrorScope('validation');
+    const dispatches: [GPUComputePipeline, number, keyof PassTimes][] = [
+      [p.text, Math.ceil((x.textRows * this.c.hidden) / 64), 'text'],
+      [p.context, 1, 'context'],
+      [p.candidates, Math.ceil(B / 64), 'candidates'],
+    ];
+    const profile = FusedRanker.profile;
+    const times: PassTimes = { prepare: performance.now() - t0, text: 0, context: 0, candidates: 0, readback: 0, unpack: 0 };
+    if (profile) {
+      // A submit per pass, each waited for on the GPU.
+      for (const [pipeline, groups, name] of dispatches) {
+        const e = this.device.createCommandEncoder({ label: `kindling-${name}` });
+        const pass = e.beginComputePass({ label: `kindling-${name}` });
+        pass.setBindGroup(0, bind);
+        pass.setPipeline(pipeline);
+        pass.dispatchWorkgroups(groups);
+        pass.end();
+        const t = performance.now();
+        q.submit([e.finish()]);
+        await q.onSubmittedWorkDone();
+        times[name] = performance.now() - t;
+      }
+    }
     const enc = this.device.createCommandEncoder({ label: 'kindling-rerank' });
-    const pass = enc.beginComputePass({ label: 'kindling-ranker' });
-    pass.setBindGroup(0, bind);
-    pass.setPipeline(p.text);
-    pass.dispatchWorkgroups(Math.ceil((x.textRows * this.c.hidden) / 64));
-    pass.setPipeline(p.context);
-    pass.dispatchWorkgroups(1);
-    pass.setPipeline(p.candidates);
-    pass.dispatchWorkgroups(Math.ceil(B / 64));
-    pass.end();
+    if (!profile) {
+      const pass = enc.beginComputePass({ label: 'kindling-ranker' });
+      pass.setBindGroup(0, bind);
+      for (const [pipeline, groups] of dispatches) {
+        pass.setPipeline(pipeline);
+        pass.dispatchWorkgroups(groups);
+      }
+      pass.end();
+    }
     enc.copyBufferToBuffer(b.out, 0, b.read, 0, outBytes);
     q.submit([enc.finish()]);
     if (FusedRanker.validate) {
       const err = await this.device.popErrorScope();
       if (err) throw new Error(`fused ranker: WebGPU validation error: ${err.message}`);
     }
+    const tr = performance.now();
     await b.read.mapAsync(GPUMapMode.READ, 0, outBytes);
     const out = new Float32Array(b.read.getMappedRange(0, outBytes).slice(0));
     b.read.unmap();
+    times.readback = performance.now() - tr;
+    const tu = performance.now();
     const ctr = new Float32Array(B);
     const rel = new Float32Array(B);
     const weights = new Float32Array(B * this.aspects);
@@ -248,6 +290,8 @@ export class FusedRanker {
       rel[i] = out[i * stride + 1];
       weights.set(out.subarray(i * stride + 2, (i + 1) * stride), i * this.aspects);
     }
+    times.unpack = performance.now() - tu;
+    profile?.push(times);
     return { ctr, rel, weights };
   }
 
