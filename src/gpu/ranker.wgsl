@@ -266,23 +266,24 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
     a += 1u;
   }
   if (HAS_ITEM_SPARSE) {
-    var l1: array<f32, H>;
-    for (var j = 0u; j < H; j++) { l1[j] = W[OFF_SPARSE_ITEM_L1_B + j]; }
+    // The layer's input (the categorical features' embeddings, then the numeric ones), gathered once;
+    // then each output summed in a register, in the order TF.js sums it.
+    var v: array<f32, FI * SD + NI + 1u>;
     for (var f = 0u; f < FI; f++) {
       let row = min(idx(3u * B + b * FI + f), SPB - 1u) * SD;
-      for (var q = 0u; q < SD; q++) {
-        let v = W[OFF_EMB_SPARSE + row + q];
-        for (var j = 0u; j < H; j++) { l1[j] += v * W[OFF_SPARSE_ITEM_L1_W + (f * SD + q) * H + j]; }
-      }
+      for (var q = 0u; q < SD; q++) { v[f * SD + q] = W[OFF_EMB_SPARSE + row + q]; }
     }
-    for (var q = 0u; q < NI; q++) {
-      let v = floats[T * D + b * NI + q];
-      for (var j = 0u; j < H; j++) { l1[j] += v * W[OFF_SPARSE_ITEM_L1_W + (FI * SD + q) * H + j]; }
+    for (var q = 0u; q < NI; q++) { v[FI * SD + q] = floats[T * D + b * NI + q]; }
+    var l1: array<f32, H>;
+    for (var j = 0u; j < H; j++) {
+      var s = W[OFF_SPARSE_ITEM_L1_B + j];
+      for (var t = 0u; t < FI * SD + NI; t++) { s += v[t] * W[OFF_SPARSE_ITEM_L1_W + t * H + j]; }
+      l1[j] = max(s, 0.0);
     }
-    for (var j = 0u; j < H; j++) { asp[a * H + j] = W[OFF_SPARSE_ITEM_L2_B + j]; }
-    for (var k = 0u; k < H; k++) {
-      let v = max(l1[k], 0.0);
-      for (var j = 0u; j < H; j++) { asp[a * H + j] += v * W[OFF_SPARSE_ITEM_L2_W + k * H + j]; }
+    for (var j = 0u; j < H; j++) {
+      var s = W[OFF_SPARSE_ITEM_L2_B + j];
+      for (var k = 0u; k < H; k++) { s += l1[k] * W[OFF_SPARSE_ITEM_L2_W + k * H + j]; }
+      asp[a * H + j] = s;
     }
   }
   // Item gating (the ID aspect, when there is one, is slot 0).
@@ -310,14 +311,20 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
   // x_hat: the domain's precomputed part + I, U*I, Q*I through their rows of W_da.
   var xh: array<f32, XHW>;
   if (HAS_DA) {
-    for (var k = 0u; k < XHW; k++) { xh[k] = scratch[S_PRE + dom * XHW + k]; }
+    // Each output in a register, summed over j in the same order as TF.js's matmul: one write per
+    // output instead of a read-modify-write per (j, k) of a private array (which lives in memory).
+    var ui: array<f32, H>;
+    var qi: array<f32, H>;
     for (var j = 0u; j < H; j++) {
-      let i = ei[j];
-      let ui = scratch[S_U + j] * i;
-      let qi = scratch[S_QD + dom * H + j] * i;
-      for (var k = 0u; k < XHW; k++) {
-        xh[k] += i * W[OFF_DA_W + (2u * H + j) * XHW + k] + ui * W[OFF_DA_W + (3u * H + j) * XHW + k] + qi * W[OFF_DA_W + (4u * H + j) * XHW + k];
+      ui[j] = scratch[S_U + j] * ei[j];
+      qi[j] = scratch[S_QD + dom * H + j] * ei[j];
+    }
+    for (var k = 0u; k < XHW; k++) {
+      var s = scratch[S_PRE + dom * XHW + k];
+      for (var j = 0u; j < H; j++) {
+        s += ei[j] * W[OFF_DA_W + (2u * H + j) * XHW + k] + ui[j] * W[OFF_DA_W + (3u * H + j) * XHW + k] + qi[j] * W[OFF_DA_W + (4u * H + j) * XHW + k];
       }
+      xh[k] = s;
     }
   } else {
     for (var j = 0u; j < H; j++) {
@@ -332,18 +339,22 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   // MMoE: experts, one softmax gate per task, then the towers.
   var ex: array<f32, EXP * DE>;
-  for (var k = 0u; k < EXP * DE; k++) { ex[k] = W[OFF_EXP_B + k]; }
-  var gl: array<f32, 2 * EXP>;
-  for (var e = 0u; e < EXP; e++) { gl[e] = W[OFF_GATE_CTR_B + e]; gl[EXP + e] = W[OFF_GATE_REL_B + e]; }
-  for (var i = 0u; i < XHW; i++) {
-    let v = xh[i];
-    for (var k = 0u; k < EXP * DE; k++) { ex[k] += v * W[OFF_EXP_W + i * EXP * DE + k]; }
-    for (var e = 0u; e < EXP; e++) {
-      gl[e] += v * W[OFF_GATE_CTR_W + i * EXP + e];
-      gl[EXP + e] += v * W[OFF_GATE_REL_W + i * EXP + e];
-    }
+  for (var k = 0u; k < EXP * DE; k++) {
+    var s = W[OFF_EXP_B + k];
+    for (var i = 0u; i < XHW; i++) { s += xh[i] * W[OFF_EXP_W + i * EXP * DE + k]; }
+    ex[k] = max(s, 0.0);
   }
-  for (var k = 0u; k < EXP * DE; k++) { ex[k] = max(ex[k], 0.0); }
+  var gl: array<f32, 2 * EXP>;
+  for (var e = 0u; e < EXP; e++) {
+    var c = W[OFF_GATE_CTR_B + e];
+    var r = W[OFF_GATE_REL_B + e];
+    for (var i = 0u; i < XHW; i++) {
+      c += xh[i] * W[OFF_GATE_CTR_W + i * EXP + e];
+      r += xh[i] * W[OFF_GATE_REL_W + i * EXP + e];
+    }
+    gl[e] = c;
+    gl[EXP + e] = r;
+  }
   let stride = 2u + A;
   for (var t = 0u; t < 2u; t++) {
     var gmx = -3.4e38;
