@@ -47,25 +47,16 @@ export const trainCommand: Command = {
     if (engine === 'node') {
       for (const f of ['procs', 'device', 'export']) if (a[f] !== undefined) throw new UsageError(`--${f}`, 'only with --engine torch');
     } else return trainOnTorch(a, out);
-    const r = await train({
-      ...dataOptions(a, required('data', a.data)),
-      out,
-      epochs: optNum('epochs', a.epochs, 1, 1000),
-      batchSize: optNum('batch', a.batch, 8, 65536),
-      learningRate: optNum('lr', a.lr, 1e-6, 1, false),
-      model: modelOverrides(a),
-      resume: !!a.resume,
-      progress: consoleProgress(),
-    });
+    const r = await train({ ...trainOptions(a, out), progress: consoleProgress() });
     console.log(reportTable(r.report));
     console.log(`saved ${out}/model.json (${Math.round(r.seconds)}s, ${Math.round(r.samplesPerSecond)} samples/s)`);
     return r;
   },
 };
 
-async function trainOnTorch(a: Values, out: string) {
-  if (a.valid !== undefined) throw new UsageError('--valid', 'not with --engine torch (it keeps the last epoch)');
-  const r = await trainWithTorch({
+/** What both engines take from the flags. */
+function trainOptions(a: Values, out: string) {
+  return {
     ...dataOptions(a, required('data', a.data)),
     out,
     epochs: optNum('epochs', a.epochs, 1, 1000),
@@ -73,6 +64,13 @@ async function trainOnTorch(a: Values, out: string) {
     learningRate: optNum('lr', a.lr, 1e-6, 1, false),
     model: modelOverrides(a),
     resume: !!a.resume,
+  };
+}
+
+async function trainOnTorch(a: Values, out: string) {
+  if (a.valid !== undefined) throw new UsageError('--valid', 'not with --engine torch (it keeps the last epoch)');
+  const r = await trainWithTorch({
+    ...trainOptions(a, out),
     procs: optNum('procs', a.procs, 1, 256),
     device: optChoice('device', a.device, ['cpu', 'cuda'] as const),
     exportDir: a.export as string | undefined,
