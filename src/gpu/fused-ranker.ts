@@ -115,25 +115,31 @@ interface Pipelines {
 const cache = new WeakMap<GPUDevice, Map<string, Pipelines>>();
 
 function pipelines(device: GPUDevice, code: string): Pipelines {
+  const p = cache.get(device)?.get(code);
+  if (!p) throw new Error('fused ranker: the pipelines of this kernel were not compiled on this device');
+  return p;
+}
+
+/**
+ * Compiles the three pipelines with createComputePipelineAsync: the browser compiles them off the
+ * calling thread, while the rest of the load (the encoder) goes on, instead of on the first call.
+ */
+async function compilePipelines(device: GPUDevice, code: string): Promise<Pipelines> {
   let perDevice = cache.get(device);
   if (!perDevice) cache.set(device, (perDevice = new Map()));
-  let p = perDevice.get(code);
-  if (!p) {
-    const module = device.createShaderModule({ label: 'kindling-ranker', code });
-    const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
-    const layout = device.createBindGroupLayout({
-      label: 'kindling-ranker-layout',
-      entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'), entry(6, 'storage')],
-    });
-    const pl = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-    p = {
-      layout,
-      text: device.createComputePipeline({ label: 'kindling-ranker-text', layout: pl, compute: { module, entryPoint: 'text_pass' } }),
-      context: device.createComputePipeline({ label: 'kindling-ranker-context', layout: pl, compute: { module, entryPoint: 'context_pass' } }),
-      candidates: device.createComputePipeline({ label: 'kindling-ranker-candidates', layout: pl, compute: { module, entryPoint: 'candidate_pass' } }),
-    };
-    perDevice.set(code, p);
-  }
+  const cached = perDevice.get(code);
+  if (cached) return cached;
+  const module = device.createShaderModule({ label: 'kindling-ranker', code });
+  const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+  const layout = device.createBindGroupLayout({
+    label: 'kindling-ranker-layout',
+    entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'), entry(6, 'storage')],
+  });
+  const pl = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  const compile = (name: string, entryPoint: string) => device.createComputePipelineAsync({ label: `kindling-ranker-${name}`, layout: pl, compute: { module, entryPoint } });
+  const [text, context, candidates] = await Promise.all([compile('text', 'text_pass'), compile('context', 'context_pass'), compile('candidates', 'candidate_pass')]);
+  const p = perDevice.get(code) ?? { layout, text, context, candidates };
+  perDevice.set(code, p);
   return p;
 }
 
@@ -167,7 +173,14 @@ export class FusedRanker {
   static async create(device: GPUDevice, c: RankerConfig, params: Map<string, Float32Array>): Promise<FusedRanker> {
     // Imported on first use: Node (training, the CLI) never loads the WGSL source.
     const { default: kernel } = await import('./ranker.wgsl?raw');
-    return new FusedRanker(device, c, params, kernel);
+    const host = new FusedRanker(device, c, params, kernel);
+    try {
+      await compilePipelines(device, host.code); // now, not on the first call
+    } catch (err) {
+      host.destroyBuffers();
+      throw err;
+    }
+    return host;
   }
 
   private constructor(readonly device: GPUDevice, private readonly c: RankerConfig, params: Map<string, Float32Array>, kernel: string) {
@@ -178,7 +191,6 @@ export class FusedRanker {
     device.queue.writeBuffer(this.weights, 0, packed.weights as Float32Array<ArrayBuffer>);
     this.scratch = device.createBuffer({ label: 'kindling-scratch', size: 4 * scratchLayout(c).floats, usage: GPUBufferUsage.STORAGE });
     this.uniform = device.createBuffer({ label: 'kindling-call', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    pipelines(device, this.code); // compile now, not on the first call
   }
 
   /**
@@ -297,8 +309,12 @@ export class FusedRanker {
 
   /** Frees every buffer, then the device (it is this host's alone). */
   destroy() {
+    this.destroyBuffers();
+    this.device.destroy();
+  }
+
+  private destroyBuffers() {
     for (const buf of [this.weights, this.scratch, this.uniform, this.bufs?.ints, this.bufs?.floats, this.bufs?.out, this.bufs?.read, this.bufs?.texth]) buf?.destroy();
     this.bufs = undefined;
-    this.device.destroy();
   }
 }
