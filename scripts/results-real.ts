@@ -12,7 +12,7 @@
  * redoes them) and run REAL_JOBS (default 2) at a time as child processes. Not part of CI.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EvalReport, SliceReport } from '../src/eval/report.ts';
@@ -20,6 +20,7 @@ import { itemKey } from '../src/features/history.ts';
 import { DEFAULT_RANKER } from '../src/model/config.ts';
 import { bucket } from '../src/util/hash.ts';
 import { FT } from './cold-start-settings.ts';
+import { vectorFileEncoder } from '../src/node/vector-file.ts';
 
 const DATA = resolve(process.env.REAL_DATA ?? '../shared/data/amazon18-industrial-office');
 if (!existsSync(join(DATA, 'SOURCE.md'))) {
@@ -43,6 +44,8 @@ const MODELS: Record<string, string[]> = {
   'full without ID dropout (--id-dropout 0)': ['--id-dropout', '0'],
   'full as before this change: unknown IDs read their hashed bucket, no ID dropout (--unknown-ids hash --id-dropout 0)': ['--unknown-ids', 'hash', '--id-dropout', '0'],
   'full on Universal Sentence Encoder Lite vectors (--text-vectors, encoded offline)': ['--text-vectors', join(ROOT, 'use-lite')],
+  'full on the GloVe table stored as int8 (--text-vectors)': ['--text-vectors', join(ROOT, 'glove-8bit')],
+  'full on the GloVe table stored as 5-bit codes (--text-vectors)': ['--text-vectors', join(ROOT, 'glove-5bit')],
 };
 const slug = (s: string) => s.replace(/\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
 
@@ -50,7 +53,7 @@ const slug = (s: string) => s.replace(/\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').
 function kindling(args: string[], done: string, script = 'bin/kindling.mjs'): Promise<void> {
   if (existsSync(done) && !process.env.REAL_FRESH) return Promise.resolve();
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, script.endsWith('.ts') ? ['--import', 'tsx', script, ...args] : [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, script.endsWith('.ts') ? ['--max-old-space-size=6144', '--import', 'tsx', script, ...args] : [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
     child.on('exit', (code) => {
@@ -72,6 +75,14 @@ await kindling(['import', 'amazon', '--from', DATA, '--out', office, '--domains'
 await kindling(['import', 'amazon', '--from', DATA, '--out', industrial, '--domains', COLD, '--max-train', COLD_EVENTS], join(industrial, 'import.json'));
 // Every text of both domains through USE-Lite, once (the USE row; a measurement, not a shipped encoder).
 await kindling(['--data', all, '--out', join(ROOT, 'use-lite')], join(ROOT, 'use-lite.bin'), 'scripts/encode-use-lite.ts');
+// The word-vector table built at each width (int8, and codes of 6, 5 and 4 bits) and every text through
+// each: what storing the table in fewer bits costs the ranking, whichever width ships.
+const WIDTHS = ['8', '6', '5', '4'];
+for (const bits of WIDTHS) {
+  const name = `glove-${bits}bit`;
+  await kindling(['--bits', bits, '--out', join(ROOT, `${name}-build`, 'encoder')], join(ROOT, `${name}-build`, 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
+  await kindling(['--data', all, '--models', join(ROOT, `${name}-build`), '--out', join(ROOT, name)], join(ROOT, `${name}.bin`), 'scripts/encode-static.ts');
+}
 
 const common = (seed: number) => ['--negatives', NEG, '--seed', String(seed)];
 async function seedRuns(seed: number) {
@@ -102,6 +113,24 @@ for (const seed of SEEDS) {
   await kindling(['eval', '--data', all, '--model', int8Dir(seed), '--json', join(int8Dir(seed), 'eval.json'), ...common(seed)], join(int8Dir(seed), 'eval.json'));
 }
 
+// The same trained ranker (the full model on the int8 table's vectors) read with each width's vectors:
+// what the table's quantisation error alone does to a ranking, without a second training run's noise.
+// Its copy names the other vectors' encoder (the weights are the int8 run's, byte for byte).
+const SAME = (seed: number, bits: string) => join(ROOT, `s${seed}-same-ranker-${bits}bit-vectors`);
+for (const seed of SEEDS) {
+  const trained = join(ROOT, `s${seed}-${slug(Object.keys(MODELS)[6])}`);
+  for (const bits of WIDTHS) {
+    const out = SAME(seed, bits);
+    if (existsSync(join(out, 'eval.json')) && !process.env.REAL_FRESH) continue;
+    rmSync(out, { recursive: true, force: true });
+    cpSync(trained, out, { recursive: true });
+    const model = readFileSync(join(out, 'model.json'), 'utf8');
+    const from = JSON.parse(model).kindling.encoderId as string;
+    writeFileSync(join(out, 'model.json'), model.split(from).join(vectorFileEncoder(join(ROOT, `glove-${bits}bit`)).id));
+    await kindling(['eval', '--data', all, '--model', out, '--json', join(out, 'eval.json'), '--text-vectors', join(ROOT, `glove-${bits}bit`), ...common(seed)], join(out, 'eval.json'));
+  }
+}
+
 // ---- collect
 type Row = { seed: number; auc: number; gauc: number; ndcg10: number; warm: number; cold: number };
 const rows: Record<string, Row[]> = {};
@@ -111,10 +140,13 @@ const USE = Object.keys(MODELS)[5];
 const COS_USE = 'text cosine as above, on the USE-Lite vectors';
 const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
 const INT8 = 'full model with its ID and sparse tables as int8 (`kindling quantize`: what a page downloads)';
+const sameRow = (bits: string) => `the int8-table ranker read with ${bits === '8' ? 'the int8 table (itself)' : `${bits}-bit code vectors`}`;
+const TABLE8 = Object.keys(MODELS)[6];
+const TABLE5 = Object.keys(MODELS)[7];
 const training = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).kindling.training;
 const speeds: number[] = [];
 // Every run this table reads: its training seconds come from its own manifest.
-const runs = readdirSync(ROOT).filter((d) => /^s\d+-/.test(d) && existsSync(join(ROOT, d, 'model.json')) && SEEDS.includes(Number(/^s(\d+)-/.exec(d)![1])));
+const runs = readdirSync(ROOT).filter((d) => /^s\d+-/.test(d) && !d.includes('-same-ranker-') && existsSync(join(ROOT, d, 'model.json')) && SEEDS.includes(Number(/^s(\d+)-/.exec(d)![1])));
 const trainSeconds = runs.reduce((n, d) => n + (training(join(ROOT, d)).seconds ?? 0), 0);
 let samples = { train: 0, test: 0 };
 for (const seed of SEEDS) {
@@ -131,6 +163,7 @@ for (const seed of SEEDS) {
     if (name === USE) add(COS_USE, seed, r.baselines!.text_cosine!);
   }
   add(INT8, seed, readEval(int8Dir(seed)));
+  for (const bits of WIDTHS) add(sameRow(bits), seed, readEval(SAME(seed, bits)));
 }
 const CS = {
   zero: `${COLD}: Office foundation as it was (zero-shot)`,
@@ -230,6 +263,14 @@ const diffs: [string, ReturnType<typeof paired>][] = [
   ['warm items: int8 tables − float32', paired(INT8, FULL, 'warm')],
   ['cold items: int8 tables − float32', paired(INT8, FULL, 'cold')],
 ];
+// The word-vector table's width: the same trained ranker read with each width's vectors, and a ranker
+// trained on the 5-bit vectors (a second training run: its seeds' noise is in the difference too).
+const widthDiffs: [string, ReturnType<typeof paired>][] = [
+  ...WIDTHS.filter((b) => b !== '8').flatMap((b) => (['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: the same ranker, ${b}-bit − int8 vectors`, paired(sameRow(b), sameRow('8'), k)])),
+  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: trained on 5-bit − trained on int8 vectors`, paired(TABLE5, TABLE8, k)]),
+];
+// Which encoder the rows that read the shipped encoder were trained on (a cached run keeps its encoder).
+const encodersUsed = [...new Set(SEEDS.map((seed) => JSON.parse(readFileSync(join(ROOT, `s${seed}-full-model`, 'model.json'), 'utf8')).kindling.encoderId as string))];
 const pline = (p: ReturnType<typeof paired>) => `${sign(p.mean)} | ${p.se.toFixed(4)} | ${p.ahead} of ${p.n} | ${p.all.map(sign).join(', ')}`;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
 const imp = JSON.parse(readFileSync(join(all, 'import.json'), 'utf8'));
@@ -248,7 +289,21 @@ Cold items: no click in the training split. Cells: mean ± standard error over s
 --epochs ${EPOCHS} --negatives ${NEG} --seed S\`; the baselines are the full model's \`eval.json\` \`baselines\`.
 
 ## Both domains
-${table([FULL, '--no-text', '--no-id', DROP0, HASH, USE, INT8, POP, COS, COS_USE])}
+${table([FULL, '--no-text', '--no-id', DROP0, HASH, USE, INT8, TABLE8, TABLE5, POP, COS, COS_USE])}
+
+The rows that read the shipped encoder were trained on its vectors as they were then: ${encodersUsed.map((e) => `\`${e}\``).join(', ')}
+(runs are cached: \`REAL_FRESH=1\` redoes them all on today's encoder).
+
+## The word-vector table's width (issue 9: the first visit's bytes)
+The table ships as 5-bit codes (1.88 MB of codes, was 3.0 MB as int8). Two measures, paired per seed: the same
+trained ranker (the full model trained on the int8 table's vectors, row "${TABLE8}")
+read with each width's vectors, which isolates the quantisation error; and a ranker trained on the 5-bit vectors, whose
+difference also holds a second training run's noise.
+${table([...WIDTHS.map(sameRow), TABLE8, TABLE5])}
+
+| difference in AUC | mean | standard error | seeds ahead | per seed |
+|---|---|---|---|---|
+${widthDiffs.map(([n, p]) => `| ${n} | ${pline(p)} |`).join('\n')}
 
 ## The targets (issue 7), paired per seed
 | target | difference | standard error | seeds ahead | per seed | holds |

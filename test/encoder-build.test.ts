@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEncoderFiles } from '../scripts/encoder/files.ts';
-import { dequantizeRows, quantizeRows } from '../scripts/encoder/quantize.ts';
+import { dequantizeRows, fitCodebook, packCodes, quantizeRows } from '../scripts/encoder/quantize.ts';
+import { codeAt } from '../src/encoder/static-table.ts';
+import { mulberry32 } from '../src/util/random.ts';
 import { VOCAB_SOURCES } from '../scripts/encoder/vocab-sources.ts';
 import { basicTokenize, chooseVocabulary, isSinglePiece, jsonStrings } from '../scripts/encoder/vocab.ts';
 import { SHIPPED, readVocab } from './helpers/model-files.ts';
@@ -18,7 +20,65 @@ describe('int8 per-row quantisation', () => {
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < dim; j++) expect(Math.abs(d[r * dim + j] - t[r * dim + j])).toBeLessThanOrEqual(q.scales[r] / 2 + 1e-7);
     }
-    expect(Math.max(...q.values.map(Math.abs))).toBe(127);
+    expect(q.format).toBe('int8');
+    if (q.format === 'int8') expect(Math.max(...q.values.map(Math.abs))).toBe(127);
+  });
+});
+
+describe('codes of 4-6 bits into a fitted codebook', () => {
+  it('fits k-means levels: uniform values give evenly spaced levels', () => {
+    const sorted = Float64Array.from({ length: 4000 }, (_, i) => (i + 0.5) / 4000);
+    const c = fitCodebook(sorted, 4);
+    expect(Array.from(c).map((v) => +v.toFixed(4))).toEqual([0.125, 0.375, 0.625, 0.875]);
+  });
+
+  it('packs the top 4 bits two a byte and the rest into a low plane, and reads every code back', () => {
+    const rows = 3;
+    const dim = 10; // 10 values: a 1-bit low plane needs 2 bytes a row (6 bits of padding), a 2-bit one 3 (4 bits)
+    for (const bits of [4, 5, 6] as const) {
+      const codes = Uint8Array.from({ length: rows * dim }, (_, i) => (i * 7 + 3) % 2 ** bits);
+      const { hi, lo } = packCodes(codes, rows, dim, bits);
+      expect(hi.byteLength).toBe((rows * dim) / 2);
+      expect(lo.byteLength).toBe(rows * [0, 2, 3][bits - 4]);
+      const t = { format: 'codes' as const, bits, rows, dim, hi, lo, codebook: new Float32Array(2 ** bits), scales: new Float32Array(rows) };
+      for (let i = 0; i < rows * dim; i++) expect(codeAt(t, Math.floor(i / dim), i % dim), `${bits} bits, value ${i}`).toBe(codes[i]);
+    }
+    // By hand, 5 bits: codes 0b10110 and 0b01001 -> top nibbles 0b1011, 0b0100 in byte 0; low bits 0, 1 in bits 0, 1.
+    const { hi, lo } = packCodes(Uint8Array.from([0b10110, 0b01001]), 1, 2, 5);
+    expect([hi[0], lo[0]]).toEqual([0b0100_1011, 0b10]);
+  });
+
+  it('keeps normal rows within the error of a fitted codebook, and more bits keep them closer', () => {
+    const rows = 300;
+    const dim = 40;
+    const rand = mulberry32(7);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    // Rows of very different sizes, and an all-zero row.
+    const t = Float32Array.from({ length: rows * dim }, (_, i) => (i < dim ? 0 : normal() * (1 + (Math.floor(i / dim) % 9))));
+    const errors: number[] = [];
+    for (const bits of [4, 5, 6] as const) {
+      const q = quantizeRows(t, rows, dim, bits);
+      if (q.format !== 'codes') throw new Error('expected codes');
+      expect(q.bits).toBe(bits);
+      expect(Array.from(q.codebook)).toEqual(Array.from(q.codebook).sort((a, b) => a - b));
+      const d = dequantizeRows(q);
+      expect(q.scales[0]).toBe(0);
+      expect(d.subarray(0, dim).every((v) => v === 0)).toBe(true);
+      expect(d[dim + 5]).toBe(Math.fround(q.codebook[codeAt(q, 1, 5)] * q.scales[1]));
+      let err = 0;
+      let energy = 0;
+      for (let i = dim; i < rows * dim; i++) {
+        err += (d[i] - t[i]) ** 2;
+        energy += t[i] ** 2;
+      }
+      errors.push(err / energy);
+    }
+    // Lloyd-Max's quantiser of a normal variable leaves 0.0095 (16 levels), 0.0025 (32) and 0.00070 (64)
+    // of its variance; a fitted codebook on normal rows must come close.
+    expect(errors[0]).toBeLessThan(0.012);
+    expect(errors[1]).toBeLessThan(0.0032);
+    expect(errors[2]).toBeLessThan(0.0009);
+    expect(() => quantizeRows(new Float32Array(6), 2, 3, 5)).toThrow(/dim must be even/);
   });
 });
 
@@ -68,10 +128,12 @@ describe('the shipped encoder folder', () => {
     for (const w of words) expect(vocab.has(w) || missing.has(w), w).toBe(true);
   });
 
-  it('reports a quantisation error within target in its model card (mean cosine >= 0.995 over >= 1,000 phrases)', () => {
-    const m = /over (\d+) phrases[\s\S]*?\| ([\d.]+) \| ([\d.]+) \|/.exec(card)!;
+  // 5-bit codes keep a mean cosine of about 0.999 (26 dB of signal to noise, what 32 levels allow);
+  // what that costs the ranking is measured on real data in docs/RESULTS-REAL.md.
+  it('reports a quantisation error within target in its model card (mean cosine >= 0.998 over >= 1,000 phrases)', () => {
+    const m = /over (\d+) phrases[\s\S]*?\| [^|]*\(shipped\) \| ([\d.]+) \| ([\d.]+) \|/.exec(card)!;
     expect(Number(m[1])).toBeGreaterThanOrEqual(1000);
-    expect(Number(m[2])).toBeGreaterThanOrEqual(0.995);
+    expect(Number(m[2])).toBeGreaterThanOrEqual(0.998);
   });
 
   it('lists its files with their real sizes', () => {

@@ -135,6 +135,29 @@ describe('options and model folders', () => {
     await tiny.dispose();
   });
 
+  it('reads int8 and 4-, 5- and 6-bit tables alike, bit for bit with ONNX Runtime, and names a corrupt field table', async () => {
+    const texts = ['espresso bar', 'coffee shop tea', '', 'water bill electricity', 'unknown words only'];
+    for (const bits of [8, 4, 5, 6] as const) {
+      writeTinyEncoder(tmp, `tiny-${bits}bit`, 6, 3, true, bits);
+      const [ort, js] = await Promise.all([createEncoder({ modelBase: tmp, model: `tiny-${bits}bit`, cache: false }), createEncoder({ modelBase: tmp, model: `tiny-${bits}bit`, device: 'js', cache: false })]);
+      const [a, b] = [await ort.encode(texts), await js.encode(texts)];
+      texts.forEach((t, i) => expect(Array.from(b[i]), `${bits} bits: ${t}`).toEqual(Array.from(a[i])));
+      const { table } = readTable(join(tmp, `encoder/tiny-${bits}bit`));
+      const want = referencePool(referenceTokenIds('espresso bar', readVocab(join(tmp, `encoder/tiny-${bits}bit`))), table, 6);
+      expect(Array.from(b[0]).every((x, j) => Math.abs(x - want[j]) < 1e-6)).toBe(true);
+      await Promise.all([ort.dispose(), js.dispose()]);
+    }
+    // One float of the low plane's [256, 8] byte -> fields table changed: the graph would read other codes than the JS.
+    const file = join(tmp, 'encoder/tiny-5bit/onnx/model_quantized.onnx');
+    const bytes = readFileSync(file);
+    const at = bytes.lastIndexOf(Buffer.from('codes.lo'));
+    expect(at).toBeGreaterThan(0);
+    const raw = bytes.indexOf(Buffer.from([0x4a]), at); // raw_data's tag (field 9, wire 2) after the name; 8192 bytes: a 2-byte length
+    bytes.writeFloatLE(12345, raw + 3 + 4 * (150 * 8 + 1));
+    writeFileSync(file, bytes);
+    await expect(createEncoder({ modelBase: tmp, model: 'tiny-5bit', device: 'js' })).rejects.toThrow(/codes\.lo: row 150 is not the 1-bit fields of 150/);
+  });
+
   it('derives an id from the files when config.json has none, and it changes with the weights', async () => {
     writeTinyEncoder(tmp, 'anon', 8, 1, false);
     const a = await createEncoder({ modelBase: tmp, model: 'anon' });

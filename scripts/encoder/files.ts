@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { buildEncoderOnnx } from './onnx-model.ts';
-import { quantizeRows, type QuantizedTable } from './quantize.ts';
+import { quantizeRows, type Bits, type QuantizedTable } from './quantize.ts';
 
 /** Special tokens first; their vectors are zero. [CLS] is prepended to every text so that an
  * empty text still has one token to pool (a zero vector) instead of a division by zero. */
@@ -21,6 +21,8 @@ export interface EncoderSpec {
   source: Record<string, string>;
   producerVersion: string;
   maxLength?: number;
+  /** Bits per stored value: 4-6 (codes into a fitted codebook; 5 is the default) or 8 (int8). */
+  bits?: Bits;
 }
 
 export interface EncoderFiles {
@@ -78,10 +80,11 @@ export function buildEncoderFiles(spec: EncoderSpec): EncoderFiles {
   const rows = vocab.size;
   const table = new Float32Array(rows * dim);
   table.set(vectors, SPECIAL_TOKENS.length * dim);
-  const quantized = quantizeRows(table, rows, dim);
+  const quantized = quantizeRows(table, rows, dim, spec.bits ?? 5);
 
   const onnx = buildEncoderOnnx(quantized, spec.producerVersion);
-  const tokenizer = json(tokenizerJson(vocab));
+  // One line: 30,000 vocabulary entries, indented, would be a quarter of the file.
+  const tokenizer = utf8(JSON.stringify(tokenizerJson(vocab)) + '\n');
   const encoderId = `${spec.name}@${createHash('sha256').update(tokenizer).update(onnx).digest('hex').slice(0, 16)}`;
   const maxLength = spec.maxLength ?? 512;
   const config = {
@@ -94,7 +97,10 @@ export function buildEncoderFiles(spec: EncoderSpec): EncoderFiles {
       encoder_id: encoderId,
       kind: 'static-word-vectors',
       pooling: 'mean',
-      quantization: 'int8, symmetric, one float32 scale per row, dequantised in the graph',
+      quantization:
+        quantized.format === 'int8'
+          ? 'int8, symmetric, one float32 scale per row, dequantised in the graph'
+          : `${quantized.bits}-bit codes (two bit planes) into one fitted codebook of ${2 ** quantized.bits} float32 levels, times one float32 scale per row, dequantised in the graph`,
       source: spec.source,
     },
   };

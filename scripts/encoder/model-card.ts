@@ -1,5 +1,6 @@
 /** Quantisation error measurement and the MODEL_CARD.md text of the default encoder. */
 import { cosine, referencePool, referenceTokenIds } from './reference.ts';
+import type { Bits } from './quantize.ts';
 
 export interface QuantReport {
   phrases: number;
@@ -8,8 +9,8 @@ export interface QuantReport {
   maxAbsDiff: number;
 }
 
-/** Mean-pools every phrase with the float32 table and with the dequantised int8 table. */
-export function measureQuantization(phrases: string[], vocab: Map<string, number>, fp32: Float32Array, int8: Float32Array, dim: number): QuantReport {
+/** Mean-pools every phrase with the float32 table and with the dequantised table. */
+export function measureQuantization(phrases: string[], vocab: Map<string, number>, fp32: Float32Array, quantised: Float32Array, dim: number): QuantReport {
   let sum = 0;
   let min = 1;
   let maxAbs = 0;
@@ -17,7 +18,7 @@ export function measureQuantization(phrases: string[], vocab: Map<string, number
   for (const p of phrases) {
     const ids = referenceTokenIds(p, vocab);
     const a = referencePool(ids, fp32, dim);
-    const b = referencePool(ids, int8, dim);
+    const b = referencePool(ids, quantised, dim);
     if (a.every((v) => v === 0)) continue; // all-[UNK] text: both are the zero vector, no angle to compare
     const c = cosine(a, b);
     sum += c;
@@ -40,14 +41,31 @@ export interface CardFacts {
   missing: string[];
   sizes: Record<string, number>;
   quant: QuantReport;
+  /** Bits per stored value: 8 (int8) or 4-6 (codes). */
+  bits: Bits;
+  /** The same measurement for the other widths, for comparison (not shipped). */
+  others: { bits: Bits; quant: QuantReport }[];
 }
+
+function formatText(bits: Bits): string {
+  if (bits === 8) return 'int8, symmetric, one float32 scale per row, dequantised inside the ONNX graph (Gather -> Cast -> Mul by the gathered scale)';
+  const lb = bits - 4;
+  return `${bits}-bit codes into one codebook of ${2 ** bits} float32 levels fitted to all rows (1-D k-means over the
+  values divided by their row's root mean square), times one float32 scale per row refitted by least
+  squares. A code is stored in two bit planes: its top 4 bits two values a byte (value 2j in the low
+  nibble of byte j, 2j+1 in the high)${lb ? `, its low ${lb} bit${lb > 1 ? 's' : ''} ${8 / lb} values a byte (value j at bit ${lb > 1 ? `${lb} x ` : ''}(j mod ${8 / lb}) of byte floor(j / ${8 / lb}))` : ''}.
+  Dequantised inside the ONNX graph: each plane Gather(bytes) -> Cast -> Gather(a [256, n] table of the
+  fields each byte holds) -> Reshape${lb ? ' (-> Slice)' : ''}${lb ? `; code = top * ${2 ** lb} + low` : ''}; Gather(codebook) -> Mul by the gathered scale`;
+}
+const name = (bits: Bits) => (bits === 8 ? 'int8' : `${bits}-bit codes`);
+const quantRow = (label: string, q: QuantReport) => `| ${label} | ${q.meanCosine.toFixed(6)} | ${q.minCosine.toFixed(6)} | ${q.maxAbsDiff.toExponential(2)} |`;
 
 export function modelCard(f: CardFacts): string {
   const rows = Object.entries(f.sizes).map(([k, v]) => `| \`${k}\` | ${v.toLocaleString('en-US')} |`).join('\n');
   return `# ${f.name}
 
-The default text encoder of Kindling: static GloVe word vectors, int8-quantised, run by
-Transformers.js as a feature-extraction model. Written by \`npm run build:encoder\`
+The default text encoder of Kindling: static GloVe word vectors, quantised to ${name(f.bits)}, run by
+Transformers.js as a feature-extraction model, or read by Kindling's own JS encoder. Written by \`npm run build:encoder\`
 (scripts/build-encoder.ts); do not edit by hand. \`npm run build:encoder -- --check\` rebuilds it
 and fails if any byte differs.
 
@@ -61,8 +79,7 @@ and fails if any byte differs.
 - Tokenizer: BERT normaliser (lower-case, accents stripped, Chinese characters split), BERT
   pre-tokenizer, WordPiece over whole words; anything else is [UNK] (zero vector). At most
   512 tokens are read.
-- Weights: int8, symmetric, one float32 scale per row, dequantised inside the ONNX graph
-  (Gather -> Cast -> Mul by the gathered scale). The graph outputs \`last_hidden_state\`.
+- Weights: ${formatText(f.bits)}. The graph outputs \`last_hidden_state\`.
 
 ## Provenance
 - Vectors: GloVe (Pennington, Socher and Manning, 2014), released under the Open Data Commons
@@ -77,10 +94,13 @@ ${rows}
 
 ## Quantisation error
 Measured by the build script over ${f.quant.phrases} phrases (the project's fixture texts plus seeded
-samples of 1-6 vocabulary words), float32 vs int8 table, both mean-pooled the same way:
+samples of 1-6 vocabulary words), float32 vs the quantised table, both mean-pooled the same way:
 
-| mean cosine | min cosine | max abs difference |
-|---|---|---|
-| ${f.quant.meanCosine.toFixed(6)} | ${f.quant.minCosine.toFixed(6)} | ${f.quant.maxAbsDiff.toExponential(2)} |
+| table | mean cosine | min cosine | max abs difference |
+|---|---|---|---|
+${[quantRow(`${name(f.bits)} (shipped)`, f.quant), ...f.others.map((o) => quantRow(`${name(o.bits)} (not shipped, for comparison)`, o.quant))].join('\n')}
+
+What each width does to the ranking on real data, the same trained ranker read with each table's vectors,
+is in docs/RESULTS-REAL.md (\`npm run results:real\`).
 `;
 }

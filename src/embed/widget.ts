@@ -95,8 +95,14 @@ export async function mountWidget(script: HTMLScriptElement, load: () => Promise
   const byId = new Map(candidates.map((c) => [c.id, { ...c, domain: c.domain ?? domain }]));
   const input = d.queryInput ? document.querySelector<HTMLInputElement>(d.queryInput) : null;
   const k = await load();
-  // Off the main thread where the page allows a worker (data-worker="false" keeps it in the page).
-  const rec: Recommender = await k.createRecommender({ worker: d.worker !== 'false', onWarning: (w) => console.warn(`Kindling: ${w.message}`) });
+  // Off the main thread where the page allows a worker (data-worker="false" keeps it in the page). The
+  // first ranking does not wait for the fused kernel's shaders: it runs on TF.js CPU until they are in
+  // (data-kernel-in-background="false" waits for them).
+  const rec: Recommender = await k.createRecommender({
+    worker: d.worker !== 'false',
+    kernelInBackground: d.kernelInBackground !== 'false',
+    onWarning: (w) => console.warn(`Kindling: ${w.message}`),
+  });
   let generation = 0;
   // aria-busy="true" on the target from a query change or a click until the new order is shown.
   const busy = (b: boolean) => target.setAttribute('aria-busy', String(b));

@@ -9,7 +9,7 @@ import { hex } from '../util/digest.ts';
 import { chooseDevice, deviceNeedsWebGPU, isBrowser, requestWebGPUAdapter, type ResolvedDevice } from './device.ts';
 import { onnxFileFor, validateEncoderOptions, type EncoderOptions, type LoadProgress } from './options.ts';
 import type { EncoderPlatform } from './platform.ts';
-import { readStaticTable, STATIC_KIND, staticExtractor, type Tokenize } from './static-encoder.ts';
+import { readStaticTable, STATIC_KIND, staticExtractor, tokenIds, type StaticTable, type Tokenize } from './static-encoder.ts';
 import { FallibleCache, vectorKey } from './vector-cache.ts';
 import { Lru } from '../util/lru.ts';
 
@@ -22,8 +22,27 @@ export interface Encoder {
   readonly device: ResolvedDevice;
   /** One vector per text, in order. Empty text gives the model's vector for no words. */
   encode(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * The static word-vector encoder on the `js` device only: what another device needs to do its
+   * lookup and pooling itself (the fused kernel does, on the GPU), with the caches kept in step.
+   */
+  readonly words?: WordPooling;
   clearCache(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+export interface WordPooling {
+  /** The word-vector table as stored (static-table.ts). */
+  readonly table: StaticTable;
+  /**
+   * The token ids of each text as encode() reads it (clipped, truncated, [CLS] first), flattened:
+   * text i's are ids[offsets[i] .. offsets[i + 1]). Its vector is the mean of those rows.
+   */
+  tokenize(texts: readonly string[]): { ids: Int32Array; offsets: Int32Array };
+  /** Each text's vector from the caches (memory, then persistent), or undefined: encodes nothing. */
+  cached(texts: readonly string[]): Promise<(Float32Array | undefined)[]>;
+  /** Puts vectors pooled elsewhere into the caches, as encode() would have. */
+  remember(texts: readonly string[], vectors: Float32Array[]): Promise<void>;
 }
 
 type Transformers = typeof import('@huggingface/transformers');
@@ -121,6 +140,7 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
       }
       const file = `${folder}${onnxFileFor(o.dtype)}`;
       const table = readStaticTable(await platform.readBytes(file), file, dim);
+      staticParts = { tokenizer, table };
       return Object.assign(staticExtractor(tokenizer, table, transformers as never), { dispose: async () => undefined }) as unknown as Extractor;
     }
     try {
@@ -129,6 +149,7 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
       throw loadError(folder, err);
     }
   };
+  let staticParts: { tokenizer: Tokenize; table: StaticTable } | undefined;
   const loading = loadChain.then(load, load);
   loadChain = loading.catch(() => undefined);
   const extractor = await loading;
@@ -159,36 +180,66 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
     }
   }
 
+  const clip = (texts: readonly string[]) => {
+    if (!Array.isArray(texts)) throw new InputError('texts', `expected an array of strings, got ${texts === null ? 'null' : typeof texts}`);
+    return texts.map((t, i) => {
+      if (typeof t !== 'string') throw new InputError(`texts[${i}]`, `expected a string, got ${t === null ? 'null' : typeof t}`);
+      return t.length > o.maxTextChars ? t.slice(0, o.maxTextChars) : t;
+    });
+  };
+  /** Clipped texts' vectors from the memory layer, then the persistent cache (one lookup per distinct text). */
+  async function lookup(clipped: string[]): Promise<{ out: (Float32Array | undefined)[]; missing: string[]; keys: string[] }> {
+    const out: (Float32Array | undefined)[] = clipped.map((t) => recent.get(t));
+    const unseen = [...new Set(clipped.filter((_, i) => !out[i]))];
+    if (!unseen.length) return { out, missing: [], keys: [] };
+    const keys = await Promise.all(unseen.map((t) => vectorKey(id, t)));
+    const found = await cache.getMany(keys);
+    const got = new Map<string, Float32Array>();
+    unseen.forEach((t, i) => {
+      if (!found[i]) return;
+      got.set(t, found[i]);
+      recent.set(t, found[i]);
+    });
+    const missing = unseen.filter((t) => !got.has(t));
+    return { out: clipped.map((t, i) => out[i] ?? got.get(t)), missing, keys: keys.filter((_, i) => !found[i]) };
+  }
+  async function store(texts: string[], keys: string[], vectors: Float32Array[]) {
+    await cache.setMany(keys.map((k, i) => [k, vectors[i]]));
+    texts.forEach((t, i) => recent.set(t, vectors[i]));
+  }
+
+  const words: WordPooling | undefined = staticParts && {
+    table: staticParts.table,
+    tokenize: (texts) => tokenIds(staticParts!.tokenizer, clip(texts)),
+    cached: async (texts) => (await lookup(clip(texts))).out,
+    async remember(texts, vectors) {
+      const clipped = clip(texts);
+      if (vectors.length !== clipped.length) throw new InputError('vectors', `expected ${clipped.length} vectors, got ${vectors.length}`);
+      const fresh = new Map<string, Float32Array>();
+      clipped.forEach((t, i) => {
+        if (vectors[i]?.length !== dim) throw new InputError(`vectors[${i}]`, `expected ${dim} floats`);
+        fresh.set(t, vectors[i]);
+      });
+      const list = [...fresh.keys()];
+      await store(list, await Promise.all(list.map((t) => vectorKey(id, t))), [...fresh.values()]);
+    },
+  };
+
   return {
     id,
     dim,
     model: o.model,
     device,
+    ...(words ? { words } : {}),
     async encode(texts) {
-      if (!Array.isArray(texts)) throw new InputError('texts', `expected an array of strings, got ${texts === null ? 'null' : typeof texts}`);
-      const clipped = texts.map((t, i) => {
-        if (typeof t !== 'string') throw new InputError(`texts[${i}]`, `expected a string, got ${t === null ? 'null' : typeof t}`);
-        return t.length > o.maxTextChars ? t.slice(0, o.maxTextChars) : t;
-      });
-      const out: (Float32Array | undefined)[] = clipped.map((t) => recent.get(t));
-      const missing = [...new Set(clipped.filter((_, i) => !out[i]))];
-      if (missing.length) {
-        const keys = await Promise.all(missing.map((t) => vectorKey(id, t)));
-        const found = await cache.getMany(keys);
-        const todo = missing.flatMap((_, i) => (found[i] ? [] : [i]));
-        const fresh: [string, Float32Array][] = [];
-        for (let s = 0; s < todo.length; s += o.batchSize) {
-          const batch = todo.slice(s, s + o.batchSize);
-          const rows = await run(batch.map((i) => missing[i]));
-          batch.forEach((i, j) => fresh.push([keys[i], rows[j]]));
-        }
-        await cache.setMany(fresh);
-        const byKey = new Map(fresh);
-        const got = new Map(missing.map((t, i) => [t, found[i] ?? byKey.get(keys[i])!]));
-        got.forEach((v, t) => recent.set(t, v));
-        return clipped.map((t, i) => out[i] ?? got.get(t)!);
-      }
-      return out as Float32Array[];
+      const clipped = clip(texts);
+      const { out, missing, keys } = await lookup(clipped);
+      if (!missing.length) return out as Float32Array[];
+      const fresh: Float32Array[] = [];
+      for (let s = 0; s < missing.length; s += o.batchSize) fresh.push(...(await run(missing.slice(s, s + o.batchSize))));
+      await store(missing, keys, fresh);
+      const byText = new Map(missing.map((t, i) => [t, fresh[i]]));
+      return clipped.map((t, i) => out[i] ?? byText.get(t)!);
     },
     clearCache: () => {
       recent.clear();

@@ -27,8 +27,10 @@ export interface KindlingWarning {
    *   the upgrade closed); what was recorded in memory meanwhile is now stored.
    * `worker-unavailable`: `worker: true` was asked for, but no worker could start here (no Worker, or a
    *   Content-Security-Policy without `worker-src 'self'`); Kindling runs on the page's main thread.
+   * `fused-unavailable`: with `kernelInBackground`, the fused kernel failed to build after the load;
+   *   ranking stays on TF.js's CPU backend.
    */
-  type: 'storage-unavailable' | 'storage-migrated' | 'storage-restored' | 'worker-unavailable';
+  type: 'storage-unavailable' | 'storage-migrated' | 'storage-restored' | 'worker-unavailable' | 'fused-unavailable';
   message: string;
   error?: unknown;
 }

@@ -3,7 +3,7 @@
  * the user side (one row each, shared), and one text table holding every distinct text once.
  * Node and the page build inputs with this same function, so their scores can be compared.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { domainIndex, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { knownIdTest } from '../model/known-ids.ts';
 import type { RankerInputs } from '../model/ranker.ts';

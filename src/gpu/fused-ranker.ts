@@ -7,12 +7,50 @@
 import { ASPECTS, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/params.ts';
 import type { InputArrays } from '../features/inputs.ts';
+import type { StaticTable } from '../encoder/static-table.ts';
 
 export interface FusedOutputs {
   ctr: Float32Array;
   rel: Float32Array;
   /** [B, A] item gating weights, A = the model's item aspects. */
   weights: Float32Array;
+  /** With tokens: the vector the kernel pooled for each text row that had tokens, by row. */
+  pooled?: Map<number, Float32Array>;
+}
+
+/** Token ids per text row (a row with none reads its vector from the text table), flattened as WordPooling.tokenize gives them. */
+export interface RowTokens {
+  ids: Int32Array;
+  /** [textRows + 1]: row r's tokens are ids[offsets[r] .. offsets[r + 1]). */
+  offsets: Int32Array;
+}
+
+const WORDS_HEADER = 8;
+
+/**
+ * The word table for the kernel's `words` binding: a header (format, low bits, low plane bytes a row,
+ * and where each part starts, in u32), then the stored bytes as they are, the scales and the codebook.
+ */
+export function packWords(t: StaticTable): Uint32Array {
+  const u32s = (bytes: number) => Math.ceil(bytes / 4);
+  const planes = t.format === 'int8' ? [new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength)] : [t.hi, t.lo];
+  const codebook = t.format === 'codes' ? t.codebook : new Float32Array(0);
+  const at: number[] = [];
+  let n = WORDS_HEADER;
+  for (const p of planes) {
+    at.push(n);
+    n += u32s(p.byteLength);
+  }
+  const scaleAt = n;
+  const cbAt = scaleAt + t.rows;
+  const out = new Uint32Array(cbAt + codebook.length);
+  const bytes = new Uint8Array(out.buffer);
+  planes.forEach((p, i) => bytes.set(p, at[i] * 4));
+  new Float32Array(out.buffer, scaleAt * 4, t.rows).set(t.scales);
+  new Float32Array(out.buffer, cbAt * 4, codebook.length).set(codebook);
+  const lb = t.format === 'codes' ? t.bits - 4 : 0;
+  out.set([t.format === 'int8' ? 1 : 2, lb, t.format === 'codes' && lb ? t.lo.byteLength / t.rows : 0, at[0], at[1] ?? 0, scaleAt, cbAt, t.rows]);
+  return out;
 }
 
 
@@ -133,7 +171,7 @@ async function compilePipelines(device: GPUDevice, code: string): Promise<Pipeli
   const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
   const layout = device.createBindGroupLayout({
     label: 'kindling-ranker-layout',
-    entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'), entry(6, 'storage')],
+    entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'read-only-storage'), entry(3, 'storage'), entry(4, 'storage'), entry(5, 'uniform'), entry(6, 'storage'), entry(7, 'read-only-storage')],
   });
   const pl = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   const compile = (name: string, entryPoint: string) => device.createComputePipelineAsync({ label: `kindling-ranker-${name}`, layout: pl, compute: { module, entryPoint } });
@@ -158,6 +196,9 @@ export class FusedRanker {
   private readonly weights: GPUBuffer;
   private readonly scratch: GPUBuffer;
   private readonly uniform: GPUBuffer;
+  /** The encoder's word table (attachWords), or a header that says there is none. */
+  private words: GPUBuffer;
+  private wordRows = 0;
   private bufs: { ints: GPUBuffer; floats: GPUBuffer; out: GPUBuffer; read: GPUBuffer; texth: GPUBuffer; cap: { i: number; f: number; o: number; t: number } } | undefined;
   readonly aspects: number;
   /** Tests set this: every call then runs inside a validation error scope and throws on an error. */
@@ -191,6 +232,26 @@ export class FusedRanker {
     device.queue.writeBuffer(this.weights, 0, packed.weights as Float32Array<ArrayBuffer>);
     this.scratch = device.createBuffer({ label: 'kindling-scratch', size: 4 * scratchLayout(c).floats, usage: GPUBufferUsage.STORAGE });
     this.uniform = device.createBuffer({ label: 'kindling-call', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.words = device.createBuffer({ label: 'kindling-words', size: WORDS_HEADER * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  }
+
+  /**
+   * Uploads the static encoder's word table (once; it may come after create(): the kernel compiles
+   * while the encoder loads). From then on run() takes token ids for the texts it has no vector for.
+   */
+  attachWords(t: StaticTable) {
+    if (t.dim !== this.c.textDim) throw new Error(`fused ranker: the word table has ${t.dim} dimensions, the model reads ${this.c.textDim}`);
+    const packed = packWords(t);
+    const buf = this.device.createBuffer({ label: 'kindling-words', size: packed.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(buf, 0, packed as Uint32Array<ArrayBuffer>);
+    this.words.destroy();
+    this.words = buf;
+    this.wordRows = t.rows;
+  }
+
+  /** Whether run() can pool tokens (attachWords was called). */
+  get hasWords() {
+    return this.wordRows > 0;
   }
 
   /**
@@ -217,18 +278,36 @@ export class FusedRanker {
 
   private queue: Promise<unknown> = Promise.resolve();
 
-  /** Calls run one after another: they share the input, output and readback buffers. */
-  run(x: InputArrays): Promise<FusedOutputs> {
-    const next = this.queue.then(() => this.runNow(x));
+  /**
+   * Calls run one after another: they share the input, output and readback buffers. With `tokens`
+   * (attachWords first), the text rows that have tokens are pooled in the kernel and their vectors come back in `pooled`.
+   */
+  run(x: InputArrays, tokens?: RowTokens): Promise<FusedOutputs> {
+    const next = this.queue.then(() => this.runNow(x, tokens));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(x: InputArrays): Promise<FusedOutputs> {
+  private async runNow(x: InputArrays, tokens?: RowTokens): Promise<FusedOutputs> {
     const t0 = performance.now();
     const B = x.B;
+    const T = x.textRows;
     if (B > 65535 * 64) throw new RangeError(`fused ranker: at most ${65535 * 64} candidates a call, got ${B}`);
-    const ints = new Int32Array([...x.itemId, ...x.domain, ...x.itemText, ...x.itemCat, ...x.queryId, ...x.queryText, ...x.ctxCat, ...x.histId, ...x.histText, ...x.histDomain, ...x.histAction, ...x.userCat]);
+    if (tokens && !this.hasWords) throw new Error('fused ranker: tokens given, but no word table was attached (attachWords)');
+    if (tokens && tokens.offsets.length !== T + 1) throw new Error(`fused ranker: token offsets for ${tokens.offsets.length - 1} rows, the text table has ${T}`);
+    if (tokens) for (const id of tokens.ids) if (!(id >= 0 && id < this.wordRows)) throw new RangeError(`fused ranker: token id ${id} is outside the word table of ${this.wordRows} rows`);
+    const parts32 = [x.itemId, x.domain, x.itemText, x.itemCat, x.queryId, x.queryText, x.ctxCat, x.histId, x.histText, x.histDomain, x.histAction, x.userCat];
+    const base = parts32.reduce((n, p) => n + p.length, 0);
+    const ints = new Int32Array(base + (tokens ? T + 1 + tokens.ids.length : 0));
+    let w = 0;
+    for (const part of parts32) {
+      ints.set(part, w);
+      w += part.length;
+    }
+    if (tokens) {
+      ints.set(tokens.offsets, base);
+      ints.set(tokens.ids, base + T + 1);
+    }
     const parts = [x.textTable, x.itemNum, x.ctxNum, x.histMask, x.userNum, x.itemIdKnown, x.queryIdKnown, x.histIdKnown];
     const floats = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
     let at = 0;
@@ -237,21 +316,23 @@ export class FusedRanker {
       at += part.length;
     }
     const stride = 2 + this.aspects;
-    const outBytes = B * stride * 4;
-    const b = this.buffersFor(ints.byteLength, floats.byteLength, outBytes, x.textRows * this.c.hidden * 4);
+    // With tokens, the pooled vectors follow the scores in `outputs` (for the vector caches).
+    const pooledAt = B * stride;
+    const outBytes = (pooledAt + (tokens ? T * this.c.textDim : 0)) * 4;
+    const b = this.buffersFor(ints.byteLength, floats.byteLength, outBytes, T * this.c.hidden * 4);
     const q = this.device.queue;
     q.writeBuffer(b.ints, 0, ints);
     q.writeBuffer(b.floats, 0, floats);
-    q.writeBuffer(this.uniform, 0, new Uint32Array([B, x.textRows, 0, 0]));
+    q.writeBuffer(this.uniform, 0, new Uint32Array([B, T, tokens ? base : 0, pooledAt]));
     const p = pipelines(this.device, this.code);
     const bind = this.device.createBindGroup({
       label: 'kindling-ranker-bind',
       layout: p.layout,
-      entries: [this.weights, b.ints, b.floats, this.scratch, b.out, this.uniform, b.texth].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries: [this.weights, b.ints, b.floats, this.scratch, b.out, this.uniform, b.texth, this.words].map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
     if (FusedRanker.validate) this.device.pushErrorScope('validation');
-    const dispatches: [GPUComputePipeline, number, keyof PassTimes][] = [
-      [p.text, Math.ceil((x.textRows * this.c.hidden) / 64), 'text'],
+    const dispatches: [GPUComputePipeline, number | [number, number], keyof PassTimes][] = [
+      [p.text, [Math.min(T, 65535), Math.ceil(T / 65535)], 'text'],
       [p.context, 1, 'context'],
       [p.candidates, Math.ceil(B / 64), 'candidates'],
     ];
@@ -264,7 +345,8 @@ export class FusedRanker {
         const pass = e.beginComputePass({ label: `kindling-${name}` });
         pass.setBindGroup(0, bind);
         pass.setPipeline(pipeline);
-        pass.dispatchWorkgroups(groups);
+        if (typeof groups === 'number') pass.dispatchWorkgroups(groups);
+        else pass.dispatchWorkgroups(...groups);
         pass.end();
         const t = performance.now();
         q.submit([e.finish()]);
@@ -278,7 +360,8 @@ export class FusedRanker {
       pass.setBindGroup(0, bind);
       for (const [pipeline, groups] of dispatches) {
         pass.setPipeline(pipeline);
-        pass.dispatchWorkgroups(groups);
+        if (typeof groups === 'number') pass.dispatchWorkgroups(groups);
+        else pass.dispatchWorkgroups(...groups);
       }
       pass.end();
     }
@@ -302,9 +385,15 @@ export class FusedRanker {
       rel[i] = out[i * stride + 1];
       weights.set(out.subarray(i * stride + 2, (i + 1) * stride), i * this.aspects);
     }
+    let pooled: Map<number, Float32Array> | undefined;
+    if (tokens) {
+      const D = this.c.textDim;
+      pooled = new Map();
+      for (let r = 0; r < T; r++) if (tokens.offsets[r + 1] > tokens.offsets[r]) pooled.set(r, out.slice(pooledAt + r * D, pooledAt + (r + 1) * D));
+    }
     times.unpack = performance.now() - tu;
     profile?.push(times);
-    return { ctr, rel, weights };
+    return { ctr, rel, weights, ...(pooled ? { pooled } : {}) };
   }
 
   /** Frees every buffer, then the device (it is this host's alone). */
@@ -314,7 +403,7 @@ export class FusedRanker {
   }
 
   private destroyBuffers() {
-    for (const buf of [this.weights, this.scratch, this.uniform, this.bufs?.ints, this.bufs?.floats, this.bufs?.out, this.bufs?.read, this.bufs?.texth]) buf?.destroy();
+    for (const buf of [this.weights, this.scratch, this.uniform, this.words, this.bufs?.ints, this.bufs?.floats, this.bufs?.out, this.bufs?.read, this.bufs?.texth]) buf?.destroy();
     this.bufs = undefined;
   }
 }

@@ -1,5 +1,6 @@
 // The whole ranking network of src/model/ranker.ts for one rerank call, in three dispatches:
-//   text_pass      (T*H threads):  E_lm of every distinct text of the call, into `texth`.
+//   text_pass      (1 workgroup per text row): the row's vector phi (from `floats`, or pooled here
+//                                  from its tokens' rows of the word table), then E_lm, into `texth`.
 //   context_pass   (1 workgroup):  the user tower over the behaviour sequence (plus the user's
 //                                  features through their MLP, when the model has them), the query's aspects,
 //                                  and everything a candidate's domain decides alone (E(Q) after
@@ -11,7 +12,9 @@
 // The host prepends the constants (shapes, weight offsets, flags) for the loaded model.
 // Matrices are row-major [in, out] as TF.js stores them: W[off + i * out + j].
 
-struct Meta { B: u32, T: u32, pad0: u32, pad1: u32 };
+// tok: where the text rows' token offsets start in `ints` (0: no tokens, every row's vector is in
+// `floats`); pooled: where text_pass writes the vectors it pools in `outputs` (for the vector caches).
+struct Meta { B: u32, T: u32, tok: u32, pooled: u32 };
 
 @group(0) @binding(0) var<storage, read> W: array<f32>;
 @group(0) @binding(1) var<storage, read> ints: array<i32>;
@@ -20,8 +23,14 @@ struct Meta { B: u32, T: u32, pad0: u32, pad1: u32 };
 @group(0) @binding(4) var<storage, read_write> outputs: array<f32>;
 @group(0) @binding(5) var<uniform> call: Meta;
 @group(0) @binding(6) var<storage, read_write> texth: array<f32>;
+// The static encoder's word table as stored (src/encoder/static-table.ts), with a header of 8 u32:
+// format (0 none, 1 int8, 2 codes), low bits (codes: bits - 4), low plane bytes a row, then the u32
+// index where the values (int8) or top-4-bit plane starts, the low plane, the row scales (f32),
+// the codebook (f32), and the rows. Bytes are read out of u32 words (little-endian).
+@group(0) @binding(7) var<storage, read> words: array<u32>;
 
 // ints:   itemId[B] domain[B] itemText[B] itemCat[B*FI] queryId queryText ctxCat[FE] histId[N] histText[N] histDomain[N] histAction[N] userCat[FU]
+//         then, with tokens (call.tok > 0): tokenOffsets[T+1] tokenIds[...] (row r's tokens: ids[offsets[r] .. offsets[r+1]))
 // floats: textTable[T*D] itemNum[B*NI] ctxNum[NE] histMask[N] userNum[NU] itemIdKnown[B] queryIdKnown histIdKnown[N]
 //         (the *IdKnown flags are 1 for an ID the model learnt; with MASK_IDS an unknown one takes no part)
 // scratch: its regions start at S_<name>, from the host's table (scratchLayout in fused-ranker.ts).
@@ -30,6 +39,24 @@ const WG1: u32 = 256u;
 const WG2: u32 = 64u;
 
 fn idx(i: u32) -> u32 { return u32(max(ints[i], 0)); }
+// Byte `a` of the word table (a counts bytes from the start of the buffer).
+fn word_byte(a: u32) -> u32 { return (words[a >> 2u] >> ((a & 3u) * 8u)) & 255u; }
+// Value k of word row `id`, dequantised: one f32 product, as the JS encoder computes it.
+fn word_value(id: u32, k: u32) -> f32 {
+  let s = bitcast<f32>(words[words[5] + id]);
+  if (words[0] == 1u) {
+    return f32((i32(word_byte(words[3] * 4u + id * D + k)) << 24u) >> 24u) * s;
+  }
+  let b = word_byte(words[3] * 4u + id * (D / 2u) + (k >> 1u));
+  var code = select(b & 15u, b >> 4u, (k & 1u) == 1u);
+  let lb = words[1];
+  if (lb > 0u) {
+    let per = 8u / lb;
+    let low = word_byte(words[4] * 4u + id * words[2] + k / per);
+    code = (code << lb) | ((low >> ((k % per) * lb)) & ((1u << lb) - 1u));
+  }
+  return bitcast<f32>(words[words[6] + code]) * s;
+}
 fn text(T: u32, row: u32, k: u32) -> f32 { return floats[min(row, T - 1u) * D + k]; }
 // Where the ID-known flags start in `floats`.
 fn known_at(B: u32, T: u32) -> u32 { return T * D + B * NI + NE + N + NU; }
@@ -39,16 +66,46 @@ fn id_bias(slot: u32, known: f32) -> f32 { return select(0.0, (1.0 - known) * -1
 // E_lm of one text row, computed by text_pass: b_lm + sum_k phi[k] W_lm[k, j]
 fn lm(T: u32, row: u32, j: u32) -> f32 { return texth[min(row, T - 1u) * H + j]; }
 
+var<workgroup> phi: array<f32, D>;
+
+// One workgroup per text row (wg.y spans rows past 65,535): the row's phi, then E_lm = b_lm + phi W_lm.
+// A row with tokens (ints[tok + row] < ints[tok + row + 1]) pools them: the mean of their table rows,
+// summed with compensation (Kahan), over every token ([CLS] included, a zero row), as the encoder does.
 @compute @workgroup_size(64)
-fn text_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn text_pass(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let T = call.T;
-  let i = gid.x;
-  if (!HAS_TEXT || i >= T * H) { return; }
-  let row = i / H;
-  let j = i % H;
-  var s = W[OFF_LM_B + j];
-  for (var k = 0u; k < D; k++) { s += text(T, row, k) * W[OFF_LM_W + k * H + j]; }
-  texth[i] = s;
+  let row = wg.x + wg.y * nwg.x;
+  if (!HAS_TEXT || row >= T) { return; }
+  var first = 0u;
+  var end = 0u;
+  if (call.tok != 0u) {
+    first = u32(ints[call.tok + row]);
+    end = u32(ints[call.tok + row + 1u]);
+  }
+  let ids = call.tok + T + 1u;
+  for (var k = lid; k < D; k += 64u) {
+    if (end == first) {
+      phi[k] = text(T, row, k);
+    } else {
+      var s = 0.0;
+      var c = 0.0;
+      for (var t = first; t < end; t++) {
+        let y = word_value(u32(ints[ids + t]), k) - c;
+        let z = s + y;
+        c = (z - s) - y;
+        s = z;
+      }
+      let v = s / f32(end - first);
+      phi[k] = v;
+      outputs[call.pooled + row * D + k] = v;
+    }
+  }
+  workgroupBarrier();
+  for (var j = lid; j < H; j += 64u) {
+    var s = W[OFF_LM_B + j];
+    for (var k = 0u; k < D; k++) { s += phi[k] * W[OFF_LM_W + k * H + j]; }
+    texth[row * H + j] = s;
+  }
 }
 
 fn layer_norm_rows(src: u32, dst: u32, g: u32, b: u32, lid: u32) {

@@ -9,7 +9,7 @@
  * MMD instead compares the samples themselves: squared MMD with a Gaussian kernel
  * (sigma^2 = dimension), between every pair of domains present, from one B x B kernel matrix.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { RankerConfig } from './config.ts';
 import type { RankerOutputs } from './ranker.ts';
 

@@ -2,7 +2,7 @@
  * The ranking network's parameters: names, shapes, initial values and freeze groups.
  * Initial values come from the seeded PRNG, so the same seed gives the same model everywhere.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../util/random.ts';
 import { userFeaturesOf, type RankerConfig } from './config.ts';
 

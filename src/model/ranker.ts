@@ -13,7 +13,7 @@
  * the experts the user-item and query-item affinities directly instead of making an MLP learn
  * a product from a concatenation.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Aspect, RankerConfig } from './config.ts';
 import type { Params } from './params.ts';
 

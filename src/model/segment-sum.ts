@@ -4,7 +4,7 @@
  * with a 16k-row ID table that made training about 16x slower; the
  * wasm backend has none at all. This one is one pass over the rows: O(rows x width).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 type Values = ArrayLike<number> & { [i: number]: number };
 interface CpuBackend {

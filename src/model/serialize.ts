@@ -3,7 +3,7 @@
  * `weights.bin` (TF.js weight encoding). Decoding checks the schema version, every tensor's
  * name and shape against the config, and the weights file's SHA-256, naming the file at fault.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ModelLoadError } from '../errors.ts';
 import type { RankerConfig } from './config.ts';
 import { disposeParams, paramSpecs, type Params } from './params.ts';
@@ -63,7 +63,7 @@ export async function encodeRanker(params: Params, config: RankerConfig, trainin
   return {
     json: {
       format: 'kindling-ranker',
-      generatedBy: `@tensorflow/tfjs ${tf.version.tfjs}`,
+      generatedBy: `@tensorflow/tfjs ${tf.version_core}`,
       weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs as tf.io.WeightsManifestEntry[] }],
       kindling: {
         format: 'kindling-ranker',

@@ -37,13 +37,25 @@ export interface RecommenderOptions {
    * Default false (the embed script's widget: true).
    */
   worker?: boolean;
-  onProgress?: (e: LoadProgress | { stage: 'ranker'; status: 'ready' }) => void;
+  /**
+   * With backend `auto` on a page with WebGPU: resolve as soon as the encoder and the ranker are
+   * in, without waiting for the fused kernel's shaders to compile. Rankings run on TF.js's CPU
+   * backend (the same scores, to 1e-5) until the kernel is ready, then on the kernel;
+   * `backend` says which, and onProgress `{ stage: 'kernel', status: 'ready' }` says when. Should the
+   * kernel fail, ranking stays on the CPU with an onWarning `fused-unavailable`. A shorter time to
+   * the first ranking (the embed widget's default); default false.
+   */
+  kernelInBackground?: boolean;
+  onProgress?: (e: RecommenderProgress) => void;
   onWarning?: (w: KindlingWarning) => void;
 }
 
+/** Load events: the encoder's files, the ranker's ready, and (kernelInBackground) the fused kernel's ready. */
+export type RecommenderProgress = LoadProgress | { stage: 'ranker'; status: 'ready' } | { stage: 'kernel'; status: 'ready'; /** Since createRecommender() began. */ ms: number };
+
 export type ResolvedRecommenderOptions = Required<Omit<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>> & Pick<RecommenderOptions, 'modelBase' | 'onProgress' | 'onWarning'>;
 
-const KEYS = ['modelBase', 'backend', 'encoderDevice', 'relevanceWeight', 'historyLimit', 'memoryOnly', 'worker', 'onProgress', 'onWarning'];
+const KEYS = ['modelBase', 'backend', 'encoderDevice', 'relevanceWeight', 'historyLimit', 'memoryOnly', 'worker', 'kernelInBackground', 'onProgress', 'onWarning'];
 const DEVICES: readonly string[] = ENCODER_DEVICES;
 
 export function validateRecommenderOptions(options: RecommenderOptions = {}): ResolvedRecommenderOptions {
@@ -58,10 +70,10 @@ export function validateRecommenderOptions(options: RecommenderOptions = {}): Re
   if (typeof w !== 'number' || !(w >= 0 && w <= 1)) throw new ConfigError('relevanceWeight', `got ${String(w)}; expected a number from 0 to 1`);
   const cap = o.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 1 || cap > 100_000) throw new ConfigError('historyLimit', `got ${String(cap)}; expected an integer from 1 to 100000`);
-  for (const f of ['memoryOnly', 'worker'] as const) if (o[f] !== undefined && typeof o[f] !== 'boolean') throw new ConfigError(f, 'expected a boolean');
+  for (const f of ['memoryOnly', 'worker', 'kernelInBackground'] as const) if (o[f] !== undefined && typeof o[f] !== 'boolean') throw new ConfigError(f, 'expected a boolean');
   for (const f of ['onProgress', 'onWarning'] as const) if (o[f] !== undefined && typeof o[f] !== 'function') throw new ConfigError(f, `expected a function, got ${typeof o[f]}`);
   if (o.modelBase !== undefined && typeof o.modelBase !== 'string' && !(o.modelBase instanceof URL)) throw new ConfigError('modelBase', 'expected a string or URL');
-  return { modelBase: o.modelBase, backend, encoderDevice, relevanceWeight: w, historyLimit: cap, memoryOnly: o.memoryOnly ?? false, worker: o.worker ?? false, onProgress: o.onProgress, onWarning: o.onWarning };
+  return { modelBase: o.modelBase, backend, encoderDevice, relevanceWeight: w, historyLimit: cap, memoryOnly: o.memoryOnly ?? false, worker: o.worker ?? false, kernelInBackground: o.kernelInBackground ?? false, onProgress: o.onProgress, onWarning: o.onWarning };
 }
 
 /** The ranking network's backend: a pure function of the choice and what the page has. */

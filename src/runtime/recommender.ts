@@ -3,7 +3,7 @@
  * candidates with the ranking network on TF.js (WebGPU or CPU). Platform-neutral: the page
  * and Node each pass their platform (how files are read, where history is kept).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createEncoderOn, type Encoder } from '../encoder/encoder.ts';
 import { isBrowser, requestWebGPUAdapter } from '../encoder/device.ts';
 import type { EncoderPlatform } from '../encoder/platform.ts';
@@ -88,7 +88,10 @@ export interface LoadTimings {
   encoderMs: number;
   /** The ranker: model.json and weights.bin fetched, checked and decoded into tensors. */
   rankerMs: number;
-  /** The fused kernel: a GPU device, its shaders compiled, the weights uploaded (0 on the TF.js paths). */
+  /**
+   * The fused kernel: a GPU device, its shaders compiled, the weights uploaded (0 on the TF.js paths,
+   * and at first with kernelInBackground: it is filled in once the kernel is in).
+   */
   kernelMs: number;
   /** The warm-up ranking (first-use compilation of the path's kernels). */
   warmupMs: number;
@@ -138,12 +141,17 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
         })
       : undefined,
   );
-  const [e, r, k, b] = await Promise.allSettled([encoderP, rankerP, kernelP, backendP]);
+  // kernelInBackground: the load does not wait for the fused kernel (ranking runs on TF.js CPU until it is in).
+  const background = o.kernelInBackground && o.backend === 'auto';
+  // Handled below once the load is done; marked handled now so an early failure is not reported as unhandled.
+  if (background) kernelP.catch(() => undefined);
+  const [e, r, k, b] = await Promise.allSettled([encoderP, rankerP, background ? Promise.resolve(undefined) : kernelP, backendP]);
   const failure = [b, e, r, k].find((x) => x.status === 'rejected');
   if (failure) {
     if (e.status === 'fulfilled') await e.value.dispose();
     if (r.status === 'fulfilled') disposeParams(r.value.params);
     if (k.status === 'fulfilled') k.value?.destroy();
+    if (background) void kernelP.then((late) => late?.destroy(), () => undefined);
     throw (failure as PromiseRejectedResult).reason;
   }
   const backend = (b as PromiseFulfilledResult<RankerBackend>).value;
@@ -154,11 +162,14 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     disposeParams(params);
     await encoder.dispose();
     (k as PromiseFulfilledResult<FusedRanker | undefined>).value?.destroy();
+    if (background) void kernelP.then((late) => late?.destroy(), () => undefined);
     throw new ModelLoadError(`${root}ranker/model.json`, `was trained on encoder ${manifest.encoderId}, but ${encoder.id} is loaded`);
   }
   o.onProgress?.({ stage: 'ranker', status: 'ready' });
   const store = platform.createStore(o.historyLimit, (w) => o.onWarning?.(w), o.memoryOnly);
   let disposed = false;
+  /** What the next ranking runs on: `backend`, or TF.js CPU while a background kernel compiles. */
+  let current: RankerBackend = background && backend === 'webgpu-fused' ? 'cpu' : backend;
 
   // The fused kernel, one per aspect set (the model's own, and each withoutAspects asked for, built
   // on first use): each on a device of its own, recreated after a loss (driver reset, tab in background).
@@ -203,7 +214,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     }
   }
 
-  async function rerank(candidatesIn: Candidate[], contextIn: RankContext, options?: RerankOptions): Promise<Ranked[]> {
+  async function rerank(candidatesIn: Candidate[], contextIn: RankContext, options?: RerankOptions, on: RankerBackend = current): Promise<Ranked[]> {
     if (disposed) throw new DisposedError();
     const candidates = validateCandidates(candidatesIn);
     const context = validateContext(contextIn);
@@ -213,11 +224,37 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     // The user tower reads what training put in behaviour sequences (HISTORY_ACTIONS), the latest first.
     const history = (await store.list()).filter((e) => HISTORY_ACTIONS.includes(e.action)).slice(-config.historyLength);
     const texts = callTexts(candidates, context, history);
-    const arrays = buildInputArrays(config, candidates, context, history, textTable(texts, await encoder.encode(texts), config.textDim));
     let ctr: Float32Array, rel: Float32Array, w: Float32Array;
-    if (backend === 'webgpu-fused') {
-      ({ ctr, rel, weights: w } = await (await fusedRanker(cfg)).run(arrays));
+    if (on === 'webgpu-fused') {
+      const kernel = await fusedRanker(cfg);
+      const words = encoder.words;
+      if (words && !cfg.aspects.includes('text')) {
+        // A kernel blind to text reads no text row: nothing to encode or pool.
+        const zero = new Float32Array(config.textDim);
+        ({ ctr, rel, weights: w } = await kernel.run(buildInputArrays(config, candidates, context, history, textTable(texts, texts.map(() => zero), config.textDim))));
+      } else if (words) {
+        // The static encoder's lookup and pooling run in the kernel's text pass: the texts the caches
+        // hold come as vectors, the rest as token ids; the vectors it pools go into the caches.
+        if (!kernel.hasWords) kernel.attachWords(words.table);
+        const cached = await words.cached(texts);
+        const todo = texts.flatMap((_, i) => (cached[i] ? [] : [i]));
+        const tokens = words.tokenize(todo.map((i) => texts[i]));
+        const zero = new Float32Array(config.textDim);
+        const table = textTable(texts, cached.map((v) => v ?? zero), config.textDim);
+        // Text i is table row i + 1; todo is in row order, so the ids are already in row order.
+        const offsets = new Int32Array(table.rows + 1);
+        const count = new Int32Array(table.rows);
+        todo.forEach((i, m) => (count[i + 1] = tokens.offsets[m + 1] - tokens.offsets[m]));
+        for (let r = 0; r < table.rows; r++) offsets[r + 1] = offsets[r] + count[r];
+        const out = await kernel.run(buildInputArrays(config, candidates, context, history, table), { ids: tokens.ids, offsets });
+        ({ ctr, rel, weights: w } = out);
+        if (todo.length) await words.remember(todo.map((i) => texts[i]), todo.map((i) => out.pooled!.get(i + 1)!));
+      } else {
+        const arrays = buildInputArrays(config, candidates, context, history, textTable(texts, await encoder.encode(texts), config.textDim));
+        ({ ctr, rel, weights: w } = await kernel.run(arrays));
+      }
     } else {
+      const arrays = buildInputArrays(config, candidates, context, history, textTable(texts, await encoder.encode(texts), config.textDim));
       [ctr, rel, w] = await runTf(cfg, arrays);
     }
     const hasQuery = !!context.query?.trim();
@@ -233,13 +270,33 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   }
 
   // Warm-up: compiles the backend's kernels now, not on the caller's first ranking.
+  const warmUp = (on: RankerBackend) => rerank([{ id: '(warm-up)', text: 'warm up' }], { domain: config.domains[1] ?? GENERIC_DOMAIN }, undefined, on);
   const tw = performance.now();
-  await rerank([{ id: '(warm-up)', text: 'warm up' }], { domain: config.domains[1] ?? GENERIC_DOMAIN });
+  await warmUp(current);
   timings.warmupMs = since(tw);
   timings.totalMs = since(t0);
+  if (current !== backend) {
+    // The kernel compiles in the background: once it is in and warmed up, rankings move to it.
+    kernelP.then(
+      async (kernel) => {
+        if (disposed) return kernel?.destroy();
+        watch(config.aspects.join(','), Promise.resolve(kernel!));
+        await warmUp('webgpu-fused');
+        current = 'webgpu-fused';
+        o.onProgress?.({ stage: 'kernel', status: 'ready', ms: since(t0) });
+      },
+      (error) => {
+        if (!disposed) o.onWarning?.({ type: 'fused-unavailable', message: `the fused kernel could not be built (${error instanceof Error ? error.message : String(error)}); ranking stays on TF.js's CPU backend`, error });
+      },
+    ).catch((error) => {
+      if (!disposed) o.onWarning?.({ type: 'fused-unavailable', message: `the fused kernel failed its first ranking (${error instanceof Error ? error.message : String(error)}); ranking stays on TF.js's CPU backend`, error });
+    });
+  }
 
   return {
-    backend,
+    get backend() {
+      return current;
+    },
     loadTimings: timings,
     runsIn: typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined' ? 'worker' : 'main',
     domains: config.domains.slice(1),

@@ -35,13 +35,17 @@ export async function createWorkerRecommender(o: RecommenderOptions): Promise<Re
   let failed: ((e: unknown) => void) | undefined;
   const ready = new Promise<Extract<FromWorker, { type: 'created' }>>((res, rej) => ((created = res), (failed = rej)));
   let isReady = false;
+  let backend: Recommender['backend'] | undefined;
   /** Once the worker has stopped (it died), why: every call fails with it. */
   let stopped: Error | undefined;
 
   worker.onmessage = ({ data: m }: MessageEvent<FromWorker>) => {
     if (m.type === 'created') created?.(m);
     else if (m.type === 'failed') failed?.(fromWire(m.error));
-    else if (m.type === 'progress') onProgress?.(m.event);
+    else if (m.type === 'progress') {
+      if (m.event.stage === 'kernel') backend = 'webgpu-fused'; // kernelInBackground: rankings moved to the kernel
+      onProgress?.(m.event);
+    }
     else if (m.type === 'warning') onWarning?.({ ...m.warning, ...(m.warning.error ? { error: fromWire(m.warning.error) } : {}) });
     else {
       const p = pending.get(m.id);
@@ -69,6 +73,7 @@ export async function createWorkerRecommender(o: RecommenderOptions): Promise<Re
   try {
     info = await ready;
     isReady = true;
+    backend ??= info.backend;
   } catch (err) {
     worker.terminate();
     throw err;
@@ -90,7 +95,9 @@ export async function createWorkerRecommender(o: RecommenderOptions): Promise<Re
     });
   };
   return {
-    backend: info.backend,
+    get backend() {
+      return backend!;
+    },
     loadTimings: info.loadTimings,
     domains: info.domains,
     encoder: info.encoder,

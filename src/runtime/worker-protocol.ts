@@ -4,8 +4,8 @@
  * is an InputError with its `field` in the page), any other error keeps its name and message.
  */
 import * as errors from '../errors.ts';
-import type { KindlingWarning, LoadProgress } from '../encoder/options.ts';
-import type { RecommenderOptions } from './options.ts';
+import type { KindlingWarning } from '../encoder/options.ts';
+import type { RecommenderOptions, RecommenderProgress } from './options.ts';
 import type { Recommender } from './recommender.ts';
 
 /** The options that cross: the callbacks stay in the page and are called from messages. */
@@ -20,7 +20,7 @@ export type FromWorker =
   | { type: 'failed'; error: WireError }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: WireError }
-  | { type: 'progress'; event: LoadProgress | { stage: 'ranker'; status: 'ready' } }
+  | { type: 'progress'; event: RecommenderProgress }
   | { type: 'warning'; warning: Omit<KindlingWarning, 'error'> & { error?: WireError } };
 
 export interface WireError {

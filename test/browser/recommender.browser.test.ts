@@ -90,6 +90,74 @@ describe('rerank() in Chromium with WebGPU', () => {
     }
   });
 
+  it('kernelInBackground: ranks on TF.js CPU until the fused kernel is in, then on it, with the same scores (page and worker)', async () => {
+    for (const worker of [false, true]) {
+      const r = await api.p.page.evaluate(
+        async ({ CANDIDATES, SEARCH, worker }) => {
+          const events: string[] = [];
+          let ready!: () => void;
+          const kernel = new Promise<void>((res) => (ready = res));
+          const rec = await window.kindling.createRecommender({
+            kernelInBackground: true,
+            worker,
+            onProgress: (e) => {
+              if (e.stage === 'kernel') {
+                events.push(`kernel ${e.status} ${typeof e.ms}`);
+                ready();
+              }
+            },
+          });
+          const first = { backend: rec.backend, ranked: await rec.rerank(CANDIDATES, SEARCH) };
+          await kernel;
+          const then = { backend: rec.backend, ranked: await rec.rerank(CANDIDATES, SEARCH) };
+          await rec.dispose();
+          const cpu = await window.kindling.createRecommender({ backend: 'cpu', worker });
+          const onCpu = await cpu.rerank(CANDIDATES, SEARCH);
+          await cpu.dispose();
+          return { first, then, onCpu, events, runsIn: rec.runsIn };
+        },
+        { CANDIDATES, SEARCH, worker },
+      );
+      expect(r.runsIn).toBe(worker ? 'worker' : 'main');
+      expect(r.first.backend).toBe('cpu');
+      expect(r.then.backend).toBe('webgpu-fused');
+      expect(r.events).toEqual(['kernel ready number']);
+      expect(maxDiff(r.first.ranked, r.onCpu)).toBeLessThan(1e-6); // the same path: TF.js CPU
+      expect(maxDiff(r.then.ranked, r.onCpu)).toBeLessThan(1e-4); // the kernel against TF.js CPU
+      expect(maxDiff(r.then.ranked, r.first.ranked)).toBeGreaterThan(0); // ... and it really is another path
+    }
+  });
+
+  it('kernelInBackground: a kernel that fails to build leaves ranking on the CPU, with a fused-unavailable warning', async () => {
+    const r = await api.p.page.evaluate(async ({ CANDIDATES, SEARCH }) => {
+      const proto = GPUDevice.prototype as unknown as { createComputePipelineAsync: unknown };
+      const real = proto.createComputePipelineAsync;
+      proto.createComputePipelineAsync = () => Promise.reject(new Error('injected: no pipeline'));
+      const warnings: string[] = [];
+      let warned!: () => void;
+      const warning = new Promise<void>((res) => (warned = res));
+      try {
+        const rec = await window.kindling.createRecommender({
+          kernelInBackground: true,
+          onWarning: (w) => {
+            warnings.push(`${w.type}: ${w.message}`);
+            warned();
+          },
+        });
+        await warning;
+        const ranked = await rec.rerank(CANDIDATES, SEARCH);
+        const out = { backend: rec.backend, ids: ranked.map((x) => x.id), warnings };
+        await rec.dispose();
+        return out;
+      } finally {
+        proto.createComputePipelineAsync = real;
+      }
+    }, { CANDIDATES, SEARCH });
+    expect(r.backend).toBe('cpu');
+    expect(r.ids).toHaveLength(CANDIDATES.length);
+    expect(r.warnings).toEqual([expect.stringMatching(/^fused-unavailable: the fused kernel could not be built \(injected: no pipeline\)/)]);
+  });
+
   it('changes the order as the user clicks, and keeps the history across a reload', async () => {
     const before = await api.p.page.evaluate(async (C) => {
       const r = await window.kindling.createRecommender();
