@@ -220,8 +220,10 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
         if (vectors[i]?.length !== dim) throw new InputError(`vectors[${i}]`, `expected ${dim} floats`);
         fresh.set(t, vectors[i]);
       });
+      // The memory layer at once (the next call finds them), the persistent cache when it has written.
+      fresh.forEach((v, t) => recent.set(t, v));
       const list = [...fresh.keys()];
-      await store(list, await Promise.all(list.map((t) => vectorKey(id, t))), [...fresh.values()]);
+      await cache.setMany(await Promise.all(list.map(async (t) => [await vectorKey(id, t), fresh.get(t)!] as [string, Float32Array])));
     },
   };
 

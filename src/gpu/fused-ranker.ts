@@ -209,6 +209,11 @@ export class FusedRanker {
    * Slower than a normal call (three round trips instead of one); for finding where the time goes.
    */
   static profile: PassTimes[] | undefined;
+  /**
+   * Whether the recommender hands the static encoder's texts to the kernel as tokens (the default) or
+   * encodes them in JS first, as before the kernel could pool: the benchmark turns it off to compare.
+   */
+  static poolTexts = true;
 
   /** Compiles the kernel for this model and uploads its weights. */
   static async create(device: GPUDevice, c: RankerConfig, params: Map<string, Float32Array>): Promise<FusedRanker> {

@@ -168,6 +168,8 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
   o.onProgress?.({ stage: 'ranker', status: 'ready' });
   const store = platform.createStore(o.historyLimit, (w) => o.onWarning?.(w), o.memoryOnly);
   let disposed = false;
+  /** Vector-cache writes still going (the kernel's pooled vectors, persisted behind the call). */
+  const writes = new Set<Promise<void>>();
   /** What the next ranking runs on: `backend`, or TF.js CPU while a background kernel compiles. */
   let current: RankerBackend = background && backend === 'webgpu-fused' ? 'cpu' : backend;
 
@@ -227,7 +229,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     let ctr: Float32Array, rel: Float32Array, w: Float32Array;
     if (on === 'webgpu-fused') {
       const kernel = await fusedRanker(cfg);
-      const words = encoder.words;
+      const words = FusedRanker.poolTexts ? encoder.words : undefined;
       if (words && !cfg.aspects.includes('text')) {
         // A kernel blind to text reads no text row: nothing to encode or pool.
         const zero = new Float32Array(config.textDim);
@@ -248,7 +250,14 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
         for (let r = 0; r < table.rows; r++) offsets[r + 1] = offsets[r] + count[r];
         const out = await kernel.run(buildInputArrays(config, candidates, context, history, table), { ids: tokens.ids, offsets });
         ({ ctr, rel, weights: w } = out);
-        if (todo.length) await words.remember(todo.map((i) => texts[i]), todo.map((i) => out.pooled!.get(i + 1)!));
+        // Into the caches: the memory layer now, IndexedDB behind the call (dispose() waits for it).
+        if (todo.length) {
+          const write = words
+            .remember(todo.map((i) => texts[i]), todo.map((i) => out.pooled!.get(i + 1)!))
+            .catch((error) => o.onWarning?.({ type: 'storage-unavailable', message: 'text vectors pooled by the kernel could not be cached; they are pooled again when next needed', error }))
+            .finally(() => writes.delete(write));
+          writes.add(write);
+        }
       } else {
         const arrays = buildInputArrays(config, candidates, context, history, textTable(texts, await encoder.encode(texts), config.textDim));
         ({ ctr, rel, weights: w } = await kernel.run(arrays));
@@ -308,6 +317,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     async dispose() {
       if (disposed) return;
       disposed = true;
+      await Promise.allSettled([...writes]);
       const hosts = [...fused.values()];
       fused.clear();
       for (const h of hosts) (await h.catch(() => undefined))?.destroy();
