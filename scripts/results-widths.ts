@@ -53,6 +53,7 @@ for (const seed of SEEDS) {
     if (!existsSync(join(out, 'eval.json')) || process.env.WIDTHS_FRESH) {
       rmSync(out, { recursive: true, force: true });
       cpSync(trained, out, { recursive: true });
+      rmSync(join(out, 'eval.json')); // the int8 run's own evaluation: this copy gets its own below
       const model = readFileSync(join(out, 'model.json'), 'utf8');
       writeFileSync(join(out, 'model.json'), model.split(JSON.parse(model).kindling.encoderId).join(vectorFileEncoder(vectors(bits)).id));
     }
