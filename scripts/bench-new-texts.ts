@@ -9,22 +9,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { createServer } from 'vite';
-import { launch } from '../test/browser/chromium.ts';
+import { openApiPage } from './bench-page.ts';
 import lexicon from '../src/world/lexicon.json';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 15);
 const SIZES = [100, 1000];
-const server = await createServer({ configFile: 'vite.config.ts', server: { port: 0 }, logLevel: 'warn' });
-await server.listen();
-const port = (server.httpServer!.address() as { port: number }).port;
-const browser = await launch({ webgpu: true });
+const { page, close } = await openApiPage();
 const words = Object.values(lexicon.topics).flatMap((t) => [...t.items, ...t.queries, ...t.services]);
 try {
-  const page = await browser.newPage();
-  await page.addInitScript('globalThis.__name = (f) => f');
-  await page.goto(`http://127.0.0.1:${port}/test/browser/pages/api.html`);
-  await page.waitForFunction(() => window.kindlingReady === true);
   const r = await page.evaluate(
     async ({ CALLS, SIZES, words }) => {
       window.FusedRanker.validate = false;
@@ -98,7 +90,6 @@ ${r.rows.map((x) => `| ${x.N} | ${f(x['kernel pools'])} | ${f(x['JS encodes'])} 
   writeFileSync('bench/NEWTEXTS.md', md);
   console.log(md);
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }
 process.exit(0);

@@ -8,25 +8,16 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { createServer } from 'vite';
-import { launch } from '../test/browser/chromium.ts';
+import { openApiPage } from './bench-page.ts';
 import lexicon from '../src/world/lexicon.json';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 50);
 const SIZES = [10, 100, 1000];
 const PATHS = ['webgpu-fused', 'webgpu', 'cpu'] as const;
 
-const server = await createServer({ configFile: 'vite.config.ts', server: { port: 0 }, logLevel: 'warn' });
-await server.listen();
-const port = (server.httpServer!.address() as { port: number }).port;
-const browser = await launch({ webgpu: true });
+const { page, close } = await openApiPage();
 const words = Object.values(lexicon.topics).flatMap((t) => [...t.items, ...t.services]);
 try {
-  const page = await browser.newPage();
-  // tsx compiles this file with esbuild's keepNames, which wraps the functions we send to the page in __name().
-  await page.addInitScript('globalThis.__name = (f) => f');
-  await page.goto(`http://127.0.0.1:${port}/test/browser/pages/api.html`);
-  await page.waitForFunction(() => window.kindlingReady === true);
   const r = await page.evaluate(
     async ({ CALLS, SIZES, PATHS, words }) => {
       window.FusedRanker.validate = false; // no error scopes in a benchmark
@@ -81,7 +72,7 @@ try {
   );
   type Cell = { ms: number; first: number; calls: number; dispatches: number; submits: number };
   const cell = (p: string, n: number) => r[`${p}:${n}`] as Cell;
-  const results: Record<string, unknown> = { adapter: r.adapter, machine: `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`, chromium: browser.version(), date: new Date().toISOString().slice(0, 10), calls: CALLS, firstLoadBytes: r.firstBytes };
+  const results: Record<string, unknown> = { adapter: r.adapter, machine: `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`, chromium: page.context().browser()?.version(), date: new Date().toISOString().slice(0, 10), calls: CALLS, firstLoadBytes: r.firstBytes };
   for (const n of SIZES) {
     results[String(n)] = {
       fused_ms: +cell('webgpu-fused', n).ms.toFixed(3),
@@ -162,6 +153,5 @@ instead of hundreds. Against TF.js CPU, SwiftShader runs the fused kernel's work
     process.exitCode = 3;
   }
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }

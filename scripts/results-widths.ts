@@ -20,6 +20,7 @@ const SEEDS = (process.env.WIDTHS_SEEDS ?? '1,2,3').split(',').map(Number);
 const ROOT = process.env.WIDTHS_DIR ?? '.cache/results-widths';
 const EPOCHS = '5';
 const WIDTHS = ['8', '6', '5', '4'];
+const READS = ['float', ...WIDTHS];
 
 function run(script: string, args: string[], done: string): Promise<void> {
   if (existsSync(done) && !process.env.WIDTHS_FRESH) return Promise.resolve();
@@ -45,9 +46,11 @@ for (const seed of SEEDS) {
   await kindling(['generate', '--seed', String(seed), '--out', world], join(world, 'events.jsonl'));
   const vectors = (bits: string) => join(ROOT, `world-${seed}-glove-${bits}bit`);
   for (const bits of WIDTHS) await run('scripts/encode-static.ts', ['--data', world, '--models', join(ROOT, `glove-${bits}bit-build`), '--out', vectors(bits)], `${vectors(bits)}.bin`);
+  // The float32 vectors the tables are quantised from, through the same tokens: the unquantised reference.
+  await run('scripts/encode-static.ts', ['--data', world, '--models', join(ROOT, 'glove-8bit-build'), '--out', vectors('float'), '--float'], `${vectors('float')}.bin`);
   const trained = join(ROOT, `s${seed}-full-int8`);
   await kindling(['train', '--data', world, '--out', trained, '--exclude-domains', COLD_DOMAIN, '--epochs', EPOCHS, '--seed', String(seed), '--text-vectors', vectors('8')], join(trained, 'eval.json'));
-  for (const bits of WIDTHS) {
+  for (const bits of READS) {
     // The int8 run's weights, byte for byte, under the other vectors' encoder id.
     const out = join(ROOT, `s${seed}-same-ranker-${bits}bit`);
     if (!existsSync(join(out, 'eval.json')) || process.env.WIDTHS_FRESH) {
@@ -65,7 +68,7 @@ for (const seed of SEEDS) {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
-const name = (bits: string) => (bits === '8' ? 'int8 (the vectors it was trained on)' : `${bits}-bit codes`);
+const name = (bits: string) => (bits === '8' ? 'int8 (the vectors it was trained on)' : bits === 'float' ? 'float32 (unquantised)' : `${bits}-bit codes`);
 const of = (bits: string, seed: number) => rows.find((r) => r.bits === bits && r.seed === seed)!;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const md = `# The word-vector table's width, on the synthetic world
@@ -79,7 +82,7 @@ docs/RESULTS-REAL.md shows both). The shipped encoder stores 5-bit codes.
 
 | vectors the ranker reads | AUC | warm-item AUC | cold-item AUC | AUC − int8, per seed | cold-item AUC − int8, per seed |
 |---|---|---|---|---|---|
-${WIDTHS.map((b) => `| ${name(b)} | ${mean(SEEDS.map((s) => of(b, s).auc)).toFixed(4)} | ${mean(SEEDS.map((s) => of(b, s).warm)).toFixed(4)} | ${mean(SEEDS.map((s) => of(b, s).cold)).toFixed(4)} | ${SEEDS.map((s) => sign(of(b, s).auc - of('8', s).auc)).join(', ')} | ${SEEDS.map((s) => sign(of(b, s).cold - of('8', s).cold)).join(', ')} |`).join('\n')}
+${READS.map((b) => `| ${name(b)} | ${mean(SEEDS.map((s) => of(b, s).auc)).toFixed(4)} | ${mean(SEEDS.map((s) => of(b, s).warm)).toFixed(4)} | ${mean(SEEDS.map((s) => of(b, s).cold)).toFixed(4)} | ${SEEDS.map((s) => sign(of(b, s).auc - of('8', s).auc)).join(', ')} | ${SEEDS.map((s) => sign(of(b, s).cold - of('8', s).cold)).join(', ')} |`).join('\n')}
 `;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results-widths.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, rows }, null, 1) + '\n');
