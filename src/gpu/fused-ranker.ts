@@ -26,6 +26,8 @@ export interface RowTokens {
 }
 
 const WORDS_HEADER = 8;
+/** n workgroups as a grid of at most 65,535 across (WebGPU's per-dimension limit). */
+const grid = (n: number): [number, number] => [Math.min(n, 65535), Math.ceil(n / 65535)];
 
 /**
  * The word table for the kernel's `words` binding: a header (format, low bits, low plane bytes a row,
@@ -144,6 +146,7 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>, ke
 
 interface Pipelines {
   text: GPUComputePipeline;
+  textPool: GPUComputePipeline;
   context: GPUComputePipeline;
   candidates: GPUComputePipeline;
   layout: GPUBindGroupLayout;
@@ -159,7 +162,7 @@ function pipelines(device: GPUDevice, code: string): Pipelines {
 }
 
 /**
- * Compiles the three pipelines with createComputePipelineAsync: the browser compiles them off the
+ * Compiles the four pipelines (two text passes: with and without tokens) with createComputePipelineAsync: the browser compiles them off the
  * calling thread, while the rest of the load (the encoder) goes on, instead of on the first call.
  */
 async function compilePipelines(device: GPUDevice, code: string): Promise<Pipelines> {
@@ -175,8 +178,8 @@ async function compilePipelines(device: GPUDevice, code: string): Promise<Pipeli
   });
   const pl = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   const compile = (name: string, entryPoint: string) => device.createComputePipelineAsync({ label: `kindling-ranker-${name}`, layout: pl, compute: { module, entryPoint } });
-  const [text, context, candidates] = await Promise.all([compile('text', 'text_pass'), compile('context', 'context_pass'), compile('candidates', 'candidate_pass')]);
-  const p = perDevice.get(code) ?? { layout, text, context, candidates };
+  const [text, textPool, context, candidates] = await Promise.all([compile('text', 'text_pass'), compile('text-pool', 'text_pool_pass'), compile('context', 'context_pass'), compile('candidates', 'candidate_pass')]);
+  const p = perDevice.get(code) ?? { layout, text, textPool, context, candidates };
   perDevice.set(code, p);
   return p;
 }
@@ -337,7 +340,8 @@ export class FusedRanker {
     });
     if (FusedRanker.validate) this.device.pushErrorScope('validation');
     const dispatches: [GPUComputePipeline, number | [number, number], keyof PassTimes][] = [
-      [p.text, [Math.min(T, 65535), Math.ceil(T / 65535)], 'text'],
+      // With tokens, one workgroup per text row; without, a thread per (row, output).
+      tokens ? [p.textPool, grid(T), 'text'] : [p.text, grid(Math.ceil((T * this.c.hidden) / 64)), 'text'],
       [p.context, 1, 'context'],
       [p.candidates, Math.ceil(B / 64), 'candidates'],
     ];

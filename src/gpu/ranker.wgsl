@@ -1,6 +1,7 @@
 // The whole ranking network of src/model/ranker.ts for one rerank call, in three dispatches:
-//   text_pass      (1 workgroup per text row): the row's vector phi (from `floats`, or pooled here
-//                                  from its tokens' rows of the word table), then E_lm, into `texth`.
+//   text_pass      (T*H threads): E_lm of every distinct text of the call, into `texth`; or, in a call
+//   text_pool_pass  with tokens, 1 workgroup per text row: the row's vector phi (from `floats`, or
+//                   pooled here from its tokens' rows of the word table), then E_lm.
 //   context_pass   (1 workgroup):  the user tower over the behaviour sequence (plus the user's
 //                                  features through their MLP, when the model has them), the query's aspects,
 //                                  and everything a candidate's domain decides alone (E(Q) after
@@ -68,20 +69,32 @@ fn lm(T: u32, row: u32, j: u32) -> f32 { return texth[min(row, T - 1u) * H + j];
 
 var<workgroup> phi: array<f32, D>;
 
-// One workgroup per text row (wg.y spans rows past 65,535): the row's phi, then E_lm = b_lm + phi W_lm.
-// A row with tokens (ints[tok + row] < ints[tok + row + 1]) pools them: the mean of their table rows,
-// summed with compensation (Kahan), over every token ([CLS] included, a zero row), as the encoder does.
+// E_lm = b_lm + phi W_lm for every text row whose vector is in `floats` (a call with no tokens): one thread
+// per (row, output), no barrier.
 @compute @workgroup_size(64)
-fn text_pass(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn text_pass(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let T = call.T;
+  let i = gid.x + gid.y * nwg.x * 64u;
+  if (!HAS_TEXT || i >= T * H) { return; }
+  let row = i / H;
+  let j = i % H;
+  var s = W[OFF_LM_B + j];
+  for (var k = 0u; k < D; k++) { s += text(T, row, k) * W[OFF_LM_W + k * H + j]; }
+  texth[i] = s;
+}
+
+// The same for a call with tokens: one workgroup per text row (wg.y spans rows past 65,535), the row's
+// phi into workgroup memory, then its H outputs. A row with tokens (ints[tok + row] < ints[tok + row + 1])
+// pools them: the mean of their table rows, summed with compensation (Kahan), over every token ([CLS]
+// included, a zero row), as the encoder does; its phi also goes to `outputs` for the vector caches. A
+// separate entry point: a barrier in a shader makes SwiftShader run all of it as coroutines, slower.
+@compute @workgroup_size(64)
+fn text_pool_pass(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let T = call.T;
   let row = wg.x + wg.y * nwg.x;
   if (!HAS_TEXT || row >= T) { return; }
-  var first = 0u;
-  var end = 0u;
-  if (call.tok != 0u) {
-    first = u32(ints[call.tok + row]);
-    end = u32(ints[call.tok + row + 1u]);
-  }
+  let first = u32(ints[call.tok + row]);
+  let end = u32(ints[call.tok + row + 1u]);
   let ids = call.tok + T + 1u;
   for (var k = lid; k < D; k += 64u) {
     if (end == first) {

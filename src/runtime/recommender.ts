@@ -248,7 +248,8 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
         const count = new Int32Array(table.rows);
         todo.forEach((i, m) => (count[i + 1] = tokens.offsets[m + 1] - tokens.offsets[m]));
         for (let r = 0; r < table.rows; r++) offsets[r + 1] = offsets[r] + count[r];
-        const out = await kernel.run(buildInputArrays(config, candidates, context, history, table), { ids: tokens.ids, offsets });
+        // A call whose texts are all cached passes no tokens (the kernel's text pass without pooling).
+        const out = await kernel.run(buildInputArrays(config, candidates, context, history, table), todo.length ? { ids: tokens.ids, offsets } : undefined);
         ({ ctr, rel, weights: w } = out);
         // Into the caches: the memory layer now, IndexedDB behind the call (dispose() waits for it).
         if (todo.length) {
