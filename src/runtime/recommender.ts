@@ -19,7 +19,7 @@ import { HISTORY_ACTIONS } from '../features/actions.ts';
 import type { BehaviourStore } from '../store/behaviour-store.ts';
 import { validateCandidates, validateContext, type Candidate, type RankContext } from '../features/request.ts';
 import { buildInputArrays, callTexts, inputTensors, type InputArrays } from '../features/inputs.ts';
-import { textTable } from '../features/text-table.ts';
+import { callTextInputs } from './call-texts.ts';
 import { chooseRankerBackend, validateRecommenderOptions, type RankerBackend, type RecommenderOptions } from './options.ts';
 import { FusedRanker } from '../gpu/fused-ranker.ts';
 
@@ -226,45 +226,26 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     // The user tower reads what training put in behaviour sequences (HISTORY_ACTIONS), the latest first.
     const history = (await store.list()).filter((e) => HISTORY_ACTIONS.includes(e.action)).slice(-config.historyLength);
     const texts = callTexts(candidates, context, history);
+    // With the static encoder, the fused kernel looks up and pools the texts no cache holds itself.
+    const pool = on === 'webgpu-fused' && FusedRanker.poolTexts ? encoder.words : undefined;
+    const call = await callTextInputs(texts, encoder, config.textDim, pool, cfg.aspects.includes('text'));
+    const arrays = buildInputArrays(config, candidates, context, history, call.table);
     let ctr: Float32Array, rel: Float32Array, w: Float32Array;
     if (on === 'webgpu-fused') {
       const kernel = await fusedRanker(cfg);
-      const words = FusedRanker.poolTexts ? encoder.words : undefined;
-      if (words && !cfg.aspects.includes('text')) {
-        // A kernel blind to text reads no text row: nothing to encode or pool.
-        const zero = new Float32Array(config.textDim);
-        ({ ctr, rel, weights: w } = await kernel.run(buildInputArrays(config, candidates, context, history, textTable(texts, texts.map(() => zero), config.textDim))));
-      } else if (words) {
-        // The static encoder's lookup and pooling run in the kernel's text pass: the texts the caches
-        // hold come as vectors, the rest as token ids; the vectors it pools go into the caches.
-        if (!kernel.hasWords) kernel.attachWords(words.table);
-        const cached = await words.cached(texts);
-        const todo = texts.flatMap((_, i) => (cached[i] ? [] : [i]));
-        const tokens = words.tokenize(todo.map((i) => texts[i]));
-        const zero = new Float32Array(config.textDim);
-        const table = textTable(texts, cached.map((v) => v ?? zero), config.textDim);
-        // Text i is table row i + 1; todo is in row order, so the ids are already in row order.
-        const offsets = new Int32Array(table.rows + 1);
-        const count = new Int32Array(table.rows);
-        todo.forEach((i, m) => (count[i + 1] = tokens.offsets[m + 1] - tokens.offsets[m]));
-        for (let r = 0; r < table.rows; r++) offsets[r + 1] = offsets[r] + count[r];
-        // A call whose texts are all cached passes no tokens (the kernel's text pass without pooling).
-        const out = await kernel.run(buildInputArrays(config, candidates, context, history, table), todo.length ? { ids: tokens.ids, offsets } : undefined);
-        ({ ctr, rel, weights: w } = out);
+      if (call.tokens && !kernel.hasWords) kernel.attachWords(pool!.table);
+      const out = await kernel.run(arrays, call.tokens);
+      ({ ctr, rel, weights: w } = out);
+      if (call.pooled.length) {
         // Into the caches: the memory layer now, IndexedDB behind the call (dispose() waits for it).
-        if (todo.length) {
-          const write = words
-            .remember(todo.map((i) => texts[i]), todo.map((i) => out.pooled!.get(i + 1)!))
-            .catch((error) => o.onWarning?.({ type: 'storage-unavailable', message: 'text vectors pooled by the kernel could not be cached; they are pooled again when next needed', error }))
-            .finally(() => writes.delete(write));
-          writes.add(write);
-        }
-      } else {
-        const arrays = buildInputArrays(config, candidates, context, history, textTable(texts, await encoder.encode(texts), config.textDim));
-        ({ ctr, rel, weights: w } = await kernel.run(arrays));
+        const rows = call.pooled.map((t) => out.pooled!.get(call.table.row(t))!);
+        const write = pool!
+          .remember(call.pooled, rows)
+          .catch((error) => o.onWarning?.({ type: 'storage-unavailable', message: 'text vectors pooled by the kernel could not be cached; they are pooled again when next needed', error }))
+          .finally(() => writes.delete(write));
+        writes.add(write);
       }
     } else {
-      const arrays = buildInputArrays(config, candidates, context, history, textTable(texts, await encoder.encode(texts), config.textDim));
       [ctr, rel, w] = await runTf(cfg, arrays);
     }
     const hasQuery = !!context.query?.trim();
