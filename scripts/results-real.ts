@@ -11,8 +11,7 @@
  * Five seeds, paired per seed. Runs are cached under .cache/results-real (REAL_DIR; REAL_FRESH=1
  * redoes them) and run REAL_JOBS (default 2) at a time as child processes. Not part of CI.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EvalReport, SliceReport } from '../src/eval/report.ts';
@@ -20,7 +19,7 @@ import { itemKey } from '../src/features/history.ts';
 import { DEFAULT_RANKER } from '../src/model/config.ts';
 import { bucket } from '../src/util/hash.ts';
 import { FT } from './cold-start-settings.ts';
-import { vectorFileEncoder } from '../src/node/vector-file.ts';
+import { relabelledCopy, runOnce } from './cached-runs.ts';
 import { basicTokenize } from './encoder/vocab.ts';
 
 const DATA = resolve(process.env.REAL_DATA ?? '../shared/data/amazon18-industrial-office');
@@ -51,21 +50,8 @@ const MODELS: Record<string, string[]> = {
 };
 const slug = (s: string) => s.replace(/\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
 
-/** One CLI run as a child process (TF.js keeps global state: runs in parallel need processes of their own). */
-function kindling(args: string[], done: string, script = 'bin/kindling.mjs'): Promise<void> {
-  if (existsSync(done) && !process.env.REAL_FRESH) return Promise.resolve();
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, script.endsWith('.ts') ? ['--max-old-space-size=6144', '--import', 'tsx', script, ...args] : [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.on('exit', (code) => {
-      if (code === 0) {
-        console.log(`done: kindling ${args.join(' ')}`);
-        ok();
-      } else fail(new Error(`${script} ${args.join(' ')} exited ${code}:\n${err}`));
-    });
-  });
-}
+/** One CLI run (or a script), once (REAL_FRESH=1 redoes it). */
+const kindling = (args: string[], done: string, script = 'bin/kindling.mjs') => runOnce(script, args, done, !!process.env.REAL_FRESH);
 const readEval = (dir: string, file = 'eval.json'): EvalReport => JSON.parse(readFileSync(join(dir, file), 'utf8'));
 
 const all = join(ROOT, 'data-both');
@@ -127,13 +113,7 @@ for (const seed of SEEDS) {
   const trained = join(ROOT, `s${seed}-${slug(Object.keys(MODELS)[6])}`);
   for (const bits of READS) {
     const out = SAME(seed, bits);
-    if (existsSync(join(out, 'eval.json')) && !process.env.REAL_FRESH) continue;
-    rmSync(out, { recursive: true, force: true });
-    cpSync(trained, out, { recursive: true });
-    rmSync(join(out, 'eval.json')); // the int8 run's own evaluation: this copy gets its own below
-    const model = readFileSync(join(out, 'model.json'), 'utf8');
-    const from = JSON.parse(model).kindling.encoderId as string;
-    writeFileSync(join(out, 'model.json'), model.split(from).join(vectorFileEncoder(join(ROOT, `glove-${bits}bit`)).id));
+    if (!existsSync(join(out, 'eval.json')) || process.env.REAL_FRESH) relabelledCopy(trained, out, join(ROOT, `glove-${bits}bit`));
     await kindling(['eval', '--data', all, '--model', out, '--json', join(out, 'eval.json'), '--text-vectors', join(ROOT, `glove-${bits}bit`), ...common(seed)], join(out, 'eval.json'));
   }
 }

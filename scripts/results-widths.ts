@@ -8,12 +8,11 @@
  * second training run's noise. Writes docs/RESULTS-WIDTHS.md and docs/results-widths.json.
  * Runs are cached under .cache/results-widths (WIDTHS_FRESH=1 redoes them). About 10 minutes.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { EvalReport } from '../src/eval/report.ts';
-import { vectorFileEncoder } from '../src/node/vector-file.ts';
+import { relabelledCopy, runOnce } from './cached-runs.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
 
 const SEEDS = (process.env.WIDTHS_SEEDS ?? '1,2,3').split(',').map(Number);
@@ -22,15 +21,7 @@ const EPOCHS = '5';
 const WIDTHS = ['8', '6', '5', '4'];
 const READS = ['float', ...WIDTHS];
 
-function run(script: string, args: string[], done: string): Promise<void> {
-  if (existsSync(done) && !process.env.WIDTHS_FRESH) return Promise.resolve();
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, script.endsWith('.ts') ? ['--max-old-space-size=6144', '--import', 'tsx', script, ...args] : [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.on('exit', (code) => (code === 0 ? (console.log(`done: ${script} ${args.join(' ')}`), ok()) : fail(new Error(`${script} ${args.join(' ')} exited ${code}:\n${err}`))));
-  });
-}
+const run = (script: string, args: string[], done: string) => runOnce(script, args, done, !!process.env.WIDTHS_FRESH);
 const kindling = (args: string[], done: string) => run('bin/kindling.mjs', args, done);
 const readEval = (dir: string): EvalReport => JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
 
@@ -53,13 +44,7 @@ for (const seed of SEEDS) {
   for (const bits of READS) {
     // The int8 run's weights, byte for byte, under the other vectors' encoder id.
     const out = join(ROOT, `s${seed}-same-ranker-${bits}bit`);
-    if (!existsSync(join(out, 'eval.json')) || process.env.WIDTHS_FRESH) {
-      rmSync(out, { recursive: true, force: true });
-      cpSync(trained, out, { recursive: true });
-      rmSync(join(out, 'eval.json')); // the int8 run's own evaluation: this copy gets its own below
-      const model = readFileSync(join(out, 'model.json'), 'utf8');
-      writeFileSync(join(out, 'model.json'), model.split(JSON.parse(model).kindling.encoderId).join(vectorFileEncoder(vectors(bits)).id));
-    }
+    if (!existsSync(join(out, 'eval.json')) || process.env.WIDTHS_FRESH) relabelledCopy(trained, out, vectors(bits));
     await kindling(['eval', '--data', world, '--model', out, '--json', join(out, 'eval.json'), '--exclude-domains', COLD_DOMAIN, '--seed', String(seed), '--text-vectors', vectors(bits)], join(out, 'eval.json'));
     const r = readEval(out);
     rows.push({ seed, bits, auc: r.overall.auc, warm: r.warm.auc, cold: r.cold.auc });
