@@ -187,25 +187,32 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
       return t.length > o.maxTextChars ? t.slice(0, o.maxTextChars) : t;
     });
   };
+  // A text's cache key is a SHA-256 of it: kept for the texts seen lately, so a text looked up and then
+  // stored (encode(), or the kernel's pooled vectors) is hashed once.
+  const keys = new Lru<string, string>(o.memoryCacheEntries);
+  const keyOf = async (t: string) => {
+    let k = keys.get(t);
+    if (k === undefined) keys.set(t, (k = await vectorKey(id, t)));
+    return k;
+  };
   /** Clipped texts' vectors from the memory layer, then the persistent cache (one lookup per distinct text). */
-  async function lookup(clipped: string[]): Promise<{ out: (Float32Array | undefined)[]; missing: string[]; keys: string[] }> {
+  async function lookup(clipped: string[]): Promise<{ out: (Float32Array | undefined)[]; missing: string[] }> {
     const out: (Float32Array | undefined)[] = clipped.map((t) => recent.get(t));
     const unseen = [...new Set(clipped.filter((_, i) => !out[i]))];
-    if (!unseen.length) return { out, missing: [], keys: [] };
-    const keys = await Promise.all(unseen.map((t) => vectorKey(id, t)));
-    const found = await cache.getMany(keys);
+    if (!unseen.length) return { out, missing: [] };
+    const found = await cache.getMany(await Promise.all(unseen.map(keyOf)));
     const got = new Map<string, Float32Array>();
     unseen.forEach((t, i) => {
       if (!found[i]) return;
       got.set(t, found[i]);
       recent.set(t, found[i]);
     });
-    const missing = unseen.filter((t) => !got.has(t));
-    return { out: clipped.map((t, i) => out[i] ?? got.get(t)), missing, keys: keys.filter((_, i) => !found[i]) };
+    return { out: clipped.map((t, i) => out[i] ?? got.get(t)), missing: unseen.filter((t) => !got.has(t)) };
   }
-  async function store(texts: string[], keys: string[], vectors: Float32Array[]) {
-    await cache.setMany(keys.map((k, i) => [k, vectors[i]]));
+  /** Into the memory layer at once (the next call finds them), then the persistent cache. */
+  async function store(texts: string[], vectors: Float32Array[]) {
     texts.forEach((t, i) => recent.set(t, vectors[i]));
+    await cache.setMany(await Promise.all(texts.map(async (t, i) => [await keyOf(t), vectors[i]] as [string, Float32Array])));
   }
 
   const words: WordPooling | undefined = staticParts && {
@@ -220,10 +227,7 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
         if (vectors[i]?.length !== dim) throw new InputError(`vectors[${i}]`, `expected ${dim} floats`);
         fresh.set(t, vectors[i]);
       });
-      // The memory layer at once (the next call finds them), the persistent cache when it has written.
-      fresh.forEach((v, t) => recent.set(t, v));
-      const list = [...fresh.keys()];
-      await cache.setMany(await Promise.all(list.map(async (t) => [await vectorKey(id, t), fresh.get(t)!] as [string, Float32Array])));
+      await store([...fresh.keys()], [...fresh.values()]);
     },
   };
 
@@ -235,11 +239,11 @@ export async function createEncoderOn(platform: EncoderPlatform, options?: Encod
     ...(words ? { words } : {}),
     async encode(texts) {
       const clipped = clip(texts);
-      const { out, missing, keys } = await lookup(clipped);
+      const { out, missing } = await lookup(clipped);
       if (!missing.length) return out as Float32Array[];
       const fresh: Float32Array[] = [];
       for (let s = 0; s < missing.length; s += o.batchSize) fresh.push(...(await run(missing.slice(s, s + o.batchSize))));
-      await store(missing, keys, fresh);
+      await store(missing, fresh);
       const byText = new Map(missing.map((t, i) => [t, fresh[i]]));
       return clipped.map((t, i) => out[i] ?? byText.get(t)!);
     },

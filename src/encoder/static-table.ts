@@ -43,7 +43,21 @@ export function readRow(t: StaticTable, id: number, out: Float32Array, at: numbe
     return;
   }
   const cb = t.codebook;
-  for (let j = 0; j < d; j++) out[at + j] = cb[codeAt(t, id, j)] * s;
+  const lb = t.bits - 4;
+  const hi = (id * d) / 2;
+  if (!lb) {
+    for (let j = 0; j < d; j++) out[at + j] = cb[j & 1 ? t.hi[hi + (j >> 1)] >> 4 : t.hi[hi + (j >> 1)] & 15] * s;
+    return;
+  }
+  // codeAt, with the row's offsets worked out once (this is the JS encoder's inner loop).
+  const per = 8 / lb;
+  const mask = (1 << lb) - 1;
+  const lo = id * loBytesPerRow(d, t.bits);
+  for (let j = 0; j < d; j++) {
+    const b = t.hi[hi + (j >> 1)];
+    const top = j & 1 ? b >> 4 : b & 15;
+    out[at + j] = cb[(top << lb) | ((t.lo[lo + Math.floor(j / per)] >> ((j % per) * lb)) & mask)] * s;
+  }
 }
 
 /** The whole table as float32, row-major. */
