@@ -35,6 +35,8 @@ const NEG = '4';
 const COLD = 'Industrial_and_Scientific';
 const WARM = 'Office_Products';
 const COLD_EVENTS = '2000';
+/** The validation share for the rows that pick their epoch (`--valid`). */
+const VALID = '0.1';
 
 /** The rows on both domains: flags on top of `kindling train`. The first is the full model. */
 const MODELS: Record<string, string[]> = {
@@ -91,8 +93,20 @@ async function seedRuns(seed: number) {
       await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--freeze', freeze, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--l2sp', l2sp, '--out', out, ...common(seed)], join(out, 'eval.json'));
     }
   }
+  const ftRun = (name: string, flags: string[]) => {
+    const out = join(ROOT, `s${seed}-${name}`);
+    return kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--freeze', 'l0', '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', out, ...flags, ...common(seed)], join(out, 'eval.json'));
+  };
+  // As fine-tuning was before: a clicked ID in a row the foundation trained reads that (frozen) row.
+  await ftRun('ft-l0-l2sp0-frozen-known', ['--l2sp', '0', '--frozen-ids', 'known']);
+  // The epoch picked on a validation split (the latest 10% of the 2,000 events), for fine-tune and scratch alike;
+  // the fine-tunes' validation losses also compare the two L2-SP weights without looking at the test period.
+  await ftRun('ft-l0-valid', ['--l2sp', String(FT.l2sp), '--valid', VALID]);
+  await ftRun('ft-l0-l2sp0-valid', ['--l2sp', '0', '--valid', VALID]);
   const scratch = join(ROOT, `s${seed}-scratch`);
   await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...common(seed)], join(scratch, 'eval.json'));
+  const scratchValid = join(ROOT, `s${seed}-scratch-valid`);
+  await kindling(['train', '--data', industrial, '--out', scratchValid, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), '--valid', VALID, ...common(seed)], join(scratchValid, 'eval.json'));
 }
 const queue = [...SEEDS];
 await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
@@ -159,7 +173,11 @@ const CS = {
   enc: `${COLD}: foundation + fine-tune, freeze l0+encoder`,
   l0free: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0`,
   encfree: `${COLD}: foundation + fine-tune, freeze l0+encoder, --l2sp 0`,
+  frozenKnown: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, --frozen-ids known (as before: colliding IDs read the frozen row)`,
+  l0valid: `${COLD}: foundation + fine-tune, freeze l0, epoch picked on validation (--valid ${VALID})`,
+  l0freevalid: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, epoch picked on validation (--valid ${VALID})`,
   scratch: `${COLD}: the same model from scratch on the 2,000 events`,
+  scratchValid: `${COLD}: the same model from scratch, epoch picked on validation (--valid ${VALID})`,
   pop: `${COLD}: popularity`,
   cos: `${COLD}: text cosine`,
 };
@@ -170,7 +188,11 @@ for (const seed of SEEDS) {
   add(CS.enc, seed, readEval(join(ROOT, `s${seed}-ft-l0-encoder`)));
   add(CS.l0free, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0`)));
   add(CS.encfree, seed, readEval(join(ROOT, `s${seed}-ft-l0-encoder-l2sp0`)));
+  add(CS.frozenKnown, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-frozen-known`)));
+  add(CS.l0valid, seed, readEval(join(ROOT, `s${seed}-ft-l0-valid`)));
+  add(CS.l0freevalid, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-valid`)));
   add(CS.scratch, seed, readEval(join(ROOT, `s${seed}-scratch`)));
+  add(CS.scratchValid, seed, readEval(join(ROOT, `s${seed}-scratch-valid`)));
   add(CS.pop, seed, ft.baselines!.popularity!);
   add(CS.cos, seed, ft.baselines!.text_cosine!);
 }
@@ -206,6 +228,21 @@ function collisions() {
   };
 }
 const hashing = collisions();
+
+/**
+ * The fine-tunes that pick their epoch on validation, read from their manifests: each one's best
+ * validation logloss (the foundation itself competes: epoch 0) and the epoch it kept. This compares
+ * the two L2-SP weights on the training period's own held-out end, not on the test period.
+ */
+function validationChoices() {
+  const pick = (name: string) =>
+    SEEDS.map((seed) => {
+      const t = training(join(ROOT, `s${seed}-${name}`));
+      return { seed, best: Math.min(t.startValidLoss ?? Infinity, ...(t.validLoss as number[])), epoch: t.bestEpoch as number };
+    });
+  return { l2sp: pick('ft-l0-valid'), none: pick('ft-l0-l2sp0-valid'), scratch: SEEDS.map((seed) => ({ seed, epoch: training(join(ROOT, `s${seed}-scratch-valid`)).bestEpoch as number })) };
+}
+const validation = validationChoices();
 
 /** The shipped encoder's vocabulary against both domains' item titles: how many title tokens it knows. */
 function vocabularyCoverage() {
@@ -248,6 +285,8 @@ const targets: Target[] = [
   ['overall AUC: full − popularity ≥ +0.08', paired(FULL, POP, 'auc'), 0.08],
   [`${COLD}: fine-tune (freeze l0) − scratch ≥ +0.02`, paired(CS.l0, CS.scratch), 0.02],
   [`${COLD}: fine-tune (freeze l0+encoder) − scratch ≥ +0.02`, paired(CS.enc, CS.scratch), 0.02],
+  [`${COLD}: fine-tune (freeze l0, --l2sp 0) − scratch ≥ +0.02`, paired(CS.l0free, CS.scratch), 0.02],
+  [`${COLD}: fine-tune (freeze l0, --l2sp 0) − scratch, each with its epoch picked on validation, ≥ +0.02`, paired(CS.l0freevalid, CS.scratchValid), 0.02],
   [`${COLD}: fine-tune (freeze l0) − zero-shot ≥ +0.01`, paired(CS.l0, CS.zero), 0.01],
   [`${COLD}: fine-tune (freeze l0+encoder) − zero-shot ≥ +0.01`, paired(CS.enc, CS.zero), 0.01],
 ];
@@ -281,6 +320,12 @@ const encodersUsed = [...new Set(SEEDS.map((seed) => JSON.parse(readFileSync(joi
 const pline = (p: ReturnType<typeof paired>) => `${sign(p.mean)} | ${p.se.toFixed(4)} | ${p.ahead} of ${p.n} | ${p.all.map(sign).join(', ')}`;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
 const imp = JSON.parse(readFileSync(join(all, 'import.json'), 'utf8'));
+const vdiff = validation.none.map((r, i) => r.best - validation.l2sp[i].best);
+const validationPart = `
+The two L2-SP weights on validation (the latest ${Number(VALID) * 100}% of the ${COLD_EVENTS} training events, held out; lower is better):
+best validation logloss with \`--l2sp 0\` − with \`--l2sp ${FT.l2sp}\`: ${sign(mean(vdiff))} ± ${se(vdiff).toFixed(4)} (per seed ${vdiff.map(sign).join(', ')}; lower without the pull in ${vdiff.filter((d) => d < 0).length} of ${vdiff.length}).
+Epochs kept (0: the foundation as it was): fine-tune \`--l2sp ${FT.l2sp}\` ${validation.l2sp.map((r) => r.epoch).join(', ')}; \`--l2sp 0\` ${validation.none.map((r) => r.epoch).join(', ')}; scratch ${validation.scratch.map((r) => r.epoch).join(', ')}.
+`;
 const md = `# Results on real data: Amazon Reviews 2018, Industrial_and_Scientific + Office_Products
 
 Written by \`npm run results:real\` (scripts/results-real.ts) on ${new Date().toISOString().slice(0, 10)}; machine: ${machine}.
@@ -351,8 +396,8 @@ ${table(Object.values(CS))}
 
 | difference in AUC | mean | standard error | seeds ahead | per seed |
 |---|---|---|---|---|
-${[[`fine-tune (freeze l0) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0) − text cosine', paired(CS.l0, CS.cos, 'cold')]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
-`;
+${[[`fine-tune (freeze l0) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0) − text cosine', paired(CS.l0, CS.cos, 'cold')], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, paired(CS.l0free, CS.frozenKnown, k)]), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
+${validationPart}`;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results-real.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, negatives: NEG, trainSeconds, hashing, coverage, samplesPerSecond: speeds, rows }, null, 1) + '\n');
 const readingFile = 'docs/RESULTS-REAL.reading.md';

@@ -17,6 +17,7 @@ import { train } from '../src/train/train.ts';
 import type { EvalReport } from '../src/eval/report.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
 import { FT } from './cold-start-settings.ts';
+import { runOnce } from './cached-runs.ts';
 
 const SEEDS = (process.env.RESULTS_SEEDS ?? '1,2,3').split(',').map(Number);
 // The cold-start comparison is decided on a domain of under 2,000 events, where one seed's AUC
@@ -35,6 +36,23 @@ const PRETRAIN: Record<string, Partial<RankerConfig>> = {
   'MMoE 1 expert': { experts: 1 },
 };
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+
+/**
+ * The models folder of the encoder a (cached) foundation was trained on, when that is not the shipped
+ * one: fine-tuning it must read the texts as it did. The one such encoder so far is the int8 word table
+ * that shipped before the 5-bit codes, which `build:encoder --bits 8` rebuilds byte for byte.
+ */
+const SHIPPED_ENCODER = JSON.parse(readFileSync('models/encoder/kindling-glove-100d/config.json', 'utf8')).kindling.encoder_id as string;
+const INT8_ENCODER = join(ROOT, 'encoder-int8');
+async function encoderOf(foundation: string): Promise<string | undefined> {
+  const id = JSON.parse(readFileSync(join(foundation, 'model.json'), 'utf8')).kindling.encoderId as string;
+  if (id === SHIPPED_ENCODER) return undefined;
+  const folder = join(INT8_ENCODER, 'encoder', 'kindling-glove-100d');
+  await runOnce('scripts/build-encoder.ts', ['--bits', '8', '--out', join(INT8_ENCODER, 'encoder')], join(folder, 'MODEL_CARD.md'), false);
+  const built = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')).kindling.encoder_id as string;
+  if (built !== id) throw new Error(`${foundation} was trained on encoder ${id}: neither the shipped one nor the int8 build (${built}); rerun with RESULTS_FRESH=1`);
+  return INT8_ENCODER;
+}
 
 /** Runs `step` unless its output folder already holds eval.json (rerun with RESULTS_FRESH=1 to redo everything). */
 async function once(out: string, step: () => Promise<unknown>) {
@@ -77,8 +95,9 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   if (!COLD_SEEDS.includes(seed)) continue;
   const foundation = join(ROOT, `s${seed}-full`);
   const cold = (r: EvalReport) => ({ seed, auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, logloss: r.overall.logloss, warmAuc: r.warm.auc, coldAuc: r.cold.auc });
+  const models = await encoderOf(foundation);
   const ft = (freeze: Freeze, out: string, more: { l2sp: number; validFraction?: number }) =>
-    once(out, () => finetune({ from: foundation, data, domain: COLD_DOMAIN, freeze, epochs: FT.epochs, learningRate: FT.lr, out, seed, progress, ...more }));
+    once(out, () => finetune({ from: foundation, data, domain: COLD_DOMAIN, freeze, epochs: FT.epochs, learningRate: FT.lr, out, seed, progress, models, ...more }));
   for (const freeze of ['l0', 'l0+encoder'] as const) {
     const out = join(ROOT, `s${seed}-ft-${slug(freeze)}-l2sp`);
     await ft(freeze, out, { l2sp: FT.l2sp });

@@ -3,6 +3,7 @@ import { buildSamples, featureConfig, sampleNegatives, splitEvents } from '../sr
 import { historiesFrom } from '../src/data/histories.ts';
 import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../src/data/schema.ts';
 import { DataError } from '../src/errors.ts';
+import { holdOutValidation } from '../src/node/pipeline.ts';
 import { DEFAULT_RANKER, type RankerConfig } from '../src/model/config.ts';
 import { ACTION_ROWS } from '../src/features/actions.ts';
 
@@ -45,6 +46,17 @@ describe('splits, negatives, features, histories', () => {
     const named = splitEvents([ev(1, { split: 'test' }), ev(2, { split: 'train' })], { trainFraction: 0.8 });
     expect(named.train.map((e) => e.line)).toEqual([2]);
     expect(() => splitEvents([ev(1, { split: 'test' }), ev(2, {})], { trainFraction: 0.8 })).toThrow('events.jsonl:2: split: missing');
+  });
+
+  it('holds out the latest share of the training events for validation by time, also when events name their split', () => {
+    const train = [ev(1, { ts: 30, split: 'train' }), ev(2, { ts: 10, split: 'train' }), ev(3, { ts: 20, split: 'train' }), ev(4, { ts: 40, split: 'train' }), ev(5, { ts: 50, split: 'train' })];
+    const test = [ev(6, { ts: 60, split: 'test' })];
+    const h = holdOutValidation({ train, test }, 0.4);
+    expect(h.train.map((e) => e.ts)).toEqual([10, 20, 30]);
+    expect(h.valid!.map((e) => e.ts)).toEqual([40, 50]);
+    expect(h.test).toBe(test);
+    expect(holdOutValidation({ train, test }, undefined)).toEqual({ train, test });
+    expect(() => holdOutValidation({ train: train.slice(0, 1), test }, 0.4)).toThrow('--valid 0.4 leaves no events');
   });
 
   it('draws K negatives per positive from the same domain, never the positive', () => {

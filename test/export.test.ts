@@ -39,7 +39,7 @@ describe('kindling export', () => {
     // The reference: the whole split built at once, as train() builds it.
     const d = readDataSet(data);
     const split = splitData(d, { trainFraction: 0.8, negatives: 2, seed: 3, onlyDomains: ['cards', 'search', 'suggest'] });
-    const encoder = await loadNodeEncoder(data);
+    const encoder = await loadNodeEncoder({ data });
     const config = configFromData(split.train, d.items, encoder, {}, d.users);
     const p = await prepareSamples(d, split, config, encoder, { trainFraction: 0.8, negatives: 2, seed: 3, excludeDomains: ['miniapps'] });
     await encoder.dispose();

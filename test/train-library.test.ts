@@ -12,7 +12,11 @@ import { ConfigError } from '../src/errors.ts';
 import { useTrainingBackend } from '../src/node/tf-backend.ts';
 import { DEFAULT_RANKER } from '../src/model/config.ts';
 import { evaluateModel } from '../src/train/evaluate.ts';
-import { finetune, FINETUNE_DEFAULTS } from '../src/train/finetune.ts';
+import { finetune, FINETUNE_DEFAULTS, learnableKeys } from '../src/train/finetune.ts';
+import { firstSeen } from '../src/data/dataset.ts';
+import { knownIdTest } from '../src/model/known-ids.ts';
+import { readDataSet, splitData } from '../src/node/pipeline.ts';
+import { bucket } from '../src/util/hash.ts';
 import { train, TRAIN_DEFAULTS } from '../src/train/train.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-lib-'));
@@ -48,6 +52,36 @@ describe('training as a library', () => {
     const e = await evaluateModel({ model: out, data, domains: ['miniapps'], negatives: 2 });
     expect(e.overall.samples).toBe(f.report.overall.samples);
     expect(e.overall.auc).toBeCloseTo(f.report.overall.auc, 6);
+    // `models` names the folder the encoder is read from: the shipped one gives the same scores,
+    // a folder without an encoder is a load error naming the file it looked for.
+    const same = await evaluateModel({ model: out, data, domains: ['miniapps'], negatives: 2, models: 'models' });
+    expect(same.overall.auc).toBe(e.overall.auc);
+    await expect(evaluateModel({ model: out, data, domains: ['miniapps'], negatives: 2, models: join(dir, 'no-models') })).rejects.toThrow(/no-models\/encoder\/kindling-glove-100d\/config\.json/);
+  });
+
+  it("fine-tuning learns the new domain's clicked IDs, except those whose row the foundation trained (frozen: ranked as new)", async () => {
+    // 2,048 buckets: some of miniapps' items land in a row the other domains trained.
+    const IDB = 2048;
+    const foundation = join(dir, 'foundation-small-ids');
+    await train({ data, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, model: { historyLength: 8, idBuckets: IDB } });
+    const out = join(dir, 'ft-small-ids');
+    await finetune({ from: foundation, data, domain: 'miniapps', out, epochs: 1, negatives: 2 });
+    const seen = Uint8Array.from(atob(training(foundation).training.idBucketsSeen), (ch) => ch.charCodeAt(0));
+    const frozen = (key: string) => !!(seen[bucket(key, IDB) >> 3] & (1 << (bucket(key, IDB) & 7)));
+    const split = splitData(readDataSet(data), { trainFraction: 0.8, negatives: 2, seed: 1, onlyDomains: ['miniapps'] });
+    const clicked = [...firstSeen(split.train).keys()];
+    const known = knownIdTest(training(out).config);
+    const inFrozen = clicked.filter(frozen);
+    expect(inFrozen.length).toBeGreaterThan(0);
+    expect(inFrozen.length).toBeLessThan(clicked.length);
+    for (const k of clicked) expect(known(k)).toBe(!frozen(k));
+    expect(learnableKeys(clicked, undefined, IDB)).toEqual(clicked);
+    // frozenIds 'known' (as before): every clicked ID is read, frozen row or not.
+    const asBefore = join(dir, 'ft-small-ids-known');
+    await finetune({ from: foundation, data, domain: 'miniapps', out: asBefore, epochs: 1, negatives: 2, frozenIds: 'known' });
+    const knownBefore = knownIdTest(training(asBefore).config);
+    for (const k of clicked) expect(knownBefore(k)).toBe(true);
+    expect(training(asBefore).training.frozenIds).toBe('known');
   });
 
   it('throws ConfigError naming the option for a bad one', async () => {
@@ -55,6 +89,8 @@ describe('training as a library', () => {
     await expect(train({ data, out: join(dir, 'never'), model: { aspects: [] } })).rejects.toThrow('model.aspects');
     await expect(train({ data, out: join(dir, 'never'), epochs: 0 })).rejects.toThrow('epochs: got 0; expected an integer from 1 to 1000');
     await expect(finetune({ from: join(dir, 'foundation'), data, domain: 'miniapps', out: join(dir, 'never'), l2sp: -1 })).rejects.toThrow('l2sp: got -1');
+    // @ts-expect-error: not a choice
+    await expect(finetune({ from: join(dir, 'foundation'), data, domain: 'miniapps', out: join(dir, 'never'), frozenIds: 'maybe' })).rejects.toThrow('frozenIds: got "maybe"');
     // @ts-expect-error: not a freeze split
     await expect(finetune({ from: join(dir, 'foundation'), data, domain: 'miniapps', out: join(dir, 'never'), freeze: 'all' })).rejects.toThrow('freeze: got "all"');
   });

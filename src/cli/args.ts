@@ -28,8 +28,8 @@ const flag = { type: 'boolean' } as const;
 export const flags = (strings: string[], booleans: string[] = []) => Object.fromEntries([...strings.map((s) => [s, string] as const), ...booleans.map((b) => [b, flag] as const)]);
 
 /** The flags of DataOptions, shared by train, finetune and eval (train and finetune add --valid). */
-export const DATA_FLAGS = flags(['split', 'negatives', 'seed', 'domains', 'exclude-domains', 'text-vectors']);
-export const DATA_USAGE = '[--split time:0.8] [--negatives K] [--seed S] [--domains a,b] [--exclude-domains c] [--text-vectors FILE]';
+export const DATA_FLAGS = flags(['split', 'negatives', 'seed', 'domains', 'exclude-domains', 'text-vectors', 'models']);
+export const DATA_USAGE = '[--split time:0.8] [--negatives K] [--seed S] [--domains a,b] [--exclude-domains c] [--text-vectors FILE] [--models DIR]';
 
 /** A number flag, or undefined when absent (the library's default then applies). */
 export function optNum(flag: string, v: string | boolean | undefined, min: number, max: number, integer = true): number | undefined {
@@ -79,5 +79,6 @@ export function dataOptions(a: Values, data: string): DataOptions {
     domains: list(a.domains),
     excludeDomains: list(a['exclude-domains']),
     textVectors: a['text-vectors'] as string | undefined,
+    models: a.models as string | undefined,
   };
 }

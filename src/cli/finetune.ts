@@ -6,9 +6,11 @@ import { consoleProgress } from './progress.ts';
 
 export const finetuneCommand: Command = {
   usage: `finetune --from DIR --data DIR --domain NAME --out DIR [--freeze l0|l0+encoder] [--epochs N] [--batch B] [--lr R]
-           [--l2sp W] [--resume] [--valid F] ${DATA_USAGE}
-  --l2sp W: pull the fine-tuned weights towards the foundation's (W × squared distance, L2-SP; default 0.1, 0: off).`,
-  options: { ...DATA_FLAGS, ...flags(['valid', 'from', 'data', 'domain', 'out', 'freeze', 'epochs', 'batch', 'lr', 'l2sp'], ['resume']) },
+           [--l2sp W] [--frozen-ids unknown|known] [--resume] [--valid F] ${DATA_USAGE}
+  --l2sp W: pull the fine-tuned weights towards the foundation's (W × squared distance, L2-SP; default 0.1, 0: off).
+  --frozen-ids: a clicked ID whose row the foundation trained (frozen) ranks as new (unknown, the default)
+  or reads that row (known: as before; another item's embedding).`,
+  options: { ...DATA_FLAGS, ...flags(['valid', 'from', 'data', 'domain', 'out', 'freeze', 'epochs', 'batch', 'lr', 'l2sp', 'frozen-ids'], ['resume']) },
   usesTf: true,
   async run(a) {
     const domain = required('domain', a.domain);
@@ -22,6 +24,7 @@ export const finetuneCommand: Command = {
       batchSize: optNum('batch', a.batch, 8, 65536),
       learningRate: optNum('lr', a.lr, 1e-6, 1, false),
       l2sp: optNum('l2sp', a.l2sp, 0, 1e6, false),
+      frozenIds: optChoice('frozen-ids', a['frozen-ids'], ['unknown', 'known'] as const),
       resume: !!a.resume,
       progress: consoleProgress(),
     });

@@ -117,7 +117,10 @@ export function splitData(data: DataSet, o: PrepareOptions): { train: EventRow[]
  */
 export function holdOutValidation(split: { train: EventRow[]; test: EventRow[] }, fraction: number | undefined): { train: EventRow[]; test: EventRow[]; valid?: EventRow[] } {
   if (!fraction) return split;
-  const inner = splitEvents(split.train, { trainFraction: 1 - fraction });
+  // By time alone: the training events may name their split ("train"), which says nothing here.
+  const sorted = sortedByTime(split.train);
+  const cut = Math.floor(sorted.length * (1 - fraction));
+  const inner = { train: sorted.slice(0, cut), test: sorted.slice(cut) };
   if (!inner.train.length || !inner.test.length) throw new DataError('events.jsonl', 0, 'split', `--valid ${fraction} leaves no events to train or to validate on`);
   return { train: inner.train, valid: inner.test, test: split.test };
 }
@@ -159,10 +162,10 @@ export async function prepareEvents(data: DataSet, split: { train: EventRow[]; t
   return { trainEvents, testEvents, validEvents: split.valid ? validEvents : undefined, context, table };
 }
 
-/** The shipped (or named) encoder, with a file cache in the data folder; or, with `textVectors`, vectors computed offline. */
-export async function loadNodeEncoder(dataDir: string, model?: string, textVectors?: string): Promise<Encoder> {
-  if (textVectors) return vectorFileEncoder(textVectors);
-  return createEncoder({ model, cacheDir: join(dataDir, '.kindling-vectors') });
+/** The shipped encoder (or the one in `models`), with a file cache in the data folder; or, with `textVectors`, vectors computed offline. */
+export async function loadNodeEncoder(o: { data: string; textVectors?: string; models?: string }): Promise<Encoder> {
+  if (o.textVectors) return vectorFileEncoder(o.textVectors);
+  return createEncoder({ cacheDir: join(o.data, '.kindling-vectors'), ...(o.models ? { modelBase: o.models } : {}) });
 }
 
 /** The baselines' scores for the test samples: popularity in the training split, text cosine with the history. */

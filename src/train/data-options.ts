@@ -18,6 +18,11 @@ export interface DataOptions {
   excludeDomains?: string[];
   /** Text vectors computed offline (scripts/encode-use-lite.ts) instead of the shipped encoder. */
   textVectors?: string;
+  /**
+   * A models folder whose encoder/ holds the encoder to read the texts with (one built by
+   * `npm run build:encoder -- --out DIR/encoder`), instead of the shipped models/.
+   */
+  models?: string;
 }
 
 export const DATA_DEFAULTS = { trainFraction: 0.8, negatives: 0, seed: 1 } as const;

@@ -19,7 +19,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvalRepor
     const data = readDataSet(o.data);
     const domains = sampleDomains(data.events, o);
     const split = splitData(data, { ...o, onlyDomains: domains });
-    const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
+    const encoder = await loadNodeEncoder(o);
     try {
       const p = await prepareSamples(data, split, manifest.config, encoder, o);
       try {

@@ -25,7 +25,7 @@ import { configFromStats, loadNodeEncoder, readItems, readUsers } from '../node/
 import { openEventFile } from '../node/event-file.ts';
 import { sampleChunks, scanEvents, streamContext, streamTextTable, type StreamSpec } from '../node/sample-stream.ts';
 import { loadRanker } from '../node/ranker-files.ts';
-import { withDomain } from './finetune.ts';
+import { learnableKeys, withDomain } from './finetune.ts';
 import { checkDataOptions, checkNumbers, DATA_DEFAULTS, sampleDomains, withDefaults, type DataOptions } from './data-options.ts';
 import { markSeenBuckets } from './train.ts';
 
@@ -171,14 +171,14 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
     const users = readUsers(o.data);
     const spec: StreamSpec = { ...o, domains: o.domain ? [o.domain] : sampleDomains([...file.domains.keys()].map((domain) => ({ domain })), o) };
     const scan = scanEvents(file, items, spec);
-    const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
+    const encoder = await loadNodeEncoder(o);
     try {
       let from: ExportFrom | undefined;
       let config: RankerConfig;
       if (foundation) {
-        // As finetune(): the domain's own row, and the IDs its training split clicks added to the known set.
+        // As finetune(): the domain's own row, and the IDs its training split clicks (less those in frozen rows) added to the known set.
         const c = withDomain(foundation.config, o.domain!);
-        config = withKnownIds(c, scan.train.seen.keys());
+        config = withKnownIds(c, learnableKeys(scan.train.seen.keys(), foundation.idBucketsSeen, c.idBuckets));
         const domainRow = c.domains.indexOf(o.domain!);
         from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen };
       } else config = configFromStats(scan.train, items, encoder, o.model ?? {}, users);

@@ -16,6 +16,7 @@ import { ConfigError } from '../errors.ts';
 import { evaluate, type EvalReport } from '../eval/report.ts';
 import type { RankerConfig } from '../model/config.ts';
 import { withKnownIds } from '../model/known-ids.ts';
+import { bucket } from '../util/hash.ts';
 import { disposeParams, type ParamGroup, type Params } from '../model/params.ts';
 import { baselineScores, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
@@ -69,6 +70,12 @@ export interface FinetuneOptions extends DataOptions {
   learningRate?: number;
   /** L2-SP weight towards the foundation (0: none). */
   l2sp?: number;
+  /**
+   * A clicked ID whose row the foundation trained (frozen under both splits, holding another
+   * item's embedding): 'unknown' (the default) ranks its item as new, by text; 'known' reads the
+   * frozen row, as fine-tuning did before (kept to measure the difference).
+   */
+  frozenIds?: 'unknown' | 'known';
   resume?: boolean;
   progress?: FitProgress;
 }
@@ -77,7 +84,7 @@ export interface FinetuneOptions extends DataOptions {
  * L2-SP 0.1 was picked on development worlds (seeds 101-110, not the reported ones; docs/L2SP.md);
  * every weight from 0.03 to 1 did about as well there.
  */
-export const FINETUNE_DEFAULTS = { freeze: 'l0', epochs: 8, batchSize: 256, learningRate: 0.002, l2sp: 0.1 } as const;
+export const FINETUNE_DEFAULTS = { freeze: 'l0', epochs: 8, batchSize: 256, learningRate: 0.002, l2sp: 0.1, frozenIds: 'unknown' } as const;
 
 export interface FinetuneResult {
   /** The fine-tuned model on the domain's test events. */
@@ -114,10 +121,27 @@ export function newRowsOnly(params: Params, newDomainRow: number | undefined, id
   };
   if (newDomainRow !== undefined) for (const n of DOMAIN_TABLES) setup(n, (r) => r === newDomainRow);
   if (idBucketsSeen) {
-    const seen = Uint8Array.from(atob(idBucketsSeen), (ch) => ch.charCodeAt(0));
-    setup('emb.id', (r) => r > 0 && !(seen[r >> 3] & (1 << (r & 7))));
+    const seen = bucketsSeen(idBucketsSeen);
+    setup('emb.id', (r) => r > 0 && !seen(r));
   }
   return { names, afterStep: () => restores.forEach((f) => f()), dispose: () => tf.dispose(held) };
+}
+
+/**
+ * The IDs a fine-tune learns: those its training split clicks, less those whose bucket the
+ * foundation trained. Such a row stays frozen (newRowsOnly) and holds another item's embedding, so
+ * the item is ranked as a new one (by its text) rather than as the item it collides with.
+ */
+export function learnableKeys(keys: Iterable<string>, idBucketsSeen: string | undefined, idBuckets: number): string[] {
+  if (!idBucketsSeen) return [...keys];
+  const seen = bucketsSeen(idBucketsSeen);
+  return [...keys].filter((k) => !seen(bucket(k, idBuckets)));
+}
+
+/** The training record's `idBucketsSeen` bitmap (base64) as `row => trained`. */
+function bucketsSeen(idBucketsSeen: string): (row: number) => boolean {
+  const bits = Uint8Array.from(atob(idBucketsSeen), (ch) => ch.charCodeAt(0));
+  return (r) => !!(bits[r >> 3] & (1 << (r & 7)));
 }
 
 export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
@@ -126,6 +150,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   const o = withDefaults({ ...DATA_DEFAULTS, ...FINETUNE_DEFAULTS }, options);
   const { from, domain, freeze, out } = o;
   if (!FREEZE[freeze]) throw new ConfigError('freeze', `got ${JSON.stringify(freeze)}; allowed: ${FREEZES.join(', ')}`);
+  if (o.frozenIds !== 'unknown' && o.frozenIds !== 'known') throw new ConfigError('frozenIds', `got ${JSON.stringify(o.frozenIds)}; allowed: unknown, known`);
   const foundation = await loadRanker(from);
   let params = foundation.params;
   try {
@@ -138,9 +163,11 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     const fresh = newRowsOnly(params, isNew ? withDomain.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined);
     const data = readDataSet(o.data);
     const split = holdOutValidation(splitData(data, { ...o, onlyDomains: [domain] }), o.validFraction);
-    // The fine-tune learns the IDs its training split clicks; the foundation as it was knows only its own.
-    const config = withKnownIds(withDomain, firstSeen(split.train).keys());
-    const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
+    // The fine-tune learns the IDs its training split clicks (not those in rows it cannot train); the
+    // foundation as it was knows only its own.
+    const idSeen = foundation.manifest.training.idBucketsSeen as string | undefined;
+    const config = withKnownIds(withDomain, learnableKeys(firstSeen(split.train).keys(), o.frozenIds === 'known' ? undefined : idSeen, withDomain.idBuckets));
+    const encoder = await loadNodeEncoder(o);
     try {
       const p = await prepareSamples(data, split, config, encoder, o);
       try {
@@ -152,7 +179,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
         const before = evaluate(asItWas, predictRanker(foundation.params, withDomain, asItWas, p.textTable).ctr, baselines);
         mkdirSync(out, { recursive: true });
         writeFileSync(join(out, 'foundation-eval.json'), JSON.stringify(before, null, 1) + '\n');
-        const training = { command: 'finetune', from, data: o.data, domain, freeze, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, l2sp: o.l2sp, validFraction: o.validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
+        const training = { command: 'finetune', from, data: o.data, domain, freeze, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, l2sp: o.l2sp, frozenIds: o.frozenIds, validFraction: o.validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
         const fitOptions = { out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, l2sp: o.l2sp, l2spTarget: foundation.params, valid: p.valid, scoreStart: true, progress: o.progress };
         const result = await fit(params, config, p.train, p.textTable, fitOptions, resume);
         await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });

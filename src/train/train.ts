@@ -71,7 +71,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const data = readDataSet(o.data);
   const domains = sampleDomains(data.events, o);
   const split = holdOutValidation(splitData(data, { ...o, onlyDomains: domains }), o.validFraction);
-  const encoder = await loadNodeEncoder(o.data, undefined, o.textVectors);
+  const encoder = await loadNodeEncoder(o);
   try {
     const resume = o.resume ? await readCheckpoint(o.out, { command: 'train' }) : undefined;
     const config = resume?.config ?? configFromData(split.train, data.items, encoder, o.model ?? {}, data.users);
