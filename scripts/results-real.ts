@@ -169,12 +169,12 @@ for (const seed of SEEDS) {
 }
 const CS = {
   zero: `${COLD}: Office foundation as it was (zero-shot)`,
-  l0: `${COLD}: foundation + fine-tune, freeze l0`,
-  enc: `${COLD}: foundation + fine-tune, freeze l0+encoder`,
-  l0free: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0`,
+  l0: `${COLD}: foundation + fine-tune, freeze l0, --l2sp ${FT.l2sp}`,
+  enc: `${COLD}: foundation + fine-tune, freeze l0+encoder, --l2sp ${FT.l2sp}`,
+  l0free: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0 (finetune's defaults)`,
   encfree: `${COLD}: foundation + fine-tune, freeze l0+encoder, --l2sp 0`,
   frozenKnown: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, --frozen-ids known (as before: colliding IDs read the frozen row)`,
-  l0valid: `${COLD}: foundation + fine-tune, freeze l0, epoch picked on validation (--valid ${VALID})`,
+  l0valid: `${COLD}: foundation + fine-tune, freeze l0, --l2sp ${FT.l2sp}, epoch picked on validation (--valid ${VALID})`,
   l0freevalid: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, epoch picked on validation (--valid ${VALID})`,
   scratch: `${COLD}: the same model from scratch on the 2,000 events`,
   scratchValid: `${COLD}: the same model from scratch, epoch picked on validation (--valid ${VALID})`,
@@ -283,12 +283,12 @@ const targets: Target[] = [
   ['cold-item AUC: full − `--no-id` ≥ 0', paired(FULL, '--no-id', 'cold'), 0],
   ['warm-item AUC: full − the full model as it was (`--unknown-ids hash --id-dropout 0`) ≥ −0.005', paired(FULL, HASH, 'warm'), -0.005],
   ['overall AUC: full − popularity ≥ +0.08', paired(FULL, POP, 'auc'), 0.08],
-  [`${COLD}: fine-tune (freeze l0) − scratch ≥ +0.02`, paired(CS.l0, CS.scratch), 0.02],
-  [`${COLD}: fine-tune (freeze l0+encoder) − scratch ≥ +0.02`, paired(CS.enc, CS.scratch), 0.02],
-  [`${COLD}: fine-tune (freeze l0, --l2sp 0) − scratch ≥ +0.02`, paired(CS.l0free, CS.scratch), 0.02],
+  [`${COLD}: fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch ≥ +0.02`, paired(CS.l0, CS.scratch), 0.02],
+  [`${COLD}: fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch ≥ +0.02`, paired(CS.enc, CS.scratch), 0.02],
+  [`${COLD}: fine-tune (freeze l0, --l2sp 0: finetune's defaults) − scratch ≥ +0.02`, paired(CS.l0free, CS.scratch), 0.02],
   [`${COLD}: fine-tune (freeze l0, --l2sp 0) − scratch, each with its epoch picked on validation, ≥ +0.02`, paired(CS.l0freevalid, CS.scratchValid), 0.02],
-  [`${COLD}: fine-tune (freeze l0) − zero-shot ≥ +0.01`, paired(CS.l0, CS.zero), 0.01],
-  [`${COLD}: fine-tune (freeze l0+encoder) − zero-shot ≥ +0.01`, paired(CS.enc, CS.zero), 0.01],
+  [`${COLD}: fine-tune (freeze l0, --l2sp 0: finetune's defaults) − zero-shot ≥ +0.01`, paired(CS.l0free, CS.zero), 0.01],
+  [`${COLD}: fine-tune (freeze l0+encoder, --l2sp 0) − zero-shot ≥ +0.01`, paired(CS.encfree, CS.zero), 0.01],
 ];
 const holds = ([name, p, min]: Target) => p.mean >= min && (!name.startsWith(COLD) || p.ahead >= Math.ceil(0.8 * p.n));
 const diffs: [string, ReturnType<typeof paired>][] = [
@@ -317,6 +317,7 @@ const widthDiffs: [string, ReturnType<typeof paired>][] = [
 ];
 // Which encoder the rows that read the shipped encoder were trained on (a cached run keeps its encoder).
 const encodersUsed = [...new Set(SEEDS.map((seed) => JSON.parse(readFileSync(join(ROOT, `s${seed}-full-model`, 'model.json'), 'utf8')).kindling.encoderId as string))];
+const coldEncoders = [...new Set(SEEDS.map((seed) => JSON.parse(readFileSync(join(ROOT, `s${seed}-foundation-office`, 'model.json'), 'utf8')).kindling.encoderId as string))];
 const pline = (p: ReturnType<typeof paired>) => `${sign(p.mean)} | ${p.se.toFixed(4)} | ${p.ahead} of ${p.n} | ${p.all.map(sign).join(', ')}`;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
 const imp = JSON.parse(readFileSync(join(all, 'import.json'), 'utf8'));
@@ -388,15 +389,15 @@ ${diffs.map(([n, p]) => `| ${n} | ${pline(p)} |`).join('\n')}
 
 ## The cold-start domain: ${COLD} with its first ${COLD_EVENTS} events
 Foundation: the full model on ${WARM} alone (${EPOCHS} epochs). Fine-tune: \`kindling finetune --freeze l0|l0+encoder --epochs ${FT.epochs}
---lr ${FT.lr} --l2sp ${FT.l2sp}\` (finetune's default pull towards the foundation; the rows marked \`--l2sp 0\` are without it) on ${COLD}'s first ${COLD_EVENTS} training events (\`kindling import amazon --max-train ${COLD_EVENTS}\`: the rest of
+--lr ${FT.lr} --l2sp ${FT.l2sp}|0\` (0, no pull towards the foundation, is finetune's default since this comparison; ${FT.l2sp} was picked on synthetic worlds, docs/L2SP.md) on ${COLD}'s first ${COLD_EVENTS} training events (\`kindling import amazon --max-train ${COLD_EVENTS}\`: the rest of
 its training period is dropped); scratch: the same network trained on those events alone (${FT.epochs} epochs, batch ${FT.scratchBatch}).
-All are tested on ${COLD}'s later 20%. Users are local to a domain here, so a user of ${COLD} brings no history
+All are tested on ${COLD}'s later 20%. These runs read ${coldEncoders.map((e) => `\`${e}\``).join(', ')} (the rows on both domains above may be older cached runs). Users are local to a domain here, so a user of ${COLD} brings no history
 from ${WARM}: what transfers is the network and W_lm, not the user.
 ${table(Object.values(CS))}
 
 | difference in AUC | mean | standard error | seeds ahead | per seed |
 |---|---|---|---|---|
-${[[`fine-tune (freeze l0) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0) − text cosine', paired(CS.l0, CS.cos, 'cold')], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, paired(CS.l0free, CS.frozenKnown, k)]), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
+${[[`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0, --l2sp 0) − text cosine', paired(CS.l0free, CS.cos, 'cold')], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, paired(CS.l0free, CS.frozenKnown, k)]), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
 ${validationPart}`;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results-real.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, negatives: NEG, trainSeconds, hashing, coverage, samplesPerSecond: speeds, rows }, null, 1) + '\n');

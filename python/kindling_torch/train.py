@@ -259,7 +259,7 @@ def parse(argv):
     ap.add_argument("--timeout", type=int, default=300, help="seconds a rank waits for the others before it gives up")
     ap.add_argument("--from", dest="from_", help="fine-tune this foundation model (on an export made --from it)")
     ap.add_argument("--freeze", default="l0", choices=sorted(FREEZE), help="with --from: the levels kept frozen")
-    ap.add_argument("--l2sp", type=float, default=0.1, help="with --from: pull towards the foundation (0: none)")
+    ap.add_argument("--l2sp", type=float, default=0.0, help="with --from: pull towards the foundation (0, the default: none)")
     a = ap.parse_args(argv)
     for name, lo in (("epochs", 1), ("batch", 1)):
         if getattr(a, name) < lo:
