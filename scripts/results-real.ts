@@ -86,27 +86,26 @@ async function seedRuns(seed: number) {
   }
   const foundation = join(ROOT, `s${seed}-foundation-office`);
   await kindling(['train', '--data', office, '--out', foundation, '--epochs', EPOCHS, ...common(seed)], join(foundation, 'eval.json'));
-  for (const freeze of ['l0', 'l0+encoder']) {
-    // With finetune's default pull towards the foundation (L2-SP), and without it.
-    for (const [suffix, l2sp] of [['', String(FT.l2sp)], ['-l2sp0', '0']]) {
-      const out = join(ROOT, `s${seed}-ft-${freeze.replace('+', '-')}${suffix}`);
-      await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--freeze', freeze, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--l2sp', l2sp, '--out', out, ...common(seed)], join(out, 'eval.json'));
-    }
-  }
   const ftRun = (name: string, flags: string[]) => {
     const out = join(ROOT, `s${seed}-${name}`);
-    return kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--freeze', 'l0', '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', out, ...flags, ...common(seed)], join(out, 'eval.json'));
+    return kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', out, ...flags, ...common(seed)], join(out, 'eval.json'));
   };
+  const scratchRun = (name: string, flags: string[]) => {
+    const out = join(ROOT, `s${seed}-${name}`);
+    return kindling(['train', '--data', industrial, '--out', out, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...flags, ...common(seed)], join(out, 'eval.json'));
+  };
+  for (const freeze of ['l0', 'l0+encoder']) {
+    // With the L2-SP weight picked on synthetic worlds, and without it (finetune's default).
+    for (const [suffix, l2sp] of [['', String(FT.l2sp)], ['-l2sp0', '0']]) await ftRun(`ft-${freeze.replace('+', '-')}${suffix}`, ['--freeze', freeze, '--l2sp', l2sp]);
+  }
   // As fine-tuning was before: a clicked ID in a row the foundation trained reads that (frozen) row.
-  await ftRun('ft-l0-l2sp0-frozen-known', ['--l2sp', '0', '--frozen-ids', 'known']);
+  await ftRun('ft-l0-l2sp0-frozen-known', ['--freeze', 'l0', '--l2sp', '0', '--frozen-ids', 'known']);
   // The epoch picked on a validation split (the latest 10% of the 2,000 events), for fine-tune and scratch alike;
   // the fine-tunes' validation losses also compare the two L2-SP weights without looking at the test period.
-  await ftRun('ft-l0-valid', ['--l2sp', String(FT.l2sp), '--valid', VALID]);
-  await ftRun('ft-l0-l2sp0-valid', ['--l2sp', '0', '--valid', VALID]);
-  const scratch = join(ROOT, `s${seed}-scratch`);
-  await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...common(seed)], join(scratch, 'eval.json'));
-  const scratchValid = join(ROOT, `s${seed}-scratch-valid`);
-  await kindling(['train', '--data', industrial, '--out', scratchValid, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), '--valid', VALID, ...common(seed)], join(scratchValid, 'eval.json'));
+  await ftRun('ft-l0-valid', ['--freeze', 'l0', '--l2sp', String(FT.l2sp), '--valid', VALID]);
+  await ftRun('ft-l0-l2sp0-valid', ['--freeze', 'l0', '--l2sp', '0', '--valid', VALID]);
+  await scratchRun('scratch', []);
+  await scratchRun('scratch-valid', ['--valid', VALID]);
 }
 const queue = [...SEEDS];
 await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
@@ -391,7 +390,7 @@ ${diffs.map(([n, p]) => `| ${n} | ${pline(p)} |`).join('\n')}
 Foundation: the full model on ${WARM} alone (${EPOCHS} epochs). Fine-tune: \`kindling finetune --freeze l0|l0+encoder --epochs ${FT.epochs}
 --lr ${FT.lr} --l2sp ${FT.l2sp}|0\` (0, no pull towards the foundation, is finetune's default since this comparison; ${FT.l2sp} was picked on synthetic worlds, docs/L2SP.md) on ${COLD}'s first ${COLD_EVENTS} training events (\`kindling import amazon --max-train ${COLD_EVENTS}\`: the rest of
 its training period is dropped); scratch: the same network trained on those events alone (${FT.epochs} epochs, batch ${FT.scratchBatch}).
-All are tested on ${COLD}'s later 20%. These runs read ${coldEncoders.map((e) => `\`${e}\``).join(', ')} (the rows on both domains above may be older cached runs). Users are local to a domain here, so a user of ${COLD} brings no history
+All are tested on ${COLD}'s later 20%. These runs read ${coldEncoders.map((e) => `\`${e}\``).join(', ')}. Users are local to a domain here, so a user of ${COLD} brings no history
 from ${WARM}: what transfers is the network and W_lm, not the user.
 ${table(Object.values(CS))}
 
