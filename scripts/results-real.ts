@@ -39,16 +39,20 @@ const COLD_EVENTS = '2000';
 const VALID = '0.1';
 
 /** The rows on both domains: flags on top of `kindling train`. The first is the full model. */
+// Rows measured before history-ID dropout existed keep it off (--hist-id-dropout 0), so that they
+// compare with each other and with the row "full without history-ID dropout" as they did.
+const HD0 = ['--hist-id-dropout', '0'];
 const MODELS: Record<string, string[]> = {
   'full model': [],
   '--no-text': ['--no-text'],
   '--no-id': ['--no-id'],
-  'full without ID dropout (--id-dropout 0)': ['--id-dropout', '0'],
+  'masking without ID dropout (--id-dropout 0 --hist-id-dropout 0)': ['--id-dropout', '0', ...HD0],
   'full as before this change: unknown IDs read their hashed bucket, no ID dropout (--unknown-ids hash --id-dropout 0)': ['--unknown-ids', 'hash', '--id-dropout', '0'],
-  'full on Universal Sentence Encoder Lite vectors (--text-vectors, encoded offline)': ['--text-vectors', join(ROOT, 'use-lite')],
-  'full on the GloVe table stored as int8 (--text-vectors)': ['--text-vectors', join(ROOT, 'glove-8bit')],
-  'full on the GloVe table stored as 5-bit codes (--text-vectors)': ['--text-vectors', join(ROOT, 'glove-5bit')],
-  'full on the float32 GloVe vectors, unquantised (--text-vectors)': ['--text-vectors', join(ROOT, 'glove-floatbit')],
+  'full on Universal Sentence Encoder Lite vectors (--text-vectors, encoded offline; --hist-id-dropout 0)': ['--text-vectors', join(ROOT, 'use-lite'), ...HD0],
+  'full on the GloVe table stored as int8 (--text-vectors; --hist-id-dropout 0)': ['--text-vectors', join(ROOT, 'glove-8bit'), ...HD0],
+  'full on the GloVe table stored as 5-bit codes (--text-vectors; --hist-id-dropout 0)': ['--text-vectors', join(ROOT, 'glove-5bit'), ...HD0],
+  'full on the float32 GloVe vectors, unquantised (--text-vectors; --hist-id-dropout 0)': ['--text-vectors', join(ROOT, 'glove-floatbit'), ...HD0],
+  'full without history-ID dropout (--hist-id-dropout 0)': HD0,
 };
 const slug = (s: string) => s.replace(/\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
 
@@ -275,6 +279,7 @@ const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 const FULL = 'full model';
 const DROP0 = Object.keys(MODELS)[3];
 const HASH = Object.keys(MODELS)[4];
+const NOHD = Object.keys(MODELS)[9];
 type Target = [string, ReturnType<typeof paired>, number];
 const targets: Target[] = [
   ['cold-item AUC: full − text cosine ≥ +0.03', paired(FULL, COS, 'cold'), 0.03],
@@ -294,14 +299,17 @@ const diffs: [string, ReturnType<typeof paired>][] = [
   ['cold items: full − as before (`--unknown-ids hash --id-dropout 0`)', paired(FULL, HASH, 'cold')],
   ['warm items: full − as before', paired(FULL, HASH, 'warm')],
   ['overall: full − as before', paired(FULL, HASH, 'auc')],
-  ['cold items: masking alone (`--id-dropout 0`) − as before', paired(DROP0, HASH, 'cold')],
-  ['warm items: masking alone (`--id-dropout 0`) − as before', paired(DROP0, HASH, 'warm')],
-  ['cold items: ID dropout 0.2 on top of masking (full − `--id-dropout 0`)', paired(FULL, DROP0, 'cold')],
-  ['warm items: ID dropout 0.2 on top of masking (full − `--id-dropout 0`)', paired(FULL, DROP0, 'warm')],
+  ['cold items: masking alone (`--id-dropout 0 --hist-id-dropout 0`) − as before', paired(DROP0, HASH, 'cold')],
+  ['warm items: masking alone − as before', paired(DROP0, HASH, 'warm')],
+  ['cold items: ID dropout 0.2 on top of masking (`--hist-id-dropout 0` − masking alone)', paired(NOHD, DROP0, 'cold')],
+  ['warm items: ID dropout 0.2 on top of masking', paired(NOHD, DROP0, 'warm')],
+  ['cold items: history-ID dropout 0.5 on top of both (full − `--hist-id-dropout 0`)', paired(FULL, NOHD, 'cold')],
+  ['warm items: history-ID dropout 0.5 on top of both', paired(FULL, NOHD, 'warm')],
+  ['overall: history-ID dropout 0.5 on top of both', paired(FULL, NOHD, 'auc')],
   ['cold items: `--no-id` − full', paired('--no-id', FULL, 'cold')],
   ['warm items: full − `--no-id`', paired(FULL, '--no-id', 'warm')],
-  ['cold items: on USE-Lite vectors − on the shipped encoder\'s', paired(USE, FULL, 'cold')],
-  ['overall: on USE-Lite vectors − on the shipped encoder\'s', paired(USE, FULL, 'auc')],
+  ['cold items: on USE-Lite vectors − on the shipped encoder\'s (both `--hist-id-dropout 0`)', paired(USE, NOHD, 'cold')],
+  ['overall: on USE-Lite vectors − on the shipped encoder\'s (both `--hist-id-dropout 0`)', paired(USE, NOHD, 'auc')],
   ['cold items: text cosine on USE-Lite − on the shipped encoder', paired(COS_USE, COS, 'cold')],
   ['overall: int8 tables − float32 (`kindling quantize`)', paired(INT8, FULL, 'auc')],
   ['warm items: int8 tables − float32', paired(INT8, FULL, 'warm')],
@@ -341,7 +349,7 @@ Cold items: no click in the training split. Cells: mean ± standard error over s
 --epochs ${EPOCHS} --negatives ${NEG} --seed S\`; the baselines are the full model's \`eval.json\` \`baselines\`.
 
 ## Both domains
-${table([FULL, '--no-text', '--no-id', DROP0, HASH, USE, INT8, TABLE8, TABLE5, POP, COS, COS_USE])}
+${table([FULL, '--no-text', '--no-id', NOHD, DROP0, HASH, USE, INT8, TABLE8, TABLE5, POP, COS, COS_USE])}
 
 The rows that read the shipped encoder were trained on its vectors as they were then: ${encodersUsed.map((e) => `\`${e}\``).join(', ')}
 (runs are cached: \`REAL_FRESH=1\` redoes them all on today's encoder).

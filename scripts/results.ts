@@ -26,15 +26,24 @@ const COLD_SEEDS = (process.env.RESULTS_COLD_SEEDS ?? '1,2,3,4,5,6,7,8,9,10').sp
 const ROOT = process.env.RESULTS_DIR ?? '.cache/results';
 const EPOCHS = Number(process.env.RESULTS_EPOCHS ?? '5');
 
+/**
+ * The ablations of the network's parts were measured before history-ID dropout (config.histIdDropout)
+ * existed and keep it off: they compare with the row "full, --hist-id-dropout 0", which is the full
+ * model as they knew it.
+ */
+const HD0: Partial<RankerConfig> = { histIdDropout: 0 };
 const PRETRAIN: Record<string, Partial<RankerConfig>> = {
   full: {},
   'id-only (--no-text)': { aspects: ['id', 'sparse'] },
-  'gating mean': { gating: 'mean' },
-  'gating cls': { gating: 'cls' },
-  'DA + MMD': { reg: 'mmd' },
-  'no DA': { domainAdaptive: false },
-  'MMoE 1 expert': { experts: 1 },
+  'full, --hist-id-dropout 0': HD0,
+  'gating mean': { gating: 'mean', ...HD0 },
+  'gating cls': { gating: 'cls', ...HD0 },
+  'DA + MMD': { reg: 'mmd', ...HD0 },
+  'no DA': { domainAdaptive: false, ...HD0 },
+  'MMoE 1 expert': { experts: 1, ...HD0 },
 };
+const BASE = 'pretrain: full, --hist-id-dropout 0';
+const USERS = 'pretrain: full + user features (users.jsonl), --hist-id-dropout 0';
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
 
 /**
@@ -45,18 +54,26 @@ const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
 const ENCODER_CONFIG = 'models/encoder/kindling-glove-100d/config.json';
 const encoderIdOf = (json: string) => JSON.parse(json).kindling.encoder_id as string;
 const SHIPPED_ENCODER = encoderIdOf(readFileSync(ENCODER_CONFIG, 'utf8'));
-function encoderOf(foundation: string): string | undefined {
-  const id = JSON.parse(readFileSync(join(foundation, 'model.json'), 'utf8')).kindling.encoderId as string;
+const encoderOf = (foundation: string) => modelsFor(JSON.parse(readFileSync(join(foundation, 'model.json'), 'utf8')).kindling.encoderId);
+function modelsFor(id: string): string | undefined {
   if (id === SHIPPED_ENCODER) return undefined;
   const dir = join(ROOT, `encoder-${id.replace(/[^a-z0-9]+/gi, '-')}`);
   if (existsSync(join(dir, ENCODER_CONFIG))) return join(dir, 'models');
   const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', maxBuffer: 1 << 28 });
   const commit = git('log', '--format=%H', '--', ENCODER_CONFIG).split('\n').filter(Boolean).find((c) => encoderIdOf(git('show', `${c}:${ENCODER_CONFIG}`)) === id);
-  if (!commit) throw new Error(`${foundation} was trained on encoder ${id}, which this repository's history does not hold: rerun with RESULTS_FRESH=1`);
+  if (!commit) throw new Error(`encoder ${id} is not in this repository's history: rerun with RESULTS_FRESH=1`);
   mkdirSync(dir, { recursive: true });
   execFileSync('sh', ['-c', `git archive ${commit} models/encoder | tar -x -C "${dir}"`]);
   return join(dir, 'models');
 }
+
+/**
+ * The encoder new runs read: RESULTS_ENCODER (an encoder id), else the one the cached ablations were
+ * trained on, so that a run added to the table reads texts as the runs it is compared with did; with
+ * RESULTS_FRESH=1 or nothing cached, the shipped one.
+ */
+const cachedId = existsSync(join(ROOT, 's1-gating-mean', 'model.json')) && !process.env.RESULTS_FRESH ? (JSON.parse(readFileSync(join(ROOT, 's1-gating-mean', 'model.json'), 'utf8')).kindling.encoderId as string) : undefined;
+const TRAIN_MODELS = modelsFor(process.env.RESULTS_ENCODER ?? cachedId ?? SHIPPED_ENCODER);
 
 /** Runs `step` unless its output folder already holds eval.json (rerun with RESULTS_FRESH=1 to redo everything). */
 async function once(out: string, step: () => Promise<unknown>) {
@@ -81,7 +98,7 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   for (const [name, flags] of Object.entries(PRETRAIN)) {
     if (!SEEDS.includes(seed) && name !== 'full') continue;
     const out = join(ROOT, `s${seed}-${slug(name)}`);
-    await once(out, () => train({ data, out, excludeDomains: [COLD_DOMAIN], epochs: EPOCHS, seed, model: flags, progress }));
+    await once(out, () => train({ data, out, excludeDomains: [COLD_DOMAIN], epochs: EPOCHS, seed, model: flags, models: TRAIN_MODELS, progress }));
     if (!SEEDS.includes(seed)) continue;
     const r = readEval(out);
     add(`pretrain: ${name}`, { auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, logloss: r.overall.logloss, warmAuc: r.warm.auc, coldAuc: r.cold.auc });
@@ -92,9 +109,9 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
     const withUsers = join(ROOT, `world-${seed}-users`);
     writeWorld(withUsers, { seed, userFeatures: true });
     const out = join(ROOT, `s${seed}-full-user-features`);
-    await once(out, () => train({ data: withUsers, out, excludeDomains: [COLD_DOMAIN], epochs: EPOCHS, seed, progress }));
+    await once(out, () => train({ data: withUsers, out, excludeDomains: [COLD_DOMAIN], epochs: EPOCHS, seed, model: HD0, models: TRAIN_MODELS, progress }));
     const r = readEval(out);
-    add(`pretrain: full + user features (users.jsonl)`, { auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, logloss: r.overall.logloss, warmAuc: r.warm.auc, coldAuc: r.cold.auc });
+    add(USERS, { auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, logloss: r.overall.logloss, warmAuc: r.warm.auc, coldAuc: r.cold.auc });
   }
   if (!COLD_SEEDS.includes(seed)) continue;
   const foundation = join(ROOT, `s${seed}-full`);
@@ -121,13 +138,13 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   await ft('l0+encoder', validated, { l2sp: FT.l2sp, validFraction: 0.1 });
   add(`${COLD_DOMAIN}: foundation + fine-tune, freeze l0+encoder, epoch picked by --valid 0.1`, cold(readEval(validated)));
   const scratch = join(ROOT, `s${seed}-scratch`);
-  await once(scratch, () => train({ data, out: scratch, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, seed, progress }));
+  await once(scratch, () => train({ data, out: scratch, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, seed, models: TRAIN_MODELS, progress }));
   add(`${COLD_DOMAIN}: same model from scratch on it alone`, cold(readEval(scratch)));
   samplesOf.foundation.push(trainSamples(foundation));
   samplesOf.domain.push(trainSamples(scratch));
   // Scratch with the same epoch picking as the validated fine-tune: the fairer baseline for it.
   const scratchValid = join(ROOT, `s${seed}-scratch-valid`);
-  await once(scratchValid, () => train({ data, out: scratchValid, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, validFraction: 0.1, seed, progress }));
+  await once(scratchValid, () => train({ data, out: scratchValid, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, validFraction: 0.1, seed, models: TRAIN_MODELS, progress }));
   add(`${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1`, cold(readEval(scratchValid)));
 }
 
@@ -144,7 +161,7 @@ const checks = [
   [`cold-item AUC of the full model >= 0.65`, m(full, 'coldAuc'), m(full, 'coldAuc') >= 0.65],
   [`cold-item AUC: full - id-only >= 0.08`, m(full, 'coldAuc') - m(idOnly, 'coldAuc'), m(full, 'coldAuc') - m(idOnly, 'coldAuc') >= 0.08],
   [`warm-item AUC: full - id-only >= -0.005`, m(full, 'warmAuc') - m(idOnly, 'warmAuc'), m(full, 'warmAuc') - m(idOnly, 'warmAuc') >= -0.005],
-  [`domain gating - mean gating (paper: about +0.014)`, m(full, 'auc') - m('pretrain: gating mean', 'auc'), undefined],
+  [`domain gating - mean gating, both --hist-id-dropout 0 (paper: about +0.014)`, m(BASE, 'auc') - m('pretrain: gating mean', 'auc'), undefined],
   ...['l0', 'l0+encoder'].flatMap((f) =>
     ['', ', --l2sp 0'].map((pull) => {
       const d = m(`${COLD_DOMAIN}: foundation + fine-tune, freeze ${f}${pull}`, 'auc') - m(scratchName, 'auc');
@@ -194,7 +211,7 @@ Encoder: ${[...encodersUsed].map((e) => `\`${e}\``).join(', ')} (runs are cached
 that encoder, restored from the repository's history; \`RESULTS_FRESH=1\` redoes every run on today's).
 
 ## Pretraining ablations (test split of the three warm domains)
-${table([...Object.keys(PRETRAIN).map((n) => `pretrain: ${n}`), 'pretrain: full + user features (users.jsonl)'])}
+${table([...Object.keys(PRETRAIN).map((n) => `pretrain: ${n}`), USERS])}
 
 ## Cold-start domain: ${COLD_DOMAIN}
 Seeds ${COLD_SEEDS.join(', ')} (for seeds beyond ${SEEDS.join(', ')} only the full model is pretrained). Fine-tuning: ${FT.epochs} epochs
@@ -217,16 +234,16 @@ ${checks.map(([n, v, ok]) => `| ${n} | ${v >= 0 ? '+' : ''}${v.toFixed(4)} | ${o
   text aspect and ${f4(m(idOnly, 'coldAuc'))} without it; warm items ${f4(m(full, 'warmAuc'))} vs ${f4(m(idOnly, 'warmAuc'))}. In this world a
   title's words name its topic, and only a pretrained encoder links a query's words to the item's (lexicon.json
   keeps them apart), so the ID-only model also loses on warm items whenever the query decides.
-- **Domain gating vs mean gating: ${sign(m(full, 'auc') - m('pretrain: gating mean', 'auc'))}** (the paper reports about +0.014). We think this is the world, not the
+- **Domain gating vs mean gating: ${sign(m(BASE, 'auc') - m('pretrain: gating mean', 'auc'))}** (the paper reports about +0.014). We think this is the world, not the
   method: in every domain here all three aspects are about equally informative (titles carry the topic, IDs the
   hidden quality, features a noisy topic and brand), so there is nothing for a per-domain weighting to exploit.
   A domain whose items lack features or have uninformative titles would be the test of it.
-- **Domain-adaptive layer**: JS ${f4(m(full, 'auc'))}, MMD ${f4(m('pretrain: DA + MMD', 'auc'))}, none ${f4(m('pretrain: no DA', 'auc'))}: the direction the paper
+- **Domain-adaptive layer**: JS ${f4(m(BASE, 'auc'))}, MMD ${f4(m('pretrain: DA + MMD', 'auc'))}, none ${f4(m('pretrain: no DA', 'auc'))}: the direction the paper
   reports (DA + JS best), but the differences are within one standard deviation over seeds.
-- **MMoE 1 vs 4 experts**: ${f4(m('pretrain: MMoE 1 expert', 'auc'))} vs ${f4(m(full, 'auc'))}. The relevance label is a deterministic function of topics here
+- **MMoE 1 vs 4 experts**: ${f4(m('pretrain: MMoE 1 expert', 'auc'))} vs ${f4(m(BASE, 'auc'))}. The relevance label is a deterministic function of topics here
   (the generator sets it to "item topic = query topic"), so there is little for separate experts to share or separate.
-- **User features** (the same worlds with users.jsonl): ${f4(m('pretrain: full + user features (users.jsonl)', 'auc'))} vs ${f4(m(full, 'auc'))} without
-  (${sign(m('pretrain: full + user features (users.jsonl)', 'auc') - m(full, 'auc'))}): nothing gained here. The segment names the user's favourite topic 60% of the time,
+- **User features** (the same worlds with users.jsonl): ${f4(m(USERS, 'auc'))} vs ${f4(m(BASE, 'auc'))} without
+  (${sign(m(USERS, 'auc') - m(BASE, 'auc'))}): nothing gained here. The segment names the user's favourite topic 60% of the time,
   which the behaviour sequence already tells the model: the world's 1,500 users have about 40 events each. Users with
   little history, where such features should count, are not measured separately.
 - **Cold-start domain** (${COLD_SEEDS.length} seeds): fine-tune minus from-scratch AUC is ${sign(paired(ftName('l0'), scratchName).mean)} ± ${f4(paired(ftName('l0'), scratchName).se)}

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSamples, firstSeen } from '../src/data/dataset.ts';
+import { batchTensors, disposeBatch } from '../src/train/batches.ts';
 import { historiesFrom } from '../src/data/histories.ts';
 import { itemKey, queryKey } from '../src/features/history.ts';
 import type { EventRow, ItemRow } from '../src/data/schema.ts';
@@ -57,6 +58,31 @@ describe('samples: an ID counts from its first click on', () => {
     // Without masking, every ID counts.
     const hashed = buildSamples(train, { ...ctx, config: { ...config, unknownIds: 'hash' } });
     expect(Array.from(hashed.itemIdKnown)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('training\'s ID dropouts hide known IDs only: the candidate\'s (idDropout) and each history event\'s (histIdDropout)', () => {
+    const items = new Map<string, ItemRow>(['x', 'y', 'z'].map((id) => [id, { id, text: id }]));
+    const train = [ev(1, { item: 'x' }), ev(2, { item: 'y' }), ev(3, { item: 'x' }), ev(4, { item: 'z' }), ev(5, { item: 'x' }), ev(5, { item: 'y', label: 0, line: 0 })];
+    const since = firstSeen(train);
+    const config = smallConfig({ unknownIds: 'mask', knownIds: encodeKnownIds(since.keys()), historyLength: 4 });
+    const s = buildSamples(train, { config, items, histories: historiesFrom(train, items), textRow: () => 1, warmItems: new Set(), knownSince: since });
+    const idx = [4, 5, 3];
+    const read = (hideId?: (i: number) => boolean, hideHistId?: () => boolean) => {
+      const b = batchTensors(s, idx, tf.zeros([2, 6]), config, undefined, hideId, hideHistId);
+      const out = { item: Array.from(b.inputs.itemIdKnown!.dataSync()), hist: b.inputs.histIdKnown!.arraySync() };
+      disposeBatch(b);
+      return out;
+    };
+    const plain = read();
+    // Samples 4 and 5 (ts 5) share one history, x, y, x, z (all known by then); sample 3 (ts 4) has x, y, x and a pad.
+    expect(plain).toEqual({ item: [1, 1, 0], hist: [[1, 1, 1, 1], [1, 1, 1, 0]] });
+    // Hiding every candidate hides the known ones; the unknown z stays unknown and no history changes.
+    expect(read(() => true)).toEqual({ item: [0, 0, 0], hist: plain.hist });
+    // Hiding every other history event it is asked about: only known events are asked, and only they turn 0.
+    let k = 0;
+    const hist = read(undefined, () => k++ % 2 === 0).hist;
+    expect(hist).toEqual([[0, 1, 0, 1], [0, 1, 0, 0]]);
+    expect(k).toBe(7);
   });
 
   it('gives the page the same flags for candidates, the query and the history', () => {

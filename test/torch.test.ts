@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RankerConfig } from '../src/model/config.ts';
@@ -125,6 +125,44 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
       expect(scale, name).toBeGreaterThan(0);
       expect(worst, name).toBeLessThan(1e-3 * Math.max(1, scale));
     }
+  });
+
+  it('hides history IDs as batchTensors does: known events only, each with config.histIdDropout, in models with IDs', () => {
+    // One history of 400 events, every other one known; the candidates' fields are empty placeholders.
+    const code = `
+import json, torch
+from kindling_torch.samples import batch
+N = 400
+f = {k: torch.zeros(2, 1, dtype=torch.int32) for k in ("itemId", "itemText", "queryId", "queryText", "domain", "histOf")}
+f.update({k: torch.zeros(2, 1) for k in ("itemIdKnown", "queryIdKnown", "label", "relevance", "relMask")})
+f.update({"itemCat": torch.zeros(2, 0, dtype=torch.int32), "ctxCat": torch.zeros(2, 0, dtype=torch.int32), "itemNum": torch.zeros(2, 0), "ctxNum": torch.zeros(2, 0)})
+f.update({k: torch.zeros(1, N, dtype=torch.int32) for k in ("histId", "histText", "histDomain", "histAction")})
+f.update({"histMask": torch.ones(1, N), "histIdKnown": (torch.arange(N) % 2 == 0).float().reshape(1, N), "userCat": torch.zeros(1, 0, dtype=torch.int32), "userNum": torch.zeros(1, 0)})
+class Shard:
+    fields = f
+def hist(config, gen=True):
+    x, _ = batch(Shard, [0, 1], torch.zeros(1, 1), {"unknownIds": "mask", "aspects": ["id", "text"], **config}, hist_gen=torch.Generator().manual_seed(3) if gen else None)
+    return x["histIdKnown"][0]
+known = f["histIdKnown"][0]
+half = hist({"histIdDropout": 0.5})
+print(json.dumps({
+    "unknownStay": bool((half[known == 0] == 0).all()),
+    "hidden": int((half[known == 1] == 0).sum()),
+    "knownBefore": int(known.sum()),
+    "noGen": bool(torch.equal(hist({"histIdDropout": 0.5}, gen=False), known)),
+    "zero": bool(torch.equal(hist({"histIdDropout": 0}), known)),
+    "absent": bool(torch.equal(hist({}), known)),
+    "noIdAspect": bool(torch.equal(hist({"histIdDropout": 0.5, "aspects": ["text"]}), known)),
+    "all": int(hist({"histIdDropout": 1.0}).sum()),
+}))
+`;
+    const r = spawnSync(PYTHON, ['-c', code], { cwd: 'python', encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout);
+    expect(got).toMatchObject({ unknownStay: true, knownBefore: 200, noGen: true, zero: true, absent: true, noIdAspect: true, all: 0 });
+    // About half of the 200 known events are hidden (binomial: 5 standard deviations is ±35).
+    expect(got.hidden).toBeGreaterThan(65);
+    expect(got.hidden).toBeLessThan(135);
   });
 
   it('names a corrupt shard and a manifest from another encoder', async () => {
@@ -268,8 +306,9 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch trainer', () => {
     expect(readFileSync(join(out, 'export', 'manifest.json'), 'utf8').replace(/"data": "[^"]*"/, '')).toBe(readFileSync(join(folder, 'manifest.json'), 'utf8').replace(/"data": "[^"]*"/, ''));
     expect(readFileSync(join(out, 'weights.bin')).equals(readFileSync(join(byHand, 'weights.bin')))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training).toMatchObject({ worldSize: 2, batchSize: 128, epochs: 1 });
-    // The library call says the same, with each rank's digest.
-    const again = await trainWithTorch({ data: world, out: join(dir, 'pt-launcher-2'), epochs: 1, batchSize: 256, negatives: 2, seed: 5, excludeDomains: ['miniapps'], procs: 2 });
+    // The library call says the same, with each rank's digest; its folders may be relative to the
+    // caller's (the ranks run in python/).
+    const again = await trainWithTorch({ data: world, out: relative(process.cwd(), join(dir, 'pt-launcher-2')), epochs: 1, batchSize: 256, negatives: 2, seed: 5, excludeDomains: ['miniapps'], procs: 2 });
     expect(again.digests).toHaveLength(2);
     expect(again.digests[1]).toBe(again.digests[0]);
     expect(readFileSync(join(again.out, 'weights.bin')).equals(readFileSync(join(out, 'weights.bin')))).toBe(true);

@@ -97,9 +97,10 @@ def shards_for(folder, m, split, rank=0, world=1):
     return [Shard(folder, m, e).check() for k, e in enumerate(entries) if k % world == rank]
 
 
-def batch(shard, idx, text_table, config, device="cpu", hide_domain=None, hide_id=None):
+def batch(shard, idx, text_table, config, device="cpu", hide_domain=None, hide_id=None, hist_gen=None):
     """The model's inputs and targets for samples `idx` of a shard (src/train/batches.ts batchTensors).
-    `hide_domain`/`hide_id`: boolean masks [len(idx)] (training's domain and ID dropout)."""
+    `hide_domain`/`hide_id`: boolean masks [len(idx)] (training's domain and ID dropout); `hist_gen`: the
+    generator that draws, with config.histIdDropout, which history events' IDs are hidden (training only)."""
     f = shard.fields
     idx = torch.as_tensor(idx, dtype=torch.long)
     hist = f["histOf"][idx, 0]
@@ -121,7 +122,11 @@ def batch(shard, idx, text_table, config, device="cpu", hide_domain=None, hide_i
         known = width1("itemIdKnown")
         x["itemIdKnown"] = torch.where(hide_id, torch.zeros_like(known), known) if hide_id is not None else known
         x["queryIdKnown"] = width1("queryIdKnown")
-        x["histIdKnown"] = f["histIdKnown"][rows]
+        hist_known = f["histIdKnown"][rows]
+        p = (config.get("histIdDropout") or 0) if "id" in config["aspects"] else 0
+        if hist_gen is not None and p > 0:
+            hist_known = torch.where(torch.rand(hist_known.shape, generator=hist_gen) < p, torch.zeros_like(hist_known), hist_known)
+        x["histIdKnown"] = hist_known
     if f["userCat"].shape[1] or f["userNum"].shape[1]:
         x["userCat"], x["userNum"] = f["userCat"][rows], f["userNum"][rows]
     targets = {"label": width1("label"), "relevance": width1("relevance"), "relMask": width1("relMask"), "domain": domain}

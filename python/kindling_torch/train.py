@@ -11,7 +11,7 @@ so the global batch is --batch x world size. Every epoch is checkpointed into <o
 
 What it trains is what `kindling train` trains: the same initial values for the same --seed, the
 same loss (L_ctr + L_sim + lambda L_reg), the same dropouts (a share config.domainDropout of samples
-shown as the generic domain, config.idDropout of items shown as unknown), Adam with TF.js's epsilon.
+shown as the generic domain, config.idDropout of items and config.histIdDropout of history events shown as unknown), Adam with TF.js's epsilon.
 
 With --from, it fine-tunes that foundation as `kindling finetune` does, on an export made for it
 (`kindling export --from MODEL --domain NAME`): a new domain gets a row of its own (a copy of the
@@ -178,7 +178,7 @@ class Trainer:
                 n = len(idx)
                 hide_domain = torch.rand(n, generator=gen) < c["domainDropout"]
                 hide_id = torch.rand(n, generator=gen) < (c.get("idDropout") or 0) if c.get("idDropout") else None
-                x, t = batch(shard, idx, self.text, c, self.device, hide_domain, hide_id)
+                x, t = batch(shard, idx, self.text, c, self.device, hide_domain, hide_id, gen)
                 loss = ranker_loss(c, self.ddp(x), t)["total"]
                 pull = self.l2sp()
                 if pull is not None:

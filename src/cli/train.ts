@@ -24,13 +24,15 @@ export function modelOverrides(a: Values): Partial<RankerConfig> {
   set('historyLength', optNum('history', a.history, 1, 500));
   set('unknownIds', optChoice('unknown-ids', a['unknown-ids'], ['mask', 'hash'] as const));
   set('idDropout', optNum('id-dropout', a['id-dropout'], 0, 0.9, false));
+  set('histIdDropout', optNum('hist-id-dropout', a['hist-id-dropout'], 0, 0.9, false));
   return o;
 }
 
 /** The network's flags (train and export). */
-export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout'], ['no-text', 'no-id', 'no-sparse', 'no-da']);
+export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout', 'hist-id-dropout'], ['no-text', 'no-id', 'no-sparse', 'no-da']);
 export const MODEL_USAGE = `[--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da] [--reg js|mmd|none]
-           [--reg-weight L (alias --lambda)] [--experts N] [--history N] [--unknown-ids mask|hash] [--id-dropout P]`;
+           [--reg-weight L (alias --lambda)] [--experts N] [--history N] [--unknown-ids mask|hash] [--id-dropout P]
+           [--hist-id-dropout P]`;
 
 export const trainCommand: Command = {
   usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F] ${DATA_USAGE}

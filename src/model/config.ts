@@ -64,6 +64,12 @@ export interface RankerConfig {
   knownIds?: string;
   /** Probability, in training, of hiding a known item's ID as if it were new (DropoutNet). */
   idDropout?: number;
+  /**
+   * Probability, in training, of hiding a history event's ID as if it were new (each event on its
+   * own), so that the user tower also learns what the history's texts say: E(U) is what a new
+   * item's text is matched against.
+   */
+  histIdDropout?: number;
 }
 
 /** A new model's hyperparameters; what comes from the data (text width, features, domains, actions) is not here. */
@@ -86,6 +92,7 @@ export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemF
   domainDropout: 0.1,
   unknownIds: 'mask',
   idDropout: 0.2,
+  histIdDropout: 0.5,
 };
 
 export const NO_FEATURES: FeatureConfig = { categorical: [], numeric: [] };

@@ -15,9 +15,10 @@ function pick<T extends Int32Array | Float32Array>(src: T, idx: ArrayLike<number
  * `textTable` is the whole table the samples' text rows point into (kept, not disposed here).
  * `hideDomain` (training only) shows these rows as the generic domain 0, so that row of the
  * domain tables learns to serve a scenario the model has never seen; `hideId` (training only,
- * config.idDropout) shows these rows' items as unknown, as DropoutNet drops a known item's ID.
+ * config.idDropout) shows these rows' items as unknown, as DropoutNet drops a known item's ID;
+ * `hideHistId` (training only, config.histIdDropout) does the same for one history event.
  */
-export function batchTensors(s: Samples, idx: ArrayLike<number>, textTable: tf.Tensor2D, c: RankerConfig, hideDomain?: (i: number) => boolean, hideId?: (i: number) => boolean): { inputs: RankerInputs; targets: Targets } {
+export function batchTensors(s: Samples, idx: ArrayLike<number>, textTable: tf.Tensor2D, c: RankerConfig, hideDomain?: (i: number) => boolean, hideId?: (i: number) => boolean, hideHistId?: () => boolean): { inputs: RankerInputs; targets: Targets } {
   const B = idx.length;
   const N = c.historyLength;
   const { Fi, Ni, Fe, Ne, Fu, Nu } = featureCounts(c);
@@ -55,7 +56,8 @@ export function batchTensors(s: Samples, idx: ArrayLike<number>, textTable: tf.T
     const known = pick(s.itemIdKnown, idx, 1);
     inputs.itemIdKnown = tf.tensor1d(hideId ? known.map((k, i) => (hideId(i) ? 0 : k)) : known);
     inputs.queryIdKnown = tf.tensor1d(pick(s.queryIdKnown, idx, 1));
-    inputs.histIdKnown = tf.tensor2d(pick(s.histIdKnown, hrows, N), [Bu, N]);
+    const histKnown = pick(s.histIdKnown, hrows, N);
+    inputs.histIdKnown = tf.tensor2d(hideHistId ? histKnown.map((k) => (k && hideHistId() ? 0 : k)) : histKnown, [Bu, N]);
   }
   if (Fu || Nu) {
     inputs.userCat = tf.tensor2d(pick(s.userCat, hrows, Fu), [Bu, Fu], 'int32');

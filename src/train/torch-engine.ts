@@ -10,7 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, KindlingError, TrainerError } from '../errors.ts';
 import { checkNumbers, DATA_DEFAULTS, withDefaults } from './data-options.ts';
@@ -71,11 +71,13 @@ export async function trainWithTorch(options: TorchTrainOptions): Promise<TorchT
   if (o.batchSize % o.procs) throw new ConfigError('batchSize', `${o.batchSize} samples per step do not split evenly over ${o.procs} ranks`);
   const python = findPython(o.python);
   const t0 = performance.now();
-  const exportDir = o.exportDir ?? join(o.out, 'export');
+  // Absolute: the ranks run in python/, where a path relative to the caller's folder means nothing.
+  const out = resolve(o.out);
+  const exportDir = resolve(o.exportDir ?? join(out, 'export'));
   // At least one training shard per rank, so that every rank has samples of its own.
   const manifest = await exportSamples({ ...o, out: exportDir, shards: Math.max(4, o.procs), onShard: o.onShard });
   const port = await freePort();
-  const args = ['-m', 'kindling_torch.train', '--export', exportDir, '--out', o.out, '--epochs', String(o.epochs), '--batch', String(o.batchSize / o.procs), '--lr', String(o.learningRate), '--seed', String(o.seed), '--device', o.device, ...(o.resume ? ['--resume'] : [])];
+  const args = ['-m', 'kindling_torch.train', '--export', exportDir, '--out', out, '--epochs', String(o.epochs), '--batch', String(o.batchSize / o.procs), '--lr', String(o.learningRate), '--seed', String(o.seed), '--device', o.device, ...(o.resume ? ['--resume'] : [])];
   const ranks: ChildProcess[] = [];
   const outputs: string[] = [];
   const digests: string[] = [];
@@ -113,6 +115,6 @@ export async function trainWithTorch(options: TorchTrainOptions): Promise<TorchT
   });
   if (failed) throw failed;
   if (digests.filter(Boolean).length !== o.procs || new Set(digests).size !== 1) throw new KindlingError(`the ${o.procs} PyTorch ranks did not end with the same weights (sha256 ${digests.map((d) => d?.slice(0, 12) ?? 'none').join(', ')})`);
-  const evalPath = join(o.out, 'eval.json');
-  return { out: o.out, manifest, eval: JSON.parse(readFileSync(evalPath, 'utf8')), seconds: (performance.now() - t0) / 1000, digests };
+  const evalPath = join(out, 'eval.json');
+  return { out, manifest, eval: JSON.parse(readFileSync(evalPath, 'utf8')), seconds: (performance.now() - t0) / 1000, digests };
 }

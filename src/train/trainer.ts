@@ -68,7 +68,9 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
       for (let b = 0; b < batches; b++) {
         const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
         const idDropout = c.idDropout ?? 0;
-        const batch = batchTensors(s, idx, textTable, c, () => rand() < c.domainDropout, idDropout > 0 ? () => rand() < idDropout : undefined);
+        // Only a model that reads history IDs has any to hide (and draws nothing otherwise).
+        const histIdDropout = c.aspects.includes('id') ? (c.histIdDropout ?? 0) : 0;
+        const batch = batchTensors(s, idx, textTable, c, () => rand() < c.domainDropout, idDropout > 0 ? () => rand() < idDropout : undefined, histIdDropout > 0 ? () => rand() < histIdDropout : undefined);
         let parts = { ctr: 0, sim: 0, reg: 0, l2sp: 0 };
         const loss = optimizer.minimize(() => {
           const out = rankerForward(params, c, batch.inputs);
