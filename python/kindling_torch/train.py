@@ -11,7 +11,8 @@ so the global batch is --batch x world size. Every epoch is checkpointed into <o
 
 What it trains is what `kindling train` trains: the same initial values for the same --seed, the
 same loss (L_ctr + L_sim + lambda L_reg), the same dropouts (a share config.domainDropout of samples
-shown as the generic domain, config.idDropout of items and config.histIdDropout of history events shown as unknown), Adam with TF.js's epsilon.
+shown as the generic domain, config.idDropout of items and config.histIdDropout of history events
+shown as unknown), Adam with TF.js's epsilon.
 
 With --from, it fine-tunes that foundation as `kindling finetune` does, on an export made for it
 (`kindling export --from MODEL --domain NAME`): a new domain gets a row of its own (a copy of the

@@ -67,7 +67,7 @@ export interface RankerConfig {
   /**
    * Probability, in training, of hiding a history event's ID as if it were new (each event on its
    * own), so that the user tower also learns what the history's texts say: E(U) is what a new
-   * item's text is matched against.
+   * item's text is matched against. Models saved before this existed read as 0.
    */
   histIdDropout?: number;
 }
