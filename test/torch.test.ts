@@ -165,6 +165,38 @@ print(json.dumps({
     expect(got.hidden).toBeLessThan(135);
   });
 
+  it('interleaves the batches of --mix-shards loaded shards (shards are periods of time), each sample once an epoch', () => {
+    const code = `
+import json, types, torch
+from kindling_torch.train import Trainer
+class Shard:
+    def __init__(self, name, n):
+        self.name, self.n, self.loads = name, n, 0
+    def load(self):
+        self.loads += 1
+        return types.SimpleNamespace(file=self.name, n=self.n, fields={"group": torch.arange(self.n).reshape(-1, 1)})
+def run(mix):
+    shards = [Shard("a", 10), Shard("b", 7), Shard("c", 5)]
+    me = types.SimpleNamespace(a=types.SimpleNamespace(seed=3, batch=2, mix_shards=mix), rank=0, shards=shards)
+    seq = [(s.file, [int(i) for i in idx]) for s, idx, _ in Trainer.batches(me, 0)]
+    files = [f for f, _ in seq]
+    return {"switches": sum(1 for x, y in zip(files, files[1:]) if x != y), "loads": [s.loads for s in shards],
+            "samples": {name: sorted(i for f, idx in seq if f == name for i in idx) for name in "abc"}}
+print(json.dumps({"mixed": run(4), "alone": run(1)}))
+`;
+    const r = spawnSync(PYTHON, ['-c', code], { cwd: 'python', encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { mixed, alone } = JSON.parse(r.stdout);
+    const every = { a: [...Array(10).keys()], b: [...Array(7).keys()], c: [...Array(5).keys()] };
+    for (const run of [mixed, alone]) {
+      expect(run.samples).toEqual(every);
+      expect(run.loads).toEqual([1, 1, 1]);
+    }
+    // One shard at a time: the three shards' batches come in three blocks; loaded together, interleaved.
+    expect(alone.switches).toBe(2);
+    expect(mixed.switches).toBeGreaterThan(4);
+  });
+
   it('names a corrupt shard and a manifest from another encoder', async () => {
     const folder = join(dir, 'export-corrupt');
     const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'] });

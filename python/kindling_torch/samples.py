@@ -58,7 +58,8 @@ def _check_file(path, sha256):
 
 class Shard:
     """One shard of the export: its counts at once; its arrays (sample fields [samples, width], history
-    fields [histRows, width]) only while it is loaded, so a rank holds one shard at a time."""
+    fields [histRows, width]) only while it is loaded, so a rank holds only the shards it trains on now
+    (train.py's --mix-shards)."""
 
     def __init__(self, folder, m, entry):
         self.path = os.path.join(folder, entry["file"])

@@ -1,5 +1,6 @@
 """python3 -m kindling_torch.train --export DIR --out DIR [--epochs N] [--batch B] [--lr R] [--seed S]
-                                  [--device cpu|cuda] [--resume] [--from MODEL [--freeze l0|l0+encoder] [--l2sp W]]
+                                  [--device cpu|cuda] [--resume] [--mix-shards K]
+                                  [--from MODEL [--freeze l0|l0+encoder] [--l2sp W]]
 
 Trains the ranking network on `kindling export`'s shards with PyTorch DistributedDataParallel, and
 writes model.json + weights.bin in Kindling's own format (the page, `kindling eval` and `kindling
@@ -161,12 +162,20 @@ class Trainer:
         return int(lo.item())
 
     def batches(self, epoch):
+        """The rank's shards in a random order, --mix-shards at a time, the batches of those loaded
+        interleaved at random. kindling export cuts a split into shards in time order, so visited one
+        after another the shard seen last, a random period, would weigh most in the model."""
         gen = torch.Generator().manual_seed(self.a.seed * 1000 + epoch + 7919 * self.rank)
-        for k in torch.randperm(len(self.shards), generator=gen).tolist():
-            shard = self.shards[k].load()  # one shard in memory at a time
-            order = grouped_order(shard, gen)
-            for start in range(0, shard.n, self.a.batch):
-                yield shard, order[start : start + self.a.batch], gen
+        perm = torch.randperm(len(self.shards), generator=gen).tolist()
+        for w in range(0, len(perm), self.a.mix_shards):
+            window, plan = perm[w : w + self.a.mix_shards], []
+            for k in window:
+                shard = self.shards[k].load()  # at most --mix-shards shards in memory at a time
+                order = grouped_order(shard, gen)
+                plan += [(shard, order[start : start + self.a.batch]) for start in range(0, shard.n, self.a.batch)]
+            # One shard alone keeps its own order (as every run did before --mix-shards).
+            for j in torch.randperm(len(plan), generator=gen).tolist() if len(window) > 1 else range(len(plan)):
+                yield plan[j][0], plan[j][1], gen
 
     def train(self):
         c = self.config
@@ -255,6 +264,7 @@ def parse(argv):
     ap.add_argument("--batch", type=int, default=512, help="samples per step on each rank")
     ap.add_argument("--lr", type=float, default=0.003)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mix-shards", type=int, default=4, help="training shards a rank loads at once, their batches interleaved (default 4)")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda (one GPU per rank: LOCAL_RANK picks it)")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--timeout", type=int, default=300, help="seconds a rank waits for the others before it gives up")
@@ -262,9 +272,9 @@ def parse(argv):
     ap.add_argument("--freeze", default="l0", choices=sorted(FREEZE), help="with --from: the levels kept frozen")
     ap.add_argument("--l2sp", type=float, default=0.0, help="with --from: pull towards the foundation (0, the default: none)")
     a = ap.parse_args(argv)
-    for name, lo in (("epochs", 1), ("batch", 1)):
+    for name, lo in (("epochs", 1), ("batch", 1), ("mix_shards", 1)):
         if getattr(a, name) < lo:
-            ap.error(f"--{name}: expected an integer >= {lo}, got {getattr(a, name)}")
+            ap.error(f"--{name.replace('_', '-')}: expected an integer >= {lo}, got {getattr(a, name)}")
     if not a.lr > 0:
         ap.error(f"--lr: expected a positive number, got {a.lr}")
     if not a.l2sp >= 0:
