@@ -53,6 +53,7 @@ const MODELS: Record<string, string[]> = {
   'full on the GloVe table stored as 5-bit codes (--text-vectors; --hist-id-dropout 0)': ['--text-vectors', join(ROOT, 'glove-5bit'), ...HD0],
   'full on the float32 GloVe vectors, unquantised (--text-vectors; --hist-id-dropout 0)': ['--text-vectors', join(ROOT, 'glove-floatbit'), ...HD0],
   'full without history-ID dropout (--hist-id-dropout 0)': HD0,
+  'full on a 100,000-word table (5-bit codes; --text-vectors; not shipped: 5.8 MB more to download)': ['--text-vectors', join(ROOT, 'glove-100k')],
 };
 const slug = (s: string) => s.replace(/\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
 
@@ -77,6 +78,10 @@ for (const bits of WIDTHS) {
   await kindling(['--bits', bits, '--out', join(ROOT, `${name}-build`, 'encoder')], join(ROOT, `${name}-build`, 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
   await kindling(['--data', all, '--models', join(ROOT, `${name}-build`), '--out', join(ROOT, name)], join(ROOT, `${name}.bin`), 'scripts/encode-static.ts');
 }
+// A vocabulary of 100,000 words instead of 30,000 (5-bit codes): what the words the shipped table leaves
+// out as [UNK] (filament, toner, pencils, epson, ...) are worth to the ranking.
+await kindling(['--top', '100000', '--out', join(ROOT, 'glove-100k-build', 'encoder')], join(ROOT, 'glove-100k-build', 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
+await kindling(['--data', all, '--models', join(ROOT, 'glove-100k-build'), '--out', join(ROOT, 'glove-100k')], join(ROOT, 'glove-100k.bin'), 'scripts/encode-static.ts');
 // The float32 vectors the tables are quantised from, through the same tokens: the unquantised reference,
 // and (trained on) the measure of how far two training runs on all but identical vectors drift apart.
 await kindling(['--data', all, '--models', join(ROOT, 'glove-8bit-build'), '--out', join(ROOT, 'glove-floatbit'), '--float'], join(ROOT, 'glove-floatbit.bin'), 'scripts/encode-static.ts');
@@ -106,10 +111,13 @@ async function seedRuns(seed: number) {
   await ftRun('ft-l0-l2sp0-frozen-known', ['--freeze', 'l0', '--l2sp', '0', '--frozen-ids', 'known']);
   // The epoch picked on a validation split (the latest 10% of the 2,000 events), for fine-tune and scratch alike;
   // the fine-tunes' validation losses also compare the two L2-SP weights without looking at the test period.
-  await ftRun('ft-l0-valid', ['--freeze', 'l0', '--l2sp', String(FT.l2sp), '--valid', VALID]);
-  await ftRun('ft-l0-l2sp0-valid', ['--freeze', 'l0', '--l2sp', '0', '--valid', VALID]);
+  // Picked on AUC (--valid's default), and on logloss as before that default existed.
+  await ftRun('ft-l0-valid', ['--freeze', 'l0', '--l2sp', String(FT.l2sp), '--valid', VALID, '--valid-metric', 'logloss']);
+  await ftRun('ft-l0-l2sp0-valid', ['--freeze', 'l0', '--l2sp', '0', '--valid', VALID, '--valid-metric', 'logloss']);
+  await ftRun('ft-l0-l2sp0-valid-auc', ['--freeze', 'l0', '--l2sp', '0', '--valid', VALID]);
   await scratchRun('scratch', []);
-  await scratchRun('scratch-valid', ['--valid', VALID]);
+  await scratchRun('scratch-valid', ['--valid', VALID, '--valid-metric', 'logloss']);
+  await scratchRun('scratch-valid-auc', ['--valid', VALID]);
 }
 const queue = [...SEEDS];
 await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
@@ -141,7 +149,9 @@ const rows: Record<string, Row[]> = {};
 const add = (name: string, seed: number, r: SliceReport) => (rows[name] ??= []).push({ seed, auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, warm: r.warm.auc, cold: r.cold.auc });
 const POP = 'popularity (clicks in the training split)';
 const USE = Object.keys(MODELS)[5];
+const V100K = Object.keys(MODELS)[10];
 const COS_USE = 'text cosine as above, on the USE-Lite vectors';
+const COS_100K = 'text cosine as above, on the 100,000-word table';
 const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
 const INT8 = 'full model with its ID and sparse tables as int8 (`kindling quantize`: what a page downloads)';
 const sameRow = (bits: string) => `the int8-table ranker read with ${bits === '8' ? 'the int8 table (itself)' : bits === 'float' ? 'the float32 vectors (unquantised)' : `${bits}-bit code vectors`}`;
@@ -166,6 +176,7 @@ for (const seed of SEEDS) {
       samples = { train: training(dir).trainSamples, test: r.overall.samples };
     }
     if (name === USE) add(COS_USE, seed, r.baselines!.text_cosine!);
+    if (name === V100K) add(COS_100K, seed, r.baselines!.text_cosine!);
   }
   add(INT8, seed, readEval(int8Dir(seed)));
   for (const bits of READS) add(sameRow(bits), seed, readEval(SAME(seed, bits)));
@@ -177,10 +188,12 @@ const CS = {
   l0free: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0 (finetune's defaults)`,
   encfree: `${COLD}: foundation + fine-tune, freeze l0+encoder, --l2sp 0`,
   frozenKnown: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, --frozen-ids known (as before: colliding IDs read the frozen row)`,
-  l0valid: `${COLD}: foundation + fine-tune, freeze l0, --l2sp ${FT.l2sp}, epoch picked on validation (--valid ${VALID})`,
-  l0freevalid: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, epoch picked on validation (--valid ${VALID})`,
+  l0valid: `${COLD}: foundation + fine-tune, freeze l0, --l2sp ${FT.l2sp}, epoch picked on validation logloss (--valid ${VALID} --valid-metric logloss)`,
+  l0freevalid: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, epoch picked on validation logloss (--valid ${VALID} --valid-metric logloss)`,
+  l0freevalidAuc: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, epoch picked on validation AUC (--valid ${VALID})`,
   scratch: `${COLD}: the same model from scratch on the 2,000 events`,
-  scratchValid: `${COLD}: the same model from scratch, epoch picked on validation (--valid ${VALID})`,
+  scratchValid: `${COLD}: the same model from scratch, epoch picked on validation logloss (--valid ${VALID} --valid-metric logloss)`,
+  scratchValidAuc: `${COLD}: the same model from scratch, epoch picked on validation AUC (--valid ${VALID})`,
   pop: `${COLD}: popularity`,
   cos: `${COLD}: text cosine`,
 };
@@ -196,6 +209,8 @@ for (const seed of SEEDS) {
   add(CS.l0freevalid, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-valid`)));
   add(CS.scratch, seed, readEval(join(ROOT, `s${seed}-scratch`)));
   add(CS.scratchValid, seed, readEval(join(ROOT, `s${seed}-scratch-valid`)));
+  add(CS.l0freevalidAuc, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-valid-auc`)));
+  add(CS.scratchValidAuc, seed, readEval(join(ROOT, `s${seed}-scratch-valid-auc`)));
   add(CS.pop, seed, ft.baselines!.popularity!);
   add(CS.cos, seed, ft.baselines!.text_cosine!);
 }
@@ -243,7 +258,8 @@ function validationChoices() {
       const t = training(join(ROOT, `s${seed}-${name}`));
       return { seed, best: Math.min(t.startValidLoss ?? Infinity, ...(t.validLoss as number[])), epoch: t.bestEpoch as number };
     });
-  return { l2sp: pick('ft-l0-valid'), none: pick('ft-l0-l2sp0-valid'), scratch: SEEDS.map((seed) => ({ seed, epoch: training(join(ROOT, `s${seed}-scratch-valid`)).bestEpoch as number })) };
+  const kept = (name: string) => SEEDS.map((seed) => training(join(ROOT, `s${seed}-${name}`)).bestEpoch as number);
+  return { l2sp: pick('ft-l0-valid'), none: pick('ft-l0-l2sp0-valid'), scratch: kept('scratch-valid'), noneAuc: kept('ft-l0-l2sp0-valid-auc'), scratchAuc: kept('scratch-valid-auc') };
 }
 const validation = validationChoices();
 
@@ -290,7 +306,7 @@ const targets: Target[] = [
   [`${COLD}: fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch ≥ +0.02`, paired(CS.l0, CS.scratch), 0.02],
   [`${COLD}: fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch ≥ +0.02`, paired(CS.enc, CS.scratch), 0.02],
   [`${COLD}: fine-tune (freeze l0, --l2sp 0: finetune's defaults) − scratch ≥ +0.02`, paired(CS.l0free, CS.scratch), 0.02],
-  [`${COLD}: fine-tune (freeze l0, --l2sp 0) − scratch, each with its epoch picked on validation, ≥ +0.02`, paired(CS.l0freevalid, CS.scratchValid), 0.02],
+  [`${COLD}: fine-tune (freeze l0, --l2sp 0) − scratch, each with its epoch picked on validation AUC (\`--valid ${VALID}\`), ≥ +0.02`, paired(CS.l0freevalidAuc, CS.scratchValidAuc), 0.02],
   [`${COLD}: fine-tune (freeze l0, --l2sp 0: finetune's defaults) − zero-shot ≥ +0.01`, paired(CS.l0free, CS.zero), 0.01],
   [`${COLD}: fine-tune (freeze l0+encoder, --l2sp 0) − zero-shot ≥ +0.01`, paired(CS.encfree, CS.zero), 0.01],
 ];
@@ -311,6 +327,9 @@ const diffs: [string, ReturnType<typeof paired>][] = [
   ['cold items: on USE-Lite vectors − on the shipped encoder\'s (both `--hist-id-dropout 0`)', paired(USE, NOHD, 'cold')],
   ['overall: on USE-Lite vectors − on the shipped encoder\'s (both `--hist-id-dropout 0`)', paired(USE, NOHD, 'auc')],
   ['cold items: text cosine on USE-Lite − on the shipped encoder', paired(COS_USE, COS, 'cold')],
+  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: a 100,000-word table − the shipped 30,000 words`, paired(V100K, FULL, k)]),
+  ['cold items: a 100,000-word table − `--no-id` (on the shipped table)', paired(V100K, '--no-id', 'cold')],
+  ['cold items: text cosine on the 100,000-word table − on the shipped one', paired(COS_100K, COS, 'cold')],
   ['overall: int8 tables − float32 (`kindling quantize`)', paired(INT8, FULL, 'auc')],
   ['warm items: int8 tables − float32', paired(INT8, FULL, 'warm')],
   ['cold items: int8 tables − float32', paired(INT8, FULL, 'cold')],
@@ -332,7 +351,8 @@ const vdiff = validation.none.map((r, i) => r.best - validation.l2sp[i].best);
 const validationPart = `
 The two L2-SP weights on validation (the latest ${Number(VALID) * 100}% of the ${COLD_EVENTS} training events, held out; lower is better):
 best validation logloss with \`--l2sp 0\` − with \`--l2sp ${FT.l2sp}\`: ${sign(mean(vdiff))} ± ${se(vdiff).toFixed(4)} (per seed ${vdiff.map(sign).join(', ')}; lower without the pull in ${vdiff.filter((d) => d < 0).length} of ${vdiff.length}).
-Epochs kept (0: the foundation as it was): fine-tune \`--l2sp ${FT.l2sp}\` ${validation.l2sp.map((r) => r.epoch).join(', ')}; \`--l2sp 0\` ${validation.none.map((r) => r.epoch).join(', ')}; scratch ${validation.scratch.map((r) => r.epoch).join(', ')}.
+Epochs kept on validation logloss (0: the foundation as it was): fine-tune \`--l2sp ${FT.l2sp}\` ${validation.l2sp.map((r) => r.epoch).join(', ')}; \`--l2sp 0\` ${validation.none.map((r) => r.epoch).join(', ')}; scratch ${validation.scratch.join(', ')}.
+Epochs kept on validation AUC (\`--valid\`'s default): fine-tune \`--l2sp 0\` ${validation.noneAuc.join(', ')}; scratch ${validation.scratchAuc.join(', ')}.
 `;
 const md = `# Results on real data: Amazon Reviews 2018, Industrial_and_Scientific + Office_Products
 
@@ -349,7 +369,7 @@ Cold items: no click in the training split. Cells: mean ± standard error over s
 --epochs ${EPOCHS} --negatives ${NEG} --seed S\`; the baselines are the full model's \`eval.json\` \`baselines\`.
 
 ## Both domains
-${table([FULL, '--no-text', '--no-id', NOHD, DROP0, HASH, USE, INT8, TABLE8, TABLE5, POP, COS, COS_USE])}
+${table([FULL, '--no-text', '--no-id', NOHD, DROP0, HASH, USE, V100K, INT8, TABLE8, TABLE5, POP, COS, COS_USE, COS_100K])}
 
 The rows that read the shipped encoder were trained on its vectors as they were then: ${encodersUsed.map((e) => `\`${e}\``).join(', ')}
 (runs are cached: \`REAL_FRESH=1\` redoes them all on today's encoder).
@@ -404,7 +424,7 @@ ${table(Object.values(CS))}
 
 | difference in AUC | mean | standard error | seeds ahead | per seed |
 |---|---|---|---|---|
-${[[`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0, --l2sp 0) − text cosine', paired(CS.l0free, CS.cos, 'cold')], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, paired(CS.l0free, CS.frozenKnown, k)]), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
+${[[`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0, --l2sp 0) − text cosine', paired(CS.l0free, CS.cos, 'cold')], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, paired(CS.l0free, CS.frozenKnown, k)]), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation logloss − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.l0freevalidAuc, CS.l0free)], [`scratch: epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.scratchValidAuc, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch, both picked on validation logloss`, paired(CS.l0freevalid, CS.scratchValid)]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
 ${validationPart}`;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results-real.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, negatives: NEG, trainSeconds, hashing, coverage, samplesPerSecond: speeds, rows }, null, 1) + '\n');

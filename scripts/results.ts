@@ -117,7 +117,7 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   const foundation = join(ROOT, `s${seed}-full`);
   const cold = (r: EvalReport) => ({ seed, auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, logloss: r.overall.logloss, warmAuc: r.warm.auc, coldAuc: r.cold.auc });
   const models = encoderOf(foundation);
-  const ft = (freeze: Freeze, out: string, more: { l2sp: number; validFraction?: number }) =>
+  const ft = (freeze: Freeze, out: string, more: { l2sp: number; validFraction?: number; validMetric?: 'logloss' }) =>
     once(out, () => finetune({ from: foundation, data, domain: COLD_DOMAIN, freeze, epochs: FT.epochs, learningRate: FT.lr, out, seed, progress, models, ...more }));
   for (const freeze of ['l0', 'l0+encoder'] as const) {
     const out = join(ROOT, `s${seed}-ft-${slug(freeze)}-l2sp`);
@@ -135,8 +135,8 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   // The same fine-tune with the epoch picked on the latest 10% of the training period (the
   // foundation competing): a check that early stopping does not change the comparison.
   const validated = join(ROOT, `s${seed}-ft-l0-encoder-l2sp-valid`);
-  await ft('l0+encoder', validated, { l2sp: FT.l2sp, validFraction: 0.1 });
-  add(`${COLD_DOMAIN}: foundation + fine-tune, freeze l0+encoder, epoch picked by --valid 0.1`, cold(readEval(validated)));
+  await ft('l0+encoder', validated, { l2sp: FT.l2sp, validFraction: 0.1, validMetric: 'logloss' });
+  add(`${COLD_DOMAIN}: foundation + fine-tune, freeze l0+encoder, epoch picked by --valid 0.1 (logloss)`, cold(readEval(validated)));
   const scratch = join(ROOT, `s${seed}-scratch`);
   await once(scratch, () => train({ data, out: scratch, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, seed, models: TRAIN_MODELS, progress }));
   add(`${COLD_DOMAIN}: same model from scratch on it alone`, cold(readEval(scratch)));
@@ -144,8 +144,8 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   samplesOf.domain.push(trainSamples(scratch));
   // Scratch with the same epoch picking as the validated fine-tune: the fairer baseline for it.
   const scratchValid = join(ROOT, `s${seed}-scratch-valid`);
-  await once(scratchValid, () => train({ data, out: scratchValid, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, validFraction: 0.1, seed, models: TRAIN_MODELS, progress }));
-  add(`${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1`, cold(readEval(scratchValid)));
+  await once(scratchValid, () => train({ data, out: scratchValid, domains: [COLD_DOMAIN], epochs: FT.epochs, batchSize: FT.scratchBatch, validFraction: 0.1, validMetric: 'logloss', seed, models: TRAIN_MODELS, progress }));
+  add(`${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1 (logloss)`, cold(readEval(scratchValid)));
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -178,7 +178,7 @@ function paired(a: string, b: string) {
   return { mean: mean(d), se: sd / Math.sqrt(d.length), ahead: d.filter((x) => x > 0).length, n: d.length };
 }
 const zeroShot = `${COLD_DOMAIN}: foundation, no fine-tuning`;
-const scratchValidName = `${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1`;
+const scratchValidName = `${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1 (logloss)`;
 const pairs: [string, string, string][] = [
   ['fine-tune (freeze l0) - scratch', ftName('l0'), scratchName],
   ['fine-tune (freeze l0+encoder) - scratch', ftName('l0+encoder'), scratchName],
@@ -189,7 +189,7 @@ const pairs: [string, string, string][] = [
   ['fine-tune (freeze l0+encoder, --l2sp 0) - no fine-tuning', `${ftName('l0+encoder')}, --l2sp 0`, zeroShot],
   ['fine-tune (freeze l0) - the same with --l2sp 0', ftName('l0'), `${ftName('l0')}, --l2sp 0`],
   ['fine-tune (freeze l0+encoder) - the same with --l2sp 0', ftName('l0+encoder'), `${ftName('l0+encoder')}, --l2sp 0`],
-  ['fine-tune (freeze l0+encoder, --valid 0.1) - scratch (--valid 0.1)', `${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchValidName],
+  ['fine-tune (freeze l0+encoder, --valid 0.1) - scratch (--valid 0.1), both picked on logloss', `${ftName('l0+encoder')}, epoch picked by --valid 0.1 (logloss)`, scratchValidName],
 ];
 const pairedTable = ['| difference in AUC | mean | standard error | seeds ahead |', '|---|---|---|---|', ...pairs.map(([label, a, b]) => {
   const p = paired(a, b);
@@ -266,8 +266,8 @@ ${checks.map(([n, v, ok]) => `| ${n} | ${v >= 0 ? '+' : ''}${v.toFixed(4)} | ${o
   with freeze l0. On the real data the same weight costs the fine-tune about 0.025 AUC and the held-out end of
   the training period prefers none (docs/RESULTS-REAL.md), so finetune's default is now 0: the \`--l2sp 0\` rows.
 - **Epoch picking.** Picking the epoch on the latest 10%
-  of the training period (\`--valid 0.1\`, the foundation competing) against a from-scratch model picked the same
-  way: ${sign(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchValidName).mean)} ± ${f4(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1`, scratchValidName).se)}. The domain's test split has under 400 events, so one seed's AUC
+  of the training period (\`--valid 0.1 --valid-metric logloss\`, the foundation competing) against a from-scratch model picked the same
+  way: ${sign(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1 (logloss)`, scratchValidName).mean)} ± ${f4(paired(`${ftName('l0+encoder')}, epoch picked by --valid 0.1 (logloss)`, scratchValidName).se)}. The domain's test split has under 400 events, so one seed's AUC
   moves by 0.03-0.05; the paired differences above are what carries the conclusion.
 - **How this table changed** (session 3, 2026-11-22): until then a one-domain run (\`finetune --domain\`,
   \`train --domains\`, \`eval --domains\`) built its samples' histories from that domain's events only, so in the

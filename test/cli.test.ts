@@ -151,17 +151,28 @@ describe('kindling CLI', () => {
     expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training.loss).toHaveLength(3); // untouched
   });
 
-  it('with --valid, keeps the epoch (or the foundation) with the best validation logloss', async () => {
-    const out = join(dir, 'ft-valid');
-    const r = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', out, '--epochs', '3', '--valid', '0.2');
-    expect(r.code, r.err).toBe(0);
-    const t = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training;
-    expect(t.validFraction).toBe(0.2);
-    expect(t.validLoss).toHaveLength(3);
-    const all: number[] = [t.startValidLoss, ...t.validLoss];
-    // bestEpoch counts from 1; 0 is the foundation as it was.
-    expect(t.bestEpoch).toBe(all.indexOf(Math.min(...all)));
-    expect(r.err).toMatch(t.bestEpoch === 0 ? /kept the starting parameters/ : new RegExp(`kept epoch ${t.bestEpoch} `));
+  it('with --valid, keeps the epoch (or the foundation) with the best validation AUC, or logloss with --valid-metric logloss', async () => {
+    for (const metric of ['auc', 'logloss'] as const) {
+      const out = join(dir, `ft-valid-${metric}`);
+      const r = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', out, '--epochs', '3', '--valid', '0.2', ...(metric === 'auc' ? [] : ['--valid-metric', metric]));
+      expect(r.code, r.err).toBe(0);
+      const t = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training;
+      expect(t.validFraction).toBe(0.2);
+      expect(t.validMetric).toBe(metric);
+      expect(t.validLoss).toHaveLength(3);
+      expect(t.validAuc).toHaveLength(3);
+      for (const a of [t.startValidAuc, ...t.validAuc]) expect(a).toBeGreaterThan(0), expect(a).toBeLessThan(1);
+      const all: number[] = metric === 'auc' ? [t.startValidAuc, ...t.validAuc].map((a: number) => -a) : [t.startValidLoss, ...t.validLoss];
+      // bestEpoch counts from 1; 0 is the foundation as it was.
+      expect(t.bestEpoch).toBe(all.indexOf(Math.min(...all)));
+      expect(r.err).toMatch(t.bestEpoch === 0 ? /kept the starting parameters/ : new RegExp(`kept epoch ${t.bestEpoch} .*picked on ${metric === 'auc' ? 'AUC' : 'logloss'}`));
+    }
+    const alone = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', join(dir, 'ft-valid-alone'), '--valid-metric', 'auc');
+    expect(alone.code).toBe(2);
+    expect(alone.err).toMatch(/--valid-metric: .*give --valid F too/);
+    const bad = await cli('finetune', '--from', model, '--data', data, '--domain', 'miniapps', '--freeze', 'l0', '--out', join(dir, 'ft-valid-bad'), '--valid', '0.2', '--valid-metric', 'ndcg');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--valid-metric: got "ndcg"; allowed: auc, logloss/);
   });
 
   it('resumes from the last checkpoint', async () => {

@@ -3,7 +3,7 @@
  * the results scripts call them. Every option left out takes its documented default (a left-out
  * option must not reach the model as undefined), and the three agree on the same test events.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -93,5 +93,9 @@ describe('training as a library', () => {
     await expect(finetune({ from: join(dir, 'foundation'), data, domain: 'miniapps', out: join(dir, 'never'), frozenIds: 'maybe' })).rejects.toThrow('frozenIds: got "maybe"');
     // @ts-expect-error: not a freeze split
     await expect(finetune({ from: join(dir, 'foundation'), data, domain: 'miniapps', out: join(dir, 'never'), freeze: 'all' })).rejects.toThrow('freeze: got "all"');
+    // @ts-expect-error: not a metric
+    await expect(train({ data, out: join(dir, 'never'), validFraction: 0.1, validMetric: 'ndcg' })).rejects.toThrow('validMetric: got "ndcg"; allowed: auc, logloss');
+    await expect(train({ data, out: join(dir, 'never'), validMetric: 'auc' })).rejects.toThrow('validMetric: picks the epoch kept on the validation split');
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

@@ -70,12 +70,14 @@ export const list = (v: string | boolean | undefined) => (typeof v === 'string' 
 
 /** DATA_FLAGS as DataOptions (absent flags stay undefined). */
 export function dataOptions(a: Values, data: string): DataOptions {
+  if (a['valid-metric'] !== undefined && a.valid === undefined) throw new UsageError('--valid-metric', 'picks the epoch kept on the validation split: give --valid F too');
   return {
     data,
     trainFraction: splitSpec(a.split as string | undefined),
     negatives: optNum('negatives', a.negatives, 0, 100),
     seed: optNum('seed', a.seed, 0, 2 ** 31),
     validFraction: optNum('valid', a.valid, 0.01, 0.5, false),
+    validMetric: optChoice('valid-metric', a['valid-metric'], ['auc', 'logloss'] as const),
     domains: list(a.domains),
     excludeDomains: list(a['exclude-domains']),
     textVectors: a['text-vectors'] as string | undefined,

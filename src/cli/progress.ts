@@ -46,7 +46,7 @@ export function consoleProgress(): FitProgress {
       if (b.batch === 0) bar = new Progress(`epoch ${b.epoch + 1}/${b.epochs}`, b.batches);
       bar!.update(b.batch + 1, `loss ${b.loss.toFixed(4)} (ctr ${b.ctr.toFixed(3)} sim ${b.sim.toFixed(3)} reg ${b.reg.toFixed(4)}${b.l2sp ? ` l2sp ${b.l2sp.toFixed(4)}` : ''})`);
     },
-    epoch: (e) => bar?.done(`mean loss ${e.loss.toFixed(4)}, ${Math.round(e.samplesPerSecond)} samples/s${e.validLoss === undefined ? '' : `, validation logloss ${e.validLoss.toFixed(4)}`}`),
+    epoch: (e) => bar?.done(`mean loss ${e.loss.toFixed(4)}, ${Math.round(e.samplesPerSecond)} samples/s${e.validLoss === undefined ? '' : `, validation AUC ${e.validAuc?.toFixed(4)}, logloss ${e.validLoss.toFixed(4)}`}`),
     note: (text) => console.error(text),
   };
 }

@@ -12,6 +12,12 @@ export interface DataOptions {
   seed?: number;
   /** Holds out the latest share of the training period to pick the epoch kept (train, finetune). */
   validFraction?: number;
+  /**
+   * With validFraction, what picks the epoch: 'auc' (the highest click AUC; the default) or
+   * 'logloss' (the lowest click logloss, which stops earlier: it punishes confident scores that
+   * still rank better).
+   */
+  validMetric?: 'auc' | 'logloss';
   /** Only these domains' events are samples. */
   domains?: string[];
   /** These domains do not exist for the run: neither samples nor anyone's history. */
@@ -47,14 +53,17 @@ export function checkNumbers(rules: [string, number | undefined, number, number,
   }
 }
 
-/** checkNumbers for DataOptions. */
-export const checkDataOptions = (o: DataOptions) =>
+/** checkNumbers for DataOptions, and its one choice. */
+export function checkDataOptions(o: DataOptions) {
   checkNumbers([
     ['trainFraction', o.trainFraction, 0.01, 0.99, false],
     ['negatives', o.negatives, 0, 100, true],
     ['seed', o.seed, 0, 2 ** 31, true],
     ['validFraction', o.validFraction, 0.01, 0.5, false],
   ]);
+  if (o.validMetric !== undefined && o.validMetric !== 'auc' && o.validMetric !== 'logloss') throw new ConfigError('validMetric', `got ${JSON.stringify(o.validMetric)}; allowed: auc, logloss`);
+  if (o.validMetric !== undefined && o.validFraction === undefined) throw new ConfigError('validMetric', 'picks the epoch kept on the validation split: give validFraction (--valid) too');
+}
 
 /** The domains whose events are samples: `domains`, else every domain of the events but `excludeDomains`. */
 export const sampleDomains = (events: { domain: string }[], o: DataOptions): string[] =>

@@ -181,8 +181,8 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
         const before = evaluate(asItWas, predictRanker(foundation.params, withDomain, asItWas, p.textTable).ctr, baselines);
         mkdirSync(out, { recursive: true });
         writeFileSync(join(out, 'foundation-eval.json'), JSON.stringify(before, null, 1) + '\n');
-        const training = { command: 'finetune', from, data: o.data, domain, freeze, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, l2sp: o.l2sp, frozenIds: o.frozenIds, validFraction: o.validFraction, trainSamples: p.train.n, newRowsTrained: fresh.names };
-        const fitOptions = { out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, l2sp: o.l2sp, l2spTarget: foundation.params, valid: p.valid, scoreStart: true, progress: o.progress };
+        const training = { command: 'finetune', from, data: o.data, domain, freeze, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, l2sp: o.l2sp, frozenIds: o.frozenIds, validFraction: o.validFraction, ...(o.validFraction ? { validMetric: o.validMetric ?? 'auc' } : {}), trainSamples: p.train.n, newRowsTrained: fresh.names };
+        const fitOptions = { out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, l2sp: o.l2sp, l2spTarget: foundation.params, valid: p.valid, validMetric: o.validMetric, scoreStart: true, progress: o.progress };
         const result = await fit(params, config, p.train, p.textTable, fitOptions, resume);
         await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
         const report = evaluate(p.test, predictRanker(params, config, p.test, p.textTable).ctr, baselines);

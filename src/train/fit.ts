@@ -11,13 +11,13 @@ import type { RankerConfig } from '../model/config.ts';
 import type { ParamGroup, Params } from '../model/params.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { ConfigError } from '../errors.ts';
-import { logloss } from '../eval/metrics.ts';
+import { auc, logloss } from '../eval/metrics.ts';
 import { predictRanker, trainRanker, type BatchStats } from './trainer.ts';
 
 /** What a run tells its caller as it goes (the CLI draws a progress bar from it); all optional. */
 export interface FitProgress {
   batch?: (b: BatchStats & { epochs: number }) => void;
-  epoch?: (e: { epoch: number; epochs: number; loss: number; samplesPerSecond: number; validLoss?: number }) => void;
+  epoch?: (e: { epoch: number; epochs: number; loss: number; samplesPerSecond: number; validLoss?: number; validAuc?: number }) => void;
   /** A line worth showing: what validation decided, what is being trained on. */
   note?: (text: string) => void;
 }
@@ -37,37 +37,47 @@ export interface FitOptions {
   l2sp?: number;
   l2spTarget?: Params;
   /**
-   * Validation samples: after each epoch their click logloss is measured, and at the end the
-   * parameters of the best epoch are kept (with `scoreStart`, the starting point competes too:
-   * fine-tuning that does not help on validation leaves the foundation as it was).
+   * Validation samples: after each epoch their click AUC and logloss are measured, and at the end
+   * the parameters of the best epoch on `validMetric` are kept (with `scoreStart`, the starting
+   * point competes too: fine-tuning that does not help on validation leaves the foundation as it was).
    */
   valid?: Samples;
+  /** What picks the epoch kept: 'auc' (highest; the default) or 'logloss' (lowest). */
+  validMetric?: ValidMetric;
   scoreStart?: boolean;
 }
 
+/** What validation picks the epoch on (DataOptions.validMetric). */
+export type ValidMetric = 'auc' | 'logloss';
+export const VALID_METRICS: readonly ValidMetric[] = ['auc', 'logloss'];
+
 export interface FitResult {
-  epochs: { epoch: number; loss: number; samplesPerSecond: number; validLoss?: number }[];
+  epochs: { epoch: number; loss: number; samplesPerSecond: number; validLoss?: number; validAuc?: number }[];
   seconds: number;
   /** With validation: the epoch whose parameters were kept (-1: the starting point). */
   bestEpoch?: number;
-  /** With validation and scoreStart: the starting point's validation logloss. */
+  /** With validation and scoreStart: the starting point's validation logloss and AUC. */
   startValidLoss?: number;
+  startValidAuc?: number;
+  /** With validation: the measure that picked bestEpoch. */
+  validMetric?: ValidMetric;
 }
 
-/** Click logloss of the current parameters on `s`. */
-function validLoss(params: Params, config: RankerConfig, s: Samples, textTable: tf.Tensor2D): number {
+/** Click logloss and AUC (the eval's `auc`) of the current parameters on `s`. */
+function validScores(params: Params, config: RankerConfig, s: Samples, textTable: tf.Tensor2D): { validLoss: number; validAuc: number } {
   const p = predictRanker(params, config, s, textTable).ctr;
-  return logloss(p, s.label, Array.from({ length: s.n }, (_, i) => i));
+  const all = Array.from({ length: s.n }, (_, i) => i);
+  return { validLoss: logloss(p, s.label, all), validAuc: auc(p, s.label, all) };
 }
 
-/** Keeps a copy of the best parameters seen so far. */
+/** Keeps a copy of the best parameters seen so far: `cost` is lower-is-better. */
 class BestParams {
-  loss = Infinity;
+  cost = Infinity;
   epoch = -1;
   private saved = new Map<string, tf.Tensor>();
-  offer(params: Params, epoch: number, loss: number) {
-    if (!(loss < this.loss)) return;
-    this.loss = loss;
+  offer(params: Params, epoch: number, cost: number) {
+    if (!(cost < this.cost)) return;
+    this.cost = cost;
     this.epoch = epoch;
     for (const [name, v] of params) {
       this.saved.get(name)?.dispose();
@@ -107,12 +117,16 @@ export async function readCheckpoint(out: string, same: Record<string, unknown>)
 export async function fit(params: Params, config: RankerConfig, train: Samples, textTable: tf.Tensor2D, o: FitOptions, resume?: { epoch: number; history: FitResult['epochs'] }): Promise<FitResult> {
   const history = [...(resume?.history ?? [])];
   const t0 = performance.now();
+  const metric = o.validMetric ?? 'auc';
+  if (!VALID_METRICS.includes(metric)) throw new ConfigError('validMetric', `got ${JSON.stringify(metric)}; allowed: ${VALID_METRICS.join(', ')}`);
   const best = o.valid ? new BestParams() : undefined;
-  let startValidLoss: number | undefined;
+  const cost = (v: { validLoss: number; validAuc: number }) => (metric === 'auc' ? -v.validAuc : v.validLoss);
+  const shown = (v: { validLoss: number; validAuc: number }) => `validation AUC ${v.validAuc.toFixed(4)}, logloss ${v.validLoss.toFixed(4)}`;
+  let start: { validLoss: number; validAuc: number } | undefined;
   if (best && o.scoreStart && !resume) {
-    startValidLoss = validLoss(params, config, o.valid!, textTable);
-    best.offer(params, -1, startValidLoss);
-    o.progress?.note?.(`validation logloss before training: ${startValidLoss.toFixed(4)}`);
+    start = validScores(params, config, o.valid!, textTable);
+    best.offer(params, -1, cost(start));
+    o.progress?.note?.(`before training: ${shown(start)}`);
   }
   await trainRanker(params, config, train, textTable, {
     epochs: o.epochs,
@@ -127,10 +141,10 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
     startEpoch: resume ? resume.epoch + 1 : 0,
     onBatch: (b) => o.progress?.batch?.({ ...b, epochs: o.epochs }),
     onEpoch: async (epoch, s) => {
-      const vl = best ? validLoss(params, config, o.valid!, textTable) : undefined;
-      if (best) best.offer(params, epoch, vl!);
-      history.push({ epoch, loss: s.loss, samplesPerSecond: s.samplesPerSecond, ...(vl === undefined ? {} : { validLoss: vl }) });
-      o.progress?.epoch?.({ epoch, epochs: o.epochs, ...s, ...(vl === undefined ? {} : { validLoss: vl }) });
+      const v = best ? validScores(params, config, o.valid!, textTable) : undefined;
+      if (best) best.offer(params, epoch, cost(v!));
+      history.push({ epoch, loss: s.loss, samplesPerSecond: s.samplesPerSecond, ...v });
+      o.progress?.epoch?.({ epoch, epochs: o.epochs, ...s, ...v });
       const dir = join(o.out, 'checkpoint');
       await saveRanker(dir, params, config, { ...o.training, checkpointEpoch: epoch });
       writeFileSync(join(dir, 'state.json'), JSON.stringify({ epoch, history }, null, 1) + '\n');
@@ -140,7 +154,8 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
   if (best) {
     bestEpoch = best.epoch;
     best.restore(params);
-    o.progress?.note?.(bestEpoch < 0 ? 'kept the starting parameters: no epoch improved the validation logloss' : `kept epoch ${bestEpoch + 1} (validation logloss ${best.loss.toFixed(4)})`);
+    const name = metric === 'auc' ? 'AUC' : 'logloss';
+    o.progress?.note?.(bestEpoch < 0 ? `kept the starting parameters: no epoch improved the validation ${name}` : `kept epoch ${bestEpoch + 1} (${shown(history.find((h) => h.epoch === bestEpoch) as { validLoss: number; validAuc: number })}; picked on ${name})`);
   }
-  return { epochs: history, seconds: (performance.now() - t0) / 1000, bestEpoch, startValidLoss };
+  return { epochs: history, seconds: (performance.now() - t0) / 1000, bestEpoch, ...(start ? { startValidLoss: start.validLoss, startValidAuc: start.validAuc } : {}), ...(best ? { validMetric: metric } : {}) };
 }

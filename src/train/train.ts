@@ -60,7 +60,14 @@ export function markSeenBuckets(s: Samples, c: RankerConfig, bits = new Uint8Arr
 /** What validation decided, for the manifest's training record. */
 export function validationRecord(r: FitResult) {
   if (r.bestEpoch === undefined) return {};
-  return { bestEpoch: r.bestEpoch + 1, validLoss: r.epochs.map((e) => +(e.validLoss ?? NaN).toFixed(5)), ...(r.startValidLoss === undefined ? {} : { startValidLoss: +r.startValidLoss.toFixed(5) }) };
+  const round = (x: number | undefined) => +(x ?? NaN).toFixed(5);
+  return {
+    validMetric: r.validMetric,
+    bestEpoch: r.bestEpoch + 1,
+    validLoss: r.epochs.map((e) => round(e.validLoss)),
+    validAuc: r.epochs.map((e) => round(e.validAuc)),
+    ...(r.startValidLoss === undefined ? {} : { startValidLoss: round(r.startValidLoss), startValidAuc: round(r.startValidAuc) }),
+  };
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
@@ -80,8 +87,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       o.progress?.note?.(`training on ${p.train.n} samples (${config.domains.slice(1).join(', ')}), testing on ${p.test.n}; ${resume ? `resuming after epoch ${resume.epoch + 1}` : 'from scratch'}`);
       const params = resume?.params ?? initParams(config, o.seed);
       try {
-        const training = { command: 'train', data: o.data, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, negatives: o.negatives, trainFraction: o.trainFraction, validFraction: o.validFraction, trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config) };
-        const result = await fit(params, config, p.train, p.textTable, { out: o.out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: ['l0', 'encoder', 'head'], training, valid: p.valid, progress: o.progress }, resume);
+        const training = { command: 'train', data: o.data, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, negatives: o.negatives, trainFraction: o.trainFraction, validFraction: o.validFraction, ...(o.validFraction ? { validMetric: o.validMetric ?? 'auc' } : {}), trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config) };
+        const result = await fit(params, config, p.train, p.textTable, { out: o.out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: ['l0', 'encoder', 'head'], training, valid: p.valid, validMetric: o.validMetric, progress: o.progress }, resume);
         const speed = result.epochs.map((e) => e.samplesPerSecond);
         const samplesPerSecond = speed.reduce((x, y) => x + y, 0) / speed.length;
         await saveRanker(o.out, params, config, { ...training, seconds: Math.round(result.seconds), samplesPerSecond: Math.round(samplesPerSecond), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });
