@@ -141,8 +141,8 @@ there is memory to spare, so RSS rises with the bytes allocated over the run. Wi
 
 One epoch and the test split's evaluation, on the exports above. Each rank checks its shards' SHA-256 a
 block at a time, then loads \`--mix-shards\` shards at a time (default 4; shards are periods of time, so
-their batches are interleaved), in the epoch's shuffled order; training's memory is the model, the
-optimiser, the text table, those shards and one batch. The evaluation keeps 12 bytes per test
+their whole requests are shuffled together), in the epoch's shuffled order; training's memory is the model, the
+optimiser, the text table, those shards (joined, plus one more while it is read in) and one batch. The evaluation keeps 12 bytes per test
 sample (score, relevance, label) for the AUC, and predicts in batches of up to 4,096: the 1x shards hold
 fewer samples than that, the 10x ones more.
 `;

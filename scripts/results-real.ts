@@ -54,6 +54,9 @@ const MODELS: Record<string, string[]> = {
   'full on the float32 GloVe vectors, unquantised (--text-vectors; --hist-id-dropout 0)': ['--text-vectors', join(ROOT, 'glove-floatbit'), ...HD0],
   'full without history-ID dropout (--hist-id-dropout 0)': HD0,
   'full on a 100,000-word table (5-bit codes; --text-vectors; not shipped: 5.8 MB more to download)': ['--text-vectors', join(ROOT, 'glove-100k')],
+  'full on the table weighted by smooth inverse frequency, a = 0.001 (build:encoder --sif; --text-vectors)': ['--text-vectors', join(ROOT, 'glove-sif0.001')],
+  'full on the table weighted by smooth inverse frequency, a = 0.0001 (build:encoder --sif; --text-vectors)': ['--text-vectors', join(ROOT, 'glove-sif0.0001')],
+  '--no-id on the table weighted by smooth inverse frequency, a = 0.0001 (--text-vectors)': ['--no-id', '--text-vectors', join(ROOT, 'glove-sif0.0001')],
 };
 const slug = (s: string) => s.replace(/\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
 
@@ -82,6 +85,13 @@ for (const bits of WIDTHS) {
 // out as [UNK] (filament, toner, pencils, epson, ...) are worth to the ranking.
 await kindling(['--top', '100000', '--out', join(ROOT, 'glove-100k-build', 'encoder')], join(ROOT, 'glove-100k-build', 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
 await kindling(['--data', all, '--models', join(ROOT, 'glove-100k-build'), '--out', join(ROOT, 'glove-100k')], join(ROOT, 'glove-100k.bin'), 'scripts/encode-static.ts');
+// The shipped table with each word weighted by smooth inverse frequency (scripts/encoder/sif.ts): the
+// words every title has ("with", "for", "and") count for less in the mean. a = 0.001 is the paper's usual
+// weight, 0.0001 a stronger one; neither was picked on this data.
+for (const a of ['0.001', '0.0001']) {
+  await kindling(['--sif', a, '--out', join(ROOT, `glove-sif${a}-build`, 'encoder')], join(ROOT, `glove-sif${a}-build`, 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
+  await kindling(['--data', all, '--models', join(ROOT, `glove-sif${a}-build`), '--out', join(ROOT, `glove-sif${a}`)], join(ROOT, `glove-sif${a}.bin`), 'scripts/encode-static.ts');
+}
 // The float32 vectors the tables are quantised from, through the same tokens: the unquantised reference,
 // and (trained on) the measure of how far two training runs on all but identical vectors drift apart.
 await kindling(['--data', all, '--models', join(ROOT, 'glove-8bit-build'), '--out', join(ROOT, 'glove-floatbit'), '--float'], join(ROOT, 'glove-floatbit.bin'), 'scripts/encode-static.ts');
@@ -150,8 +160,12 @@ const add = (name: string, seed: number, r: SliceReport) => (rows[name] ??= []).
 const POP = 'popularity (clicks in the training split)';
 const USE = Object.keys(MODELS)[5];
 const V100K = Object.keys(MODELS)[10];
+const SIF3 = Object.keys(MODELS)[11];
+const SIF4 = Object.keys(MODELS)[12];
+const SIF4_NOID = Object.keys(MODELS)[13];
 const COS_USE = 'text cosine as above, on the USE-Lite vectors';
 const COS_100K = 'text cosine as above, on the 100,000-word table';
+const COS_SIF4 = 'text cosine as above, on the SIF-weighted table (a = 0.0001)';
 const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
 const INT8 = 'full model with its ID and sparse tables as int8 (`kindling quantize`: what a page downloads)';
 const sameRow = (bits: string) => `the int8-table ranker read with ${bits === '8' ? 'the int8 table (itself)' : bits === 'float' ? 'the float32 vectors (unquantised)' : `${bits}-bit code vectors`}`;
@@ -177,6 +191,7 @@ for (const seed of SEEDS) {
     }
     if (name === USE) add(COS_USE, seed, r.baselines!.text_cosine!);
     if (name === V100K) add(COS_100K, seed, r.baselines!.text_cosine!);
+    if (name === SIF4) add(COS_SIF4, seed, r.baselines!.text_cosine!);
   }
   add(INT8, seed, readEval(int8Dir(seed)));
   for (const bits of READS) add(sameRow(bits), seed, readEval(SAME(seed, bits)));
@@ -330,6 +345,12 @@ const diffs: [string, ReturnType<typeof paired>][] = [
   ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: a 100,000-word table − the shipped 30,000 words`, paired(V100K, FULL, k)]),
   ['cold items: a 100,000-word table − `--no-id` (on the shipped table)', paired(V100K, '--no-id', 'cold')],
   ['cold items: text cosine on the 100,000-word table − on the shipped one', paired(COS_100K, COS, 'cold')],
+  ...[SIF3, SIF4].flatMap((row, i) => (['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: the table weighted by smooth inverse frequency (a = ${['0.001', '0.0001'][i]}) − unweighted`, paired(row, FULL, k)])),
+  ...[SIF3, SIF4].map((row, i): [string, ReturnType<typeof paired>] => [`cold items: the SIF-weighted table (a = ${['0.001', '0.0001'][i]}) − \`--no-id\` (on the shipped table)`, paired(row, '--no-id', 'cold')]),
+  ['cold items: full − `--no-id`, both on the SIF-weighted table (a = 0.0001)', paired(SIF4, SIF4_NOID, 'cold')],
+  ...(['warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${k} items: text cosine on the SIF-weighted table (a = 0.0001) − on the shipped one`, paired(COS_SIF4, COS, k)]),
+  ['warm items: full − `--no-id`, both on the SIF-weighted table (a = 0.0001)', paired(SIF4, SIF4_NOID, 'warm')],
+  ['cold items: `--no-id` on the SIF-weighted table (a = 0.0001) − on the shipped one', paired(SIF4_NOID, '--no-id', 'cold')],
   ['overall: int8 tables − float32 (`kindling quantize`)', paired(INT8, FULL, 'auc')],
   ['warm items: int8 tables − float32', paired(INT8, FULL, 'warm')],
   ['cold items: int8 tables − float32', paired(INT8, FULL, 'cold')],
@@ -369,7 +390,7 @@ Cold items: no click in the training split. Cells: mean ± standard error over s
 --epochs ${EPOCHS} --negatives ${NEG} --seed S\`; the baselines are the full model's \`eval.json\` \`baselines\`.
 
 ## Both domains
-${table([FULL, '--no-text', '--no-id', NOHD, DROP0, HASH, USE, V100K, INT8, TABLE8, TABLE5, POP, COS, COS_USE, COS_100K])}
+${table([FULL, '--no-text', '--no-id', NOHD, DROP0, HASH, USE, V100K, SIF3, SIF4, SIF4_NOID, INT8, TABLE8, TABLE5, POP, COS, COS_USE, COS_100K, COS_SIF4])}
 
 The rows that read the shipped encoder were trained on its vectors as they were then: ${encodersUsed.map((e) => `\`${e}\``).join(', ')}
 (runs are cached: \`REAL_FRESH=1\` redoes them all on today's encoder).

@@ -143,3 +143,18 @@ describe('the shipped encoder folder', () => {
     }
   });
 });
+
+describe('smooth inverse frequency weights (build:encoder --sif A)', () => {
+  it('weighs a word a / (a + p), p read from its rank by Zipf\'s law, and refuses a word without a rank', async () => {
+    const { sifWeights } = await import('../scripts/encoder/sif.ts');
+    const N = 1000;
+    const H = Math.log(N) + 0.5772156649 + 1 / (2 * N); // H_1000 = 7.48547 to 5 places
+    expect(H).toBeCloseTo(7.48547, 4);
+    const rank = new Map([['the', 0], ['pen', 99], ['stapler', 999]]);
+    const w = sifWeights((x) => rank.get(x) ?? -1, ['the', 'pen', 'stapler'], N, 1e-3);
+    // p(the) = 1 / (1 · H) = 0.13359: weight 0.001 / 0.13459 = 0.0074; pen (rank 100): 0.4281; stapler (rank 1000): 0.8822.
+    expect(Array.from(w).map((x) => +x.toFixed(4))).toEqual([0.0074, 0.4281, 0.8822]);
+    expect(() => sifWeights(() => -1, ['zzz'], N, 1e-3)).toThrow('"zzz" has no rank');
+    expect(() => sifWeights(() => 0, ['the'], N, 0)).toThrow('positive weight');
+  });
+});

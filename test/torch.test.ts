@@ -165,36 +165,57 @@ print(json.dumps({
     expect(got.hidden).toBeLessThan(135);
   });
 
-  it('interleaves the batches of --mix-shards loaded shards (shards are periods of time), each sample once an epoch', () => {
+  it('shuffles the whole requests of --mix-shards loaded shards together (shards are periods of time), each sample once an epoch', async () => {
+    const folder = join(dir, 'export-mix');
+    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 3, excludeDomains: ['miniapps'] });
+    expect(m.shards.filter((s) => s.split === 'train')).toHaveLength(3);
     const code = `
-import json, types, torch
+import json, sys, types, torch
+from kindling_torch.samples import JoinedShards, read_manifest, shards_for
 from kindling_torch.train import Trainer
-class Shard:
-    def __init__(self, name, n):
-        self.name, self.n, self.loads = name, n, 0
-    def load(self):
-        self.loads += 1
-        return types.SimpleNamespace(file=self.name, n=self.n, fields={"group": torch.arange(self.n).reshape(-1, 1)})
+folder = sys.argv[1]
+m = read_manifest(folder)
+shards = shards_for(folder, m, "train")
+parts = [s.load() for s in shards]
+j = JoinedShards(shards)
+same, at, hat, groups = True, 0, 0, []
+for p in parts:
+    for f in m["sampleFields"]:
+        a, b = j.fields[f["name"]][at : at + p.n], p.fields[f["name"]]
+        if f["name"] == "histOf":
+            same &= torch.equal(a - hat, b)  # each sample still reads its own history rows
+        elif f["name"] == "group":
+            same &= torch.equal(a - a.min(), b - b.min())
+            groups.append(set(a[:, 0].tolist()))
+        else:
+            same &= torch.equal(a, b)
+    for f in m["historyFields"]:
+        same &= torch.equal(j.fields[f["name"]][hat : hat + p.hist_rows], p.fields[f["name"]])
+    at, hat = at + p.n, hat + p.hist_rows
+size = {s.file: s.n for s in shards}
 def run(mix):
-    shards = [Shard("a", 10), Shard("b", 7), Shard("c", 5)]
-    me = types.SimpleNamespace(a=types.SimpleNamespace(seed=3, batch=2, mix_shards=mix), rank=0, shards=shards)
-    seq = [(s.file, [int(i) for i in idx]) for s, idx, _ in Trainer.batches(me, 0)]
-    files = [f for f, _ in seq]
-    return {"switches": sum(1 for x, y in zip(files, files[1:]) if x != y), "loads": [s.loads for s in shards],
-            "samples": {name: sorted(i for f, idx in seq if f == name for i in idx) for name in "abc"}}
-print(json.dumps({"mixed": run(4), "alone": run(1)}))
+    me = types.SimpleNamespace(a=types.SimpleNamespace(seed=3, batch=16, mix_shards=mix), rank=0, shards=shards)
+    seen, mixed, batches = [], 0, 0
+    for shard, idx, _ in Trainer.batches(me, 0):
+        names, bounds = shard.file.split("+"), [0]
+        for name in shard.file.split("+"):
+            bounds.append(bounds[-1] + size[name])
+        origin = [next(k for k in range(len(names)) if i < bounds[k + 1]) for i in idx]
+        seen += [(names[k], int(i) - bounds[k]) for k, i in zip(origin, idx)]
+        batches, mixed = batches + 1, mixed + (len(set(origin)) > 1)
+    return {"every": sorted(seen) == sorted((s.file, i) for s in shards for i in range(s.n)), "mixed": mixed, "batches": batches}
+print(json.dumps({"same": bool(same), "n": j.n, "total": sum(p.n for p in parts), "disjointGroups": not (groups[0] & groups[1] or groups[1] & groups[2] or groups[0] & groups[2]), "together": run(3), "alone": run(1)}))
 `;
-    const r = spawnSync(PYTHON, ['-c', code], { cwd: 'python', encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', code, folder], { cwd: 'python', encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const { mixed, alone } = JSON.parse(r.stdout);
-    const every = { a: [...Array(10).keys()], b: [...Array(7).keys()], c: [...Array(5).keys()] };
-    for (const run of [mixed, alone]) {
-      expect(run.samples).toEqual(every);
-      expect(run.loads).toEqual([1, 1, 1]);
-    }
-    // One shard at a time: the three shards' batches come in three blocks; loaded together, interleaved.
-    expect(alone.switches).toBe(2);
-    expect(mixed.switches).toBeGreaterThan(4);
+    const got = JSON.parse(r.stdout);
+    // Joined, every field is its shard's, histOf moved past the history rows before it, groups kept apart.
+    expect(got).toMatchObject({ same: true, disjointGroups: true });
+    expect(got.n).toBe(got.total);
+    for (const run of [got.together, got.alone]) expect(run.every).toBe(true);
+    // One shard at a time, no batch holds two shards' samples; loaded together, most do.
+    expect(got.alone.mixed).toBe(0);
+    expect(got.together.mixed).toBeGreaterThan(got.together.batches / 2);
   });
 
   it('names a corrupt shard and a manifest from another encoder', async () => {

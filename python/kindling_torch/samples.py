@@ -91,6 +91,40 @@ class LoadedShard:
             raise ExportError(f"{shard.path}: {len(data)} bytes, the manifest's fields need {at}")
 
 
+class JoinedShards:
+    """Several shards as one (train.py's --mix-shards): their samples and their history rows end to end,
+    each sample's histOf and group moved past the shards before it, so that whole requests of every
+    shard's period shuffle together into the same batches. Loaded one at a time into arrays sized from
+    the manifest: the memory is the shards' own, plus one shard's while it is copied in."""
+
+    def __init__(self, shards):
+        m = shards[0].m
+        self.n, self.hist_rows = sum(s.n for s in shards), sum(s.hist_rows for s in shards)
+        self.file = "+".join(s.file for s in shards)
+        dtype = lambda f: torch.int32 if f["dtype"] == "int32" else torch.float32  # noqa: E731
+        self.fields = {f["name"]: torch.empty((self.n, f["width"]), dtype=dtype(f)) for f in m["sampleFields"]}
+        self.fields.update({f["name"]: torch.empty((self.hist_rows, f["width"]), dtype=dtype(f)) for f in m["historyFields"]})
+        at = hist_at = group_at = 0
+        for shard in shards:
+            loaded = shard.load()
+            for f in m["sampleFields"]:
+                self.fields[f["name"]][at : at + loaded.n] = loaded.fields[f["name"]]
+            for f in m["historyFields"]:
+                self.fields[f["name"]][hist_at : hist_at + loaded.hist_rows] = loaded.fields[f["name"]]
+            self.fields["histOf"][at : at + loaded.n] += hist_at
+            group = self.fields["group"][at : at + loaded.n]
+            if loaded.n:
+                group += group_at - int(group.min())
+                group_at = int(group.max()) + 1
+            at, hist_at = at + loaded.n, hist_at + loaded.hist_rows
+            del loaded
+
+
+def load_together(shards):
+    """One shard loaded as it is, or several joined (JoinedShards)."""
+    return shards[0].load() if len(shards) == 1 else JoinedShards(shards)
+
+
 def shards_for(folder, m, split, rank=0, world=1):
     """This rank's shards of a split (shard k goes to rank k mod world), each checked against its
     SHA-256 now, so a missing or corrupt one stops the run before it trains; loaded one at a time later."""

@@ -39,7 +39,7 @@ from .forward import predict
 from .losses import ranker_loss
 from .model import Ranker
 from .ranker_files import ModelFileError, load_ranker, save_ranker
-from .samples import ExportError, batch, grouped_order, read_manifest, read_text_table, shards_for
+from .samples import ExportError, batch, grouped_order, load_together, read_manifest, read_text_table, shards_for
 
 
 def auc(scores, labels):
@@ -162,20 +162,17 @@ class Trainer:
         return int(lo.item())
 
     def batches(self, epoch):
-        """The rank's shards in a random order, --mix-shards at a time, the batches of those loaded
-        interleaved at random. kindling export cuts a split into shards in time order, so visited one
-        after another the shard seen last, a random period, would weigh most in the model."""
+        """The rank's shards in a random order, --mix-shards at a time, loaded together as one
+        (samples.JoinedShards) and their whole requests shuffled together. kindling export cuts a split
+        into shards in time order: visited one after another, the shard seen last, a random period, would
+        weigh most in the model, and a batch of one shard holds one period."""
         gen = torch.Generator().manual_seed(self.a.seed * 1000 + epoch + 7919 * self.rank)
         perm = torch.randperm(len(self.shards), generator=gen).tolist()
         for w in range(0, len(perm), self.a.mix_shards):
-            window, plan = perm[w : w + self.a.mix_shards], []
-            for k in window:
-                shard = self.shards[k].load()  # at most --mix-shards shards in memory at a time
-                order = grouped_order(shard, gen)
-                plan += [(shard, order[start : start + self.a.batch]) for start in range(0, shard.n, self.a.batch)]
-            # One shard alone keeps its own order (as every run did before --mix-shards).
-            for j in torch.randperm(len(plan), generator=gen).tolist() if len(window) > 1 else range(len(plan)):
-                yield plan[j][0], plan[j][1], gen
+            shard = load_together([self.shards[k] for k in perm[w : w + self.a.mix_shards]])  # at most --mix-shards shards in memory
+            order = grouped_order(shard, gen)
+            for start in range(0, shard.n, self.a.batch):
+                yield shard, order[start : start + self.a.batch], gen
 
     def train(self):
         c = self.config
@@ -264,7 +261,7 @@ def parse(argv):
     ap.add_argument("--batch", type=int, default=512, help="samples per step on each rank")
     ap.add_argument("--lr", type=float, default=0.003)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--mix-shards", type=int, default=4, help="training shards a rank loads at once, their batches interleaved (default 4)")
+    ap.add_argument("--mix-shards", type=int, default=4, help="training shards a rank loads at once, their requests shuffled together (default 4)")
     ap.add_argument("--device", default="cpu", help="cpu, or cuda (one GPU per rank: LOCAL_RANK picks it)")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--timeout", type=int, default=300, help="seconds a rank waits for the others before it gives up")
