@@ -4,7 +4,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../errors.ts';
-import type { DataOptions } from '../train/data-options.ts';
+import { VALID_METRICS, type DataOptions } from '../train/data-options.ts';
 
 export class UsageError extends ConfigError {}
 
@@ -77,7 +77,7 @@ export function dataOptions(a: Values, data: string): DataOptions {
     negatives: optNum('negatives', a.negatives, 0, 100),
     seed: optNum('seed', a.seed, 0, 2 ** 31),
     validFraction: optNum('valid', a.valid, 0.01, 0.5, false),
-    validMetric: optChoice('valid-metric', a['valid-metric'], ['auc', 'logloss'] as const),
+    validMetric: optChoice('valid-metric', a['valid-metric'], VALID_METRICS),
     domains: list(a.domains),
     excludeDomains: list(a['exclude-domains']),
     textVectors: a['text-vectors'] as string | undefined,

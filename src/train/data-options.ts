@@ -17,7 +17,7 @@ export interface DataOptions {
    * 'logloss' (the lowest click logloss, which stops earlier: it punishes confident scores that
    * still rank better).
    */
-  validMetric?: 'auc' | 'logloss';
+  validMetric?: ValidMetric;
   /** Only these domains' events are samples. */
   domains?: string[];
   /** These domains do not exist for the run: neither samples nor anyone's history. */
@@ -30,6 +30,10 @@ export interface DataOptions {
    */
   models?: string;
 }
+
+/** What validation picks the epoch on (DataOptions.validMetric). */
+export type ValidMetric = 'auc' | 'logloss';
+export const VALID_METRICS: readonly ValidMetric[] = ['auc', 'logloss'];
 
 export const DATA_DEFAULTS = { trainFraction: 0.8, negatives: 0, seed: 1 } as const;
 
@@ -61,7 +65,7 @@ export function checkDataOptions(o: DataOptions) {
     ['seed', o.seed, 0, 2 ** 31, true],
     ['validFraction', o.validFraction, 0.01, 0.5, false],
   ]);
-  if (o.validMetric !== undefined && o.validMetric !== 'auc' && o.validMetric !== 'logloss') throw new ConfigError('validMetric', `got ${JSON.stringify(o.validMetric)}; allowed: auc, logloss`);
+  if (o.validMetric !== undefined && !VALID_METRICS.includes(o.validMetric)) throw new ConfigError('validMetric', `got ${JSON.stringify(o.validMetric)}; allowed: ${VALID_METRICS.join(', ')}`);
   if (o.validMetric !== undefined && o.validFraction === undefined) throw new ConfigError('validMetric', 'picks the epoch kept on the validation split: give validFraction (--valid) too');
 }
 

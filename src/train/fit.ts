@@ -12,6 +12,7 @@ import type { ParamGroup, Params } from '../model/params.ts';
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { ConfigError } from '../errors.ts';
 import { auc, logloss } from '../eval/metrics.ts';
+import type { ValidMetric } from './data-options.ts';
 import { predictRanker, trainRanker, type BatchStats } from './trainer.ts';
 
 /** What a run tells its caller as it goes (the CLI draws a progress bar from it); all optional. */
@@ -46,10 +47,6 @@ export interface FitOptions {
   validMetric?: ValidMetric;
   scoreStart?: boolean;
 }
-
-/** What validation picks the epoch on (DataOptions.validMetric). */
-export type ValidMetric = 'auc' | 'logloss';
-export const VALID_METRICS: readonly ValidMetric[] = ['auc', 'logloss'];
 
 export interface FitResult {
   epochs: { epoch: number; loss: number; samplesPerSecond: number; validLoss?: number; validAuc?: number }[];
@@ -118,7 +115,6 @@ export async function fit(params: Params, config: RankerConfig, train: Samples, 
   const history = [...(resume?.history ?? [])];
   const t0 = performance.now();
   const metric = o.validMetric ?? 'auc';
-  if (!VALID_METRICS.includes(metric)) throw new ConfigError('validMetric', `got ${JSON.stringify(metric)}; allowed: ${VALID_METRICS.join(', ')}`);
   const best = o.valid ? new BestParams() : undefined;
   const cost = (v: { validLoss: number; validAuc: number }) => (metric === 'auc' ? -v.validAuc : v.validLoss);
   const shown = (v: { validLoss: number; validAuc: number }) => `validation AUC ${v.validAuc.toFixed(4)}, logloss ${v.validLoss.toFixed(4)}`;
