@@ -75,23 +75,21 @@ await kindling(['import', 'amazon', '--from', DATA, '--out', industrial, '--doma
 await kindling(['--data', all, '--out', join(ROOT, 'use-lite')], join(ROOT, 'use-lite.bin'), 'scripts/encode-use-lite.ts');
 // The word-vector table built at each width (int8, and codes of 6, 5 and 4 bits) and every text through
 // each: what storing the table in fewer bits costs the ranking, whichever width ships.
-const WIDTHS = ['8', '6', '5', '4'];
-for (const bits of WIDTHS) {
-  const name = `glove-${bits}bit`;
-  await kindling(['--bits', bits, '--out', join(ROOT, `${name}-build`, 'encoder')], join(ROOT, `${name}-build`, 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
-  await kindling(['--data', all, '--models', join(ROOT, `${name}-build`), '--out', join(ROOT, name)], join(ROOT, `${name}.bin`), 'scripts/encode-static.ts');
+/** A word table built with these `build:encoder` flags into ROOT/NAME-build, and every text through it (ROOT/NAME, for `--text-vectors`). */
+async function tableVectors(name: string, buildFlags: string[]) {
+  const build = join(ROOT, `${name}-build`);
+  await kindling([...buildFlags, '--out', join(build, 'encoder')], join(build, 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
+  await kindling(['--data', all, '--models', build, '--out', join(ROOT, name)], join(ROOT, `${name}.bin`), 'scripts/encode-static.ts');
 }
+const WIDTHS = ['8', '6', '5', '4'];
+for (const bits of WIDTHS) await tableVectors(`glove-${bits}bit`, ['--bits', bits]);
 // A vocabulary of 100,000 words instead of 30,000 (5-bit codes): what the words the shipped table leaves
 // out as [UNK] (filament, toner, pencils, epson, ...) are worth to the ranking.
-await kindling(['--top', '100000', '--out', join(ROOT, 'glove-100k-build', 'encoder')], join(ROOT, 'glove-100k-build', 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
-await kindling(['--data', all, '--models', join(ROOT, 'glove-100k-build'), '--out', join(ROOT, 'glove-100k')], join(ROOT, 'glove-100k.bin'), 'scripts/encode-static.ts');
+await tableVectors('glove-100k', ['--top', '100000']);
 // The shipped table with each word weighted by smooth inverse frequency (scripts/encoder/sif.ts): the
 // words every title has ("with", "for", "and") count for less in the mean. a = 0.001 is the paper's usual
 // weight, 0.0001 a stronger one; neither was picked on this data.
-for (const a of ['0.001', '0.0001']) {
-  await kindling(['--sif', a, '--out', join(ROOT, `glove-sif${a}-build`, 'encoder')], join(ROOT, `glove-sif${a}-build`, 'encoder', 'kindling-glove-100d', 'MODEL_CARD.md'), 'scripts/build-encoder.ts');
-  await kindling(['--data', all, '--models', join(ROOT, `glove-sif${a}-build`), '--out', join(ROOT, `glove-sif${a}`)], join(ROOT, `glove-sif${a}.bin`), 'scripts/encode-static.ts');
-}
+for (const a of ['0.001', '0.0001']) await tableVectors(`glove-sif${a}`, ['--sif', a]);
 // The float32 vectors the tables are quantised from, through the same tokens: the unquantised reference,
 // and (trained on) the measure of how far two training runs on all but identical vectors drift apart.
 await kindling(['--data', all, '--models', join(ROOT, 'glove-8bit-build'), '--out', join(ROOT, 'glove-floatbit'), '--float'], join(ROOT, 'glove-floatbit.bin'), 'scripts/encode-static.ts');
