@@ -7,7 +7,7 @@ import { codeAt } from '../src/encoder/static-table.ts';
 import { mulberry32 } from '../src/util/random.ts';
 import { VOCAB_SOURCES } from '../scripts/encoder/vocab-sources.ts';
 import { basicTokenize, chooseVocabulary, isSinglePiece, jsonStrings } from '../scripts/encoder/vocab.ts';
-import { SHIPPED, readVocab } from './helpers/model-files.ts';
+import { SHIPPED, readTable, readVocab } from './helpers/model-files.ts';
 
 describe('int8 per-row quantisation', () => {
   it('reads back every value within half a step of its row scale', () => {
@@ -134,6 +134,20 @@ describe('the shipped encoder folder', () => {
     const m = /over (\d+) phrases[\s\S]*?\| [^|]*\(shipped\) \| ([\d.]+) \| ([\d.]+) \|/.exec(card)!;
     expect(Number(m[1])).toBeGreaterThanOrEqual(1000);
     expect(Number(m[2])).toBeGreaterThanOrEqual(0.998);
+  });
+
+  // The shipped table is weighted by smooth inverse frequency (build:encoder --sif 0.0001): the rows of
+  // the commonest words ("the", "of", ...; the vocabulary lists words most frequent first after the three
+  // special tokens) shrink to a tenth of a rare word's or less, where unweighted GloVe rows are of a size.
+  it('is weighted by smooth inverse frequency, as its model card says: common words\' rows shrink', () => {
+    expect(card).toContain('a = 0.0001');
+    const { table, dim } = readTable(SHIPPED);
+    const norm = (r: number) => Math.hypot(...table.subarray(r * dim, (r + 1) * dim));
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+    const common = median(Array.from({ length: 100 }, (_, i) => norm(3 + i)));
+    const rare = median(Array.from({ length: 10_000 }, (_, i) => norm(20_003 + i)));
+    expect(common / rare).toBeLessThan(0.2); // 0.087 as built; about 1 unweighted
+    expect(norm(vocab.get('the')!)).toBeLessThan(0.01 * rare);
   });
 
   it('lists its files with their real sizes', () => {
