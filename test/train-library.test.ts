@@ -96,6 +96,10 @@ describe('training as a library', () => {
     // @ts-expect-error: not a metric
     await expect(train({ data, out: join(dir, 'never'), validFraction: 0.1, validMetric: 'ndcg' })).rejects.toThrow('validMetric: got "ndcg"; allowed: auc, logloss');
     await expect(train({ data, out: join(dir, 'never'), validMetric: 'auc' })).rejects.toThrow('validMetric: picks the epoch kept on the validation split');
+    await expect(train({ data, out: join(dir, 'never'), refit: true })).rejects.toThrow('refit: trains again for the epochs picked on the validation split');
+    await expect(train({ data, out: join(dir, 'never'), validFraction: 0.1, refit: true, resume: true })).rejects.toThrow('refit: cannot resume a refit');
+    // @ts-expect-error: not a boolean
+    await expect(train({ data, out: join(dir, 'never'), validFraction: 0.1, refit: 'yes' })).rejects.toThrow('refit: got "yes"; expected true or false');
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

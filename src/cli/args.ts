@@ -71,6 +71,8 @@ export const list = (v: string | boolean | undefined) => (typeof v === 'string' 
 /** DATA_FLAGS as DataOptions (absent flags stay undefined). */
 export function dataOptions(a: Values, data: string): DataOptions {
   if (a['valid-metric'] !== undefined && a.valid === undefined) throw new UsageError('--valid-metric', 'picks the epoch kept on the validation split: give --valid F too');
+  if (a.refit && a.valid === undefined) throw new UsageError('--refit', 'trains again for the epochs picked on the validation split: give --valid F too');
+  if (a.refit && a.resume) throw new UsageError('--refit', 'cannot resume a refit (it is two runs); leave out --resume or --refit');
   return {
     data,
     trainFraction: splitSpec(a.split as string | undefined),
@@ -78,6 +80,7 @@ export function dataOptions(a: Values, data: string): DataOptions {
     seed: optNum('seed', a.seed, 0, 2 ** 31),
     validFraction: optNum('valid', a.valid, 0.01, 0.5, false),
     validMetric: optChoice('valid-metric', a['valid-metric'], VALID_METRICS),
+    refit: a.refit ? true : undefined,
     domains: list(a.domains),
     excludeDomains: list(a['exclude-domains']),
     textVectors: a['text-vectors'] as string | undefined,

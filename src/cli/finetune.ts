@@ -6,11 +6,11 @@ import { consoleProgress } from './progress.ts';
 
 export const finetuneCommand: Command = {
   usage: `finetune --from DIR --data DIR --domain NAME --out DIR [--freeze l0|l0+encoder] [--epochs N] [--batch B] [--lr R]
-           [--l2sp W] [--frozen-ids unknown|known] [--resume] [--valid F [--valid-metric auc|logloss]] ${DATA_USAGE}
+           [--l2sp W] [--frozen-ids unknown|known] [--resume] [--valid F [--valid-metric auc|logloss] [--refit]] ${DATA_USAGE}
   --l2sp W: pull the fine-tuned weights towards the foundation's (W × squared distance, L2-SP; default 0: off; docs/RESULTS-REAL.md).
   --frozen-ids: a clicked ID whose row the foundation trained (frozen) ranks as new (unknown, the default)
   or reads that row (known: as before; another item's embedding).`,
-  options: { ...DATA_FLAGS, ...flags(['valid', 'valid-metric', 'from', 'data', 'domain', 'out', 'freeze', 'epochs', 'batch', 'lr', 'l2sp', 'frozen-ids'], ['resume']) },
+  options: { ...DATA_FLAGS, ...flags(['valid', 'valid-metric', 'from', 'data', 'domain', 'out', 'freeze', 'epochs', 'batch', 'lr', 'l2sp', 'frozen-ids'], ['resume', 'refit']) },
   usesTf: true,
   async run(a) {
     const domain = required('domain', a.domain);

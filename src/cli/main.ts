@@ -20,7 +20,8 @@ ${Object.values(COMMANDS)
   --unknown-ids: mask (default) leaves an ID the model never learnt out of ranking; hash reads its hashed bucket anyway.
   --id-dropout P: hide a known item's ID in a share P of training samples (DropoutNet; default 0.2).
   --text-vectors FILE: text vectors computed offline (scripts/encode-use-lite.ts) instead of the shipped encoder.
-  --valid F: the latest F of the training period picks the epoch kept (best validation logloss).
+  --valid F: the latest F of the training period picks the epoch kept (best validation AUC; --valid-metric logloss:
+  lowest logloss); --refit then trains again on the whole period for that many epochs (OUT/refit-validation keeps the first run).
 Data format: docs/DATA.md. Exit codes: 0 done, 1 failure, 2 bad arguments or a bad data row.`;
 
 const isHelp = (a: string | undefined) => a === '--help' || a === 'help' || a === '-h';

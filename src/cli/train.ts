@@ -35,13 +35,13 @@ export const MODEL_USAGE = `[--gating mean|cls|domain] [--no-text] [--no-id] [--
            [--hist-id-dropout P]`;
 
 export const trainCommand: Command = {
-  usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F [--valid-metric auc|logloss]] ${DATA_USAGE}
+  usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F [--valid-metric auc|logloss] [--refit]] ${DATA_USAGE}
            ${MODEL_USAGE}
            [--engine node|torch] [--procs N] [--device cpu|cuda] [--export DIR]
   --engine torch: export the samples (to --export, default OUT/export) and train them on PyTorch
   (python/kindling_torch, DistributedDataParallel) with --procs ranks on this machine; --batch is the
   global batch. The Python: KINDLING_PYTHON, else /usr/bin/python3. A cluster uses torchrun (README).`,
-  options: { ...DATA_FLAGS, ...MODEL_FLAGS, ...flags(['valid', 'valid-metric', 'data', 'out', 'epochs', 'batch', 'lr', 'engine', 'procs', 'device', 'export'], ['resume']) },
+  options: { ...DATA_FLAGS, ...MODEL_FLAGS, ...flags(['valid', 'valid-metric', 'data', 'out', 'epochs', 'batch', 'lr', 'engine', 'procs', 'device', 'export'], ['resume', 'refit']) },
   usesTf: true,
   async run(a) {
     const out = required('out', a.out);
@@ -70,7 +70,7 @@ function trainOptions(a: Values, out: string) {
 }
 
 async function trainOnTorch(a: Values, out: string) {
-  for (const f of ['valid', 'valid-metric']) if (a[f] !== undefined) throw new UsageError(`--${f}`, 'not with --engine torch (it keeps the last epoch)');
+  for (const f of ['valid', 'valid-metric', 'refit']) if (a[f] !== undefined) throw new UsageError(`--${f}`, 'not with --engine torch (it keeps the last epoch)');
   const r = await trainWithTorch({
     ...trainOptions(a, out),
     procs: optNum('procs', a.procs, 1, 256),

@@ -18,6 +18,11 @@ export interface DataOptions {
    * still rank better).
    */
   validMetric?: ValidMetric;
+  /**
+   * With validFraction: train again on the whole training period for the epochs validation picked,
+   * so the choice costs no events (src/train/refit.ts; train, finetune).
+   */
+  refit?: boolean;
   /** Only these domains' events are samples. */
   domains?: string[];
   /** These domains do not exist for the run: neither samples nor anyone's history. */
@@ -67,6 +72,8 @@ export function checkDataOptions(o: DataOptions) {
   ]);
   if (o.validMetric !== undefined && !VALID_METRICS.includes(o.validMetric)) throw new ConfigError('validMetric', `got ${JSON.stringify(o.validMetric)}; allowed: ${VALID_METRICS.join(', ')}`);
   if (o.validMetric !== undefined && o.validFraction === undefined) throw new ConfigError('validMetric', 'picks the epoch kept on the validation split: give validFraction (--valid) too');
+  if (o.refit !== undefined && typeof o.refit !== 'boolean') throw new ConfigError('refit', `got ${JSON.stringify(o.refit)}; expected true or false`);
+  if (o.refit && o.validFraction === undefined) throw new ConfigError('refit', 'trains again for the epochs picked on the validation split: give validFraction (--valid) too');
 }
 
 /** The domains whose events are samples: `domains`, else every domain of the events but `excludeDomains`. */

@@ -4,8 +4,9 @@
  * generic row 0, which pretraining taught to serve unseen scenarios), freezes the chosen levels
  * and trains the rest on that domain's training split, pulled towards the foundation's weights
  * (L2-SP: l2sp × the squared distance; 0 turns it off). With validFraction the latest share of the
- * training period is held out: the epoch with the best validation logloss is kept, and the
- * foundation itself competes (a fine-tune that does not help leaves it as it was). The foundation's
+ * training period is held out: the epoch with the best validation AUC (or logloss) is kept, and the
+ * foundation itself competes (a fine-tune that does not help leaves it as it was); with refit too, the
+ * fine-tune is made again on the whole period for that many epochs (src/train/refit.ts). The foundation's
  * own scores on the same test events are written beside eval.json (foundation-eval.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { baselineScores, holdOutValidation, loadNodeEncoder, prepareSamples, rea
 import { loadRanker, saveRanker } from '../node/ranker-files.ts';
 import { checkDataOptions, checkNumbers, DATA_DEFAULTS, withDefaults, type DataOptions } from './data-options.ts';
 import { fit, readCheckpoint, type FitProgress } from './fit.ts';
+import { withRefit } from './refit.ts';
 import { validationRecord } from './train.ts';
 import { predictRanker } from './trainer.ts';
 
@@ -149,10 +151,16 @@ function bucketsSeen(idBucketsSeen: string): (row: number) => boolean {
 export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
   checkDataOptions(options);
   checkNumbers([['epochs', options.epochs, 1, 1000, true], ['batchSize', options.batchSize, 8, 65536, true], ['learningRate', options.learningRate, 1e-6, 1, false], ['l2sp', options.l2sp, 0, 1e6, false]]);
+  const { freeze, frozenIds } = withDefaults(FINETUNE_DEFAULTS, options);
+  if (!FREEZE[freeze]) throw new ConfigError('freeze', `got ${JSON.stringify(freeze)}; allowed: ${FREEZES.join(', ')}`);
+  if (frozenIds !== 'unknown' && frozenIds !== 'known') throw new ConfigError('frozenIds', `got ${JSON.stringify(frozenIds)}; allowed: unknown, known`);
+  return withRefit(options, finetuneOnce);
+}
+
+/** One fine-tuning run; `record` joins the saved model's training record (a refit's). */
+async function finetuneOnce(options: FinetuneOptions, record?: Record<string, unknown>): Promise<FinetuneResult> {
   const o = withDefaults({ ...DATA_DEFAULTS, ...FINETUNE_DEFAULTS }, options);
   const { from, domain, freeze, out } = o;
-  if (!FREEZE[freeze]) throw new ConfigError('freeze', `got ${JSON.stringify(freeze)}; allowed: ${FREEZES.join(', ')}`);
-  if (o.frozenIds !== 'unknown' && o.frozenIds !== 'known') throw new ConfigError('frozenIds', `got ${JSON.stringify(o.frozenIds)}; allowed: unknown, known`);
   const foundation = await loadRanker(from);
   let params = foundation.params;
   try {
@@ -181,7 +189,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
         const before = evaluate(asItWas, predictRanker(foundation.params, withDomain, asItWas, p.textTable).ctr, baselines);
         mkdirSync(out, { recursive: true });
         writeFileSync(join(out, 'foundation-eval.json'), JSON.stringify(before, null, 1) + '\n');
-        const training = { command: 'finetune', from, data: o.data, domain, freeze, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, l2sp: o.l2sp, frozenIds: o.frozenIds, validFraction: o.validFraction, ...(o.validFraction ? { validMetric: o.validMetric ?? 'auc' } : {}), trainSamples: p.train.n, newRowsTrained: fresh.names };
+        const training = { command: 'finetune', from, data: o.data, domain, freeze, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, l2sp: o.l2sp, frozenIds: o.frozenIds, validFraction: o.validFraction, ...(o.validFraction ? { validMetric: o.validMetric ?? 'auc' } : {}), trainSamples: p.train.n, newRowsTrained: fresh.names, ...record };
         const fitOptions = { out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: FREEZE[freeze], training, extraTrainable: fresh.names, afterStep: fresh.afterStep, l2sp: o.l2sp, l2spTarget: foundation.params, valid: p.valid, validMetric: o.validMetric, scoreStart: true, progress: o.progress };
         const result = await fit(params, config, p.train, p.textTable, fitOptions, resume);
         await saveRanker(out, params, config, { ...training, seconds: Math.round(result.seconds), loss: result.epochs.map((e) => +e.loss.toFixed(5)), ...validationRecord(result) });

@@ -17,7 +17,7 @@ import { checkNumbers, DATA_DEFAULTS, withDefaults } from './data-options.ts';
 import { exportSamples, type ExportManifest, type ShardProgress } from './export.ts';
 import { TRAIN_DEFAULTS, type TrainOptions } from './train.ts';
 
-export interface TorchTrainOptions extends Omit<TrainOptions, 'progress' | 'validFraction'> {
+export interface TorchTrainOptions extends Omit<TrainOptions, 'progress' | 'validFraction' | 'validMetric' | 'refit'> {
   /** Ranks on this machine (default 1; one per GPU with device 'cuda'). */
   procs?: number;
   device?: 'cpu' | 'cuda';
@@ -66,7 +66,9 @@ function freePort(): Promise<number> {
 
 export async function trainWithTorch(options: TorchTrainOptions): Promise<TorchTrainResult> {
   checkNumbers([['epochs', options.epochs, 1, 1000, true], ['batchSize', options.batchSize, 8, 65536, true], ['learningRate', options.learningRate, 1e-6, 1, false], ['procs', options.procs, 1, 256, true]]);
-  if ((options as { validFraction?: number }).validFraction !== undefined) throw new ConfigError('validFraction', 'the PyTorch engine keeps the last epoch; it has no validation split');
+  for (const k of ['validFraction', 'validMetric', 'refit'] as const) {
+    if ((options as TrainOptions)[k] !== undefined) throw new ConfigError(k, 'the PyTorch engine keeps the last epoch; it has no validation split');
+  }
   const o = withDefaults({ ...DATA_DEFAULTS, ...TRAIN_DEFAULTS, procs: 1, device: 'cpu' as const }, options);
   if (o.batchSize % o.procs) throw new ConfigError('batchSize', `${o.batchSize} samples per step do not split evenly over ${o.procs} ranks`);
   const python = findPython(o.python);

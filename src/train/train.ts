@@ -14,6 +14,7 @@ import { baselineScores, configFromData, holdOutValidation, loadNodeEncoder, pre
 import { saveRanker } from '../node/ranker-files.ts';
 import { checkDataOptions, checkNumbers, DATA_DEFAULTS, sampleDomains, withDefaults, type DataOptions } from './data-options.ts';
 import { fit, readCheckpoint, type FitProgress, type FitResult } from './fit.ts';
+import { withRefit } from './refit.ts';
 import { predictRanker } from './trainer.ts';
 
 export interface TrainOptions extends DataOptions {
@@ -73,6 +74,11 @@ export function validationRecord(r: FitResult) {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   checkDataOptions(options);
   checkNumbers([['epochs', options.epochs, 1, 1000, true], ['batchSize', options.batchSize, 8, 65536, true], ['learningRate', options.learningRate, 1e-6, 1, false]]);
+  return withRefit(options, trainOnce);
+}
+
+/** One training run; `record` joins the saved model's training record (a refit's). */
+async function trainOnce(options: TrainOptions, record?: Record<string, unknown>): Promise<TrainResult> {
   const o = withDefaults({ ...DATA_DEFAULTS, ...TRAIN_DEFAULTS }, options);
   if (o.model?.aspects && !o.model.aspects.length) throw new ConfigError('model.aspects', 'leaves no aspect to rank with');
   const data = readDataSet(o.data);
@@ -87,7 +93,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       o.progress?.note?.(`training on ${p.train.n} samples (${config.domains.slice(1).join(', ')}), testing on ${p.test.n}; ${resume ? `resuming after epoch ${resume.epoch + 1}` : 'from scratch'}`);
       const params = resume?.params ?? initParams(config, o.seed);
       try {
-        const training = { command: 'train', data: o.data, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, negatives: o.negatives, trainFraction: o.trainFraction, validFraction: o.validFraction, ...(o.validFraction ? { validMetric: o.validMetric ?? 'auc' } : {}), trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config) };
+        const training = { command: 'train', data: o.data, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, negatives: o.negatives, trainFraction: o.trainFraction, validFraction: o.validFraction, ...(o.validFraction ? { validMetric: o.validMetric ?? 'auc' } : {}), trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config), ...record };
         const result = await fit(params, config, p.train, p.textTable, { out: o.out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: ['l0', 'encoder', 'head'], training, valid: p.valid, validMetric: o.validMetric, progress: o.progress }, resume);
         const speed = result.epochs.map((e) => e.samplesPerSecond);
         const samplesPerSecond = speed.reduce((x, y) => x + y, 0) / speed.length;
