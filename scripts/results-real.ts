@@ -69,6 +69,18 @@ const MODELS: Record<string, string[]> = {
   // Its validation run (OUT/refit-validation) is the row "epoch picked on validation AUC" (REFIT_PICKED).
   'full, epoch picked on validation AUC, then refit on the whole training period (--valid 0.1 --refit)': ['--valid', VALID, '--refit'],
 };
+/**
+ * The rows on items with the source's semantic ID as a feature (\`import amazon --semantic-ids 1\`: the
+ * first code of each item's three, a cluster of items by their text that MiniOneRec computed with a large
+ * text encoder; docs/DATA.md). The full model and \`--no-id\` also run on CLOSE_SEEDS.
+ */
+const SID_MODELS: Record<string, string[]> = {
+  "full, items with the source's semantic ID (level 1) as a feature (import --semantic-ids 1)": [],
+  '--no-id, items with the semantic ID (import --semantic-ids 1)': ['--no-id'],
+  '--no-text, items with the semantic ID (import --semantic-ids 1)': ['--no-text'],
+};
+/** A foundation and its fine-tune (and scratch) with more of the ID hidden in training: what leans on text transfers. */
+const DROP = ['--id-dropout', '0.5', '--hist-id-dropout', '0.8'];
 const slug = (s: string) => s.replace(/\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
 
 /** One CLI run (or a script), once (REAL_FRESH=1 redoes it). */
@@ -78,10 +90,16 @@ const readEval = (dir: string, file = 'eval.json'): EvalReport => JSON.parse(rea
 const all = join(ROOT, 'data-both');
 const office = join(ROOT, 'data-office');
 const industrial = join(ROOT, `data-industrial-${COLD_EVENTS}`);
+const allSid = join(ROOT, 'data-both-sid1');
+const officeSid = join(ROOT, 'data-office-sid1');
+const industrialSid = join(ROOT, `data-industrial-${COLD_EVENTS}-sid1`);
 mkdirSync(ROOT, { recursive: true });
 await kindling(['import', 'amazon', '--from', DATA, '--out', all], join(all, 'import.json'));
 await kindling(['import', 'amazon', '--from', DATA, '--out', office, '--domains', WARM], join(office, 'import.json'));
 await kindling(['import', 'amazon', '--from', DATA, '--out', industrial, '--domains', COLD, '--max-train', COLD_EVENTS], join(industrial, 'import.json'));
+await kindling(['import', 'amazon', '--from', DATA, '--out', allSid, '--semantic-ids', '1'], join(allSid, 'import.json'));
+await kindling(['import', 'amazon', '--from', DATA, '--out', officeSid, '--domains', WARM, '--semantic-ids', '1'], join(officeSid, 'import.json'));
+await kindling(['import', 'amazon', '--from', DATA, '--out', industrialSid, '--domains', COLD, '--max-train', COLD_EVENTS, '--semantic-ids', '1'], join(industrialSid, 'import.json'));
 // Every text of both domains through USE-Lite, once (the USE row; a measurement, not a shipped encoder).
 await kindling(['--data', all, '--out', join(ROOT, 'use-lite')], join(ROOT, 'use-lite.bin'), 'scripts/encode-use-lite.ts');
 // The word-vector table built at each width (int8, and codes of 6, 5 and 4 bits) and every text through
@@ -114,15 +132,23 @@ async function seedRuns(seed: number) {
     const out = join(ROOT, `s${seed}-${slug(name)}`);
     await kindling(['train', '--data', all, '--out', out, '--epochs', EPOCHS, ...common(seed), ...flags], join(out, 'eval.json'));
   }
+  for (const [name, flags] of Object.entries(SID_MODELS)) {
+    const out = join(ROOT, `s${seed}-${slug(name)}`);
+    await kindling(['train', '--data', allSid, '--out', out, '--epochs', EPOCHS, ...common(seed), ...flags], join(out, 'eval.json'));
+  }
   const foundation = join(ROOT, `s${seed}-foundation-office`);
   await kindling(['train', '--data', office, '--out', foundation, '--epochs', EPOCHS, ...common(seed)], join(foundation, 'eval.json'));
-  const ftRun = (name: string, flags: string[]) => {
+  const dropFoundation = join(ROOT, `s${seed}-foundation-office-drop`);
+  await kindling(['train', '--data', office, '--out', dropFoundation, '--epochs', EPOCHS, ...common(seed), ...DROP], join(dropFoundation, 'eval.json'));
+  const sidFoundation = join(ROOT, `s${seed}-foundation-office-sid1`);
+  await kindling(['train', '--data', officeSid, '--out', sidFoundation, '--epochs', EPOCHS, ...common(seed)], join(sidFoundation, 'eval.json'));
+  const ftRun = (name: string, flags: string[], from = foundation, data = industrial) => {
     const out = join(ROOT, `s${seed}-${name}`);
-    return kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', out, ...flags, ...common(seed)], join(out, 'eval.json'));
+    return kindling(['finetune', '--from', from, '--data', data, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', out, ...flags, ...common(seed)], join(out, 'eval.json'));
   };
-  const scratchRun = (name: string, flags: string[]) => {
+  const scratchRun = (name: string, flags: string[], data = industrial) => {
     const out = join(ROOT, `s${seed}-${name}`);
-    return kindling(['train', '--data', industrial, '--out', out, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...flags, ...common(seed)], join(out, 'eval.json'));
+    return kindling(['train', '--data', data, '--out', out, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...flags, ...common(seed)], join(out, 'eval.json'));
   };
   for (const freeze of ['l0', 'l0+encoder']) {
     // With the L2-SP weight picked on synthetic worlds, and without it (finetune's default).
@@ -142,6 +168,13 @@ async function seedRuns(seed: number) {
   await scratchRun('scratch-valid', ['--valid', VALID, '--valid-metric', 'logloss']);
   await scratchRun('scratch-valid-auc', ['--valid', VALID]);
   await scratchRun('scratch-valid-auc-refit', ['--valid', VALID, '--refit']);
+  // Foundation, fine-tune and scratch with the ID hidden more often in training (the fine-tune keeps its foundation's rates).
+  await ftRun('ft-l0-l2sp0-drop', ['--freeze', 'l0', '--l2sp', '0'], dropFoundation);
+  await scratchRun('scratch-drop', DROP);
+  // Items with the source's semantic ID (each domain has its own codebooks: Industrial's codes are rows the
+  // Office foundation never trained, which the fine-tune's freeze lets learn).
+  await ftRun('ft-l0-l2sp0-sid1', ['--freeze', 'l0', '--l2sp', '0'], sidFoundation, industrialSid);
+  await scratchRun('scratch-sid1', [], industrialSid);
 }
 const queue = [...SEEDS];
 await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
@@ -220,6 +253,7 @@ for (const seed of SEEDS) {
     if (name === FULL_UNW) add(COS_UNW, seed, r.baselines!.text_cosine!);
     if (name === REFIT) add(REFIT_PICKED, seed, readEval(join(dir, 'refit-validation')));
   }
+  for (const name of Object.keys(SID_MODELS)) add(name, seed, readEval(join(ROOT, `s${seed}-${slug(name)}`)));
   add(INT8, seed, readEval(int8Dir(seed)));
   for (const bits of READS) add(sameRow(bits), seed, readEval(SAME(seed, bits)));
 }
@@ -244,6 +278,12 @@ const CS = {
   scratchValidAuc: `${COLD}: the same model from scratch, epoch picked on validation AUC (--valid ${VALID})`,
   l0freevalidAucRefit: `${COLD}: foundation + fine-tune, freeze l0, --l2sp 0, epoch picked on validation AUC, then refit on all ${COLD_EVENTS} events (--valid ${VALID} --refit)`,
   scratchValidAucRefit: `${COLD}: the same model from scratch, epoch picked on validation AUC, then refit (--valid ${VALID} --refit)`,
+  dropFoundation: `${COLD}: Office foundation trained with the ID hidden more often (--id-dropout 0.5 --hist-id-dropout 0.8), as it was (zero-shot)`,
+  drop: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0 (it keeps the foundation's dropout rates)`,
+  scratchDrop: `${COLD}: the same model from scratch with the same rates (--id-dropout 0.5 --hist-id-dropout 0.8)`,
+  sidZero: `${COLD}: items with the semantic ID (import --semantic-ids 1): Office foundation as it was (zero-shot)`,
+  sid: `${COLD}: items with the semantic ID: foundation + fine-tune, freeze l0, --l2sp 0`,
+  sidScratch: `${COLD}: items with the semantic ID: the same model from scratch`,
   pop: `${COLD}: popularity`,
   cos: `${COLD}: text cosine`,
 };
@@ -263,6 +303,12 @@ for (const seed of SEEDS) {
   add(CS.scratchValidAuc, seed, readEval(join(ROOT, `s${seed}-scratch-valid-auc`)));
   add(CS.l0freevalidAucRefit, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-valid-auc-refit`)));
   add(CS.scratchValidAucRefit, seed, readEval(join(ROOT, `s${seed}-scratch-valid-auc-refit`)));
+  add(CS.dropFoundation, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-drop`), 'foundation-eval.json'));
+  add(CS.drop, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-drop`)));
+  add(CS.scratchDrop, seed, readEval(join(ROOT, `s${seed}-scratch-drop`)));
+  add(CS.sidZero, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-sid1`), 'foundation-eval.json'));
+  add(CS.sid, seed, readEval(join(ROOT, `s${seed}-ft-l0-l2sp0-sid1`)));
+  add(CS.sidScratch, seed, readEval(join(ROOT, `s${seed}-scratch-sid1`)));
   add(CS.pop, seed, ft.baselines!.popularity!);
   add(CS.cos, seed, ft.baselines!.text_cosine!);
 }
@@ -298,6 +344,8 @@ function collisions() {
   };
 }
 const hashing = collisions();
+/** How many distinct first semantic-ID codes the items have (clusters). */
+const distinctFirstCodes = new Set(readFileSync(join(allSid, 'items.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { features?: Record<string, string> }).features?.semantic_id_1)).size;
 
 /**
  * The fine-tunes that pick their epoch on validation, read from their manifests: each one's best
@@ -413,6 +461,22 @@ const closeDiffs: [string, ReturnType<typeof paired>][] = [
   ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: full, the weighted table − the unweighted one`, paired(C_FULL, C_FULL_UNW, k)]),
   ['cold items: `--no-id`, the weighted table − the unweighted one', paired(C_NOID, C_NOID_UNW, 'cold')],
 ];
+// Items with the source's semantic ID as a feature: the same targets, and what the feature does to each row.
+const [SID_FULL, SID_NOID, SID_NOTEXT] = Object.keys(SID_MODELS);
+const sidTargets: Target[] = [
+  ['cold-item AUC: full − text cosine ≥ +0.03', paired(SID_FULL, COS, 'cold'), 0.03],
+  ['cold-item AUC: full − `--no-text` ≥ +0.05', paired(SID_FULL, SID_NOTEXT, 'cold'), 0.05],
+  ['cold-item AUC: full − `--no-id` ≥ 0', paired(SID_FULL, SID_NOID, 'cold'), 0],
+  ['warm-item AUC: full − the full model as it was (`--unknown-ids hash --id-dropout 0`, no semantic ID) ≥ −0.005', paired(SID_FULL, HASH, 'warm'), -0.005],
+  ['overall AUC: full − popularity ≥ +0.08', paired(SID_FULL, POP, 'auc'), 0.08],
+  [`${COLD}: fine-tune (freeze l0, --l2sp 0) − scratch ≥ +0.02 (both with the semantic ID; the cold-start section)`, paired(CS.sid, CS.sidScratch), 0.02],
+  [`${COLD}: fine-tune (freeze l0, --l2sp 0) − zero-shot ≥ +0.01 (both with the semantic ID)`, paired(CS.sid, CS.sidZero), 0.01],
+];
+const sidDiffs: [string, ReturnType<typeof paired>][] = [
+  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: full, with the semantic ID − without`, paired(SID_FULL, FULL, k)]),
+  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: \`--no-id\`, with the semantic ID − without`, paired(SID_NOID, '--no-id', k)]),
+  ['cold items: `--no-text`, with the semantic ID − without', paired(SID_NOTEXT, '--no-text', 'cold')],
+];
 const pline = (p: ReturnType<typeof paired>) => `${sign(p.mean)} | ${p.se.toFixed(4)} | ${p.ahead} of ${p.n} | ${p.all.map(sign).join(', ')}`;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
 const imp = JSON.parse(readFileSync(join(all, 'import.json'), 'utf8'));
@@ -476,6 +540,23 @@ ${table([C_FULL, C_NOID, C_FULL_UNW, C_NOID_UNW])}
 |---|---|---|---|---|
 ${closeDiffs.map(([n, p]) => `| ${n} | ${pline(p)} |`).join('\n')}
 
+## The source's semantic ID as an item feature (\`import amazon --semantic-ids 1\`)
+This data carries no categories, but its source gives every item a semantic ID (\`<Domain>.info.txt\`): three codes
+that MiniOneRec computed by quantising a large text encoder's embedding of the item's title and description (RQ-VAE),
+coarse to fine. They come from the item's text alone, so a new item has them too; the first code groups
+${distinctFirstCodes} clusters of items over both domains (about ${Math.round(hashing.items / distinctFirstCodes)} items each), and it is the only level
+measured here (the second and third codes name nearly one item each: as features they behave like unmasked item IDs). Not the default
+import: the rows above are without it. Same events, same test samples (the baselines are the same numbers).
+${table([SID_FULL, SID_NOID, SID_NOTEXT, FULL, '--no-id', '--no-text', POP, COS])}
+
+| target, with the semantic ID | difference | standard error | seeds ahead | per seed | holds |
+|---|---|---|---|---|---|
+${sidTargets.map((t) => `| ${t[0]} | ${pline(t[1])} | ${holds(t) ? 'yes' : '**no**'} |`).join('\n')}
+
+| difference in AUC | mean | standard error | seeds ahead | per seed |
+|---|---|---|---|---|
+${sidDiffs.map(([n, p]) => `| ${n} | ${pline(p)} |`).join('\n')}
+
 ## The suspicions, measured
 - **Hashed IDs.** ${hashing.items.toLocaleString('en-US')} items in ${hashing.buckets.toLocaleString('en-US')} buckets: ${hashing.shared.toLocaleString('en-US')} (${((100 * hashing.shared) / hashing.items).toFixed(0)}%) share their bucket with
   another item. Of the ${hashing.coldTest.toLocaleString('en-US')} items first clicked in the test period, ${hashing.coldInTrainedBucket.toLocaleString('en-US')} (${((100 * hashing.coldInTrainedBucket) / hashing.coldTest).toFixed(0)}%) hash into a bucket that a
@@ -506,7 +587,7 @@ ${table(Object.values(CS))}
 
 | difference in AUC | mean | standard error | seeds ahead | per seed |
 |---|---|---|---|---|
-${[[`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0, --l2sp 0) − text cosine', paired(CS.l0free, CS.cos, 'cold')], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, paired(CS.l0free, CS.frozenKnown, k)]), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation logloss − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.l0freevalidAuc, CS.l0free)], [`scratch: epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.scratchValidAuc, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch, both picked on validation logloss`, paired(CS.l0freevalid, CS.scratchValid)], [`fine-tune (freeze l0, --l2sp 0), picked on validation AUC: refit − not`, paired(CS.l0freevalidAucRefit, CS.l0freevalidAuc)], [`scratch, picked on validation AUC: refit − not`, paired(CS.scratchValidAucRefit, CS.scratchValidAuc)], [`fine-tune (freeze l0, --l2sp 0): picked and refit − ${FT.epochs} epochs`, paired(CS.l0freevalidAucRefit, CS.l0free)], [`scratch: picked and refit − ${FT.epochs} epochs`, paired(CS.scratchValidAucRefit, CS.scratch)]].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
+${[[`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0, --l2sp 0) − text cosine', paired(CS.l0free, CS.cos, 'cold')], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, paired(CS.l0free, CS.frozenKnown, k)]), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation logloss − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.l0freevalidAuc, CS.l0free)], [`scratch: epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.scratchValidAuc, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch, both picked on validation logloss`, paired(CS.l0freevalid, CS.scratchValid)], [`fine-tune (freeze l0, --l2sp 0), picked on validation AUC: refit − not`, paired(CS.l0freevalidAucRefit, CS.l0freevalidAuc)], [`scratch, picked on validation AUC: refit − not`, paired(CS.scratchValidAucRefit, CS.scratchValidAuc)], [`fine-tune (freeze l0, --l2sp 0): picked and refit − ${FT.epochs} epochs`, paired(CS.l0freevalidAucRefit, CS.l0free)], [`scratch: picked and refit − ${FT.epochs} epochs`, paired(CS.scratchValidAucRefit, CS.scratch)], ['fine-tune from the foundation with more ID dropout − scratch with the same rates (the like-for-like pair)', paired(CS.drop, CS.scratchDrop)], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune, the foundation with more ID dropout − the one without`, paired(CS.drop, CS.l0free, k)]), ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: scratch, more ID dropout − without`, paired(CS.scratchDrop, CS.scratch, k)]), ['fine-tune from the foundation with more ID dropout − scratch at the default rates (not like for like: both moved)', paired(CS.drop, CS.scratch)], ['zero-shot: the foundation with more ID dropout − the one without', paired(CS.dropFoundation, CS.zero)], ['items with the semantic ID: fine-tune − scratch', paired(CS.sid, CS.sidScratch)], ['items with the semantic ID: fine-tune − zero-shot', paired(CS.sid, CS.sidZero)], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune, with the semantic ID − without`, paired(CS.sid, CS.l0free, k)]), ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: scratch, with the semantic ID − without`, paired(CS.sidScratch, CS.scratch, k)])].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
 ${validationPart}`;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results-real.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, negatives: NEG, trainSeconds, hashing, coverage, samplesPerSecond: speeds, rows }, null, 1) + '\n');

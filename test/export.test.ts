@@ -11,7 +11,7 @@ import { configFromData, loadNodeEncoder, prepareSamples, readDataSet, splitData
 import { useTrainingBackend } from '../src/node/tf-backend.ts';
 import { writeWorld } from '../src/node/world-files.ts';
 import { exportSamples, readExport, readShard, shardFields } from '../src/train/export.ts';
-import { seenBuckets } from '../src/train/train.ts';
+import { seenBuckets, seenSparseBuckets } from '../src/train/train.ts';
 import { mulberry32, randInt } from '../src/util/random.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-export-'));
@@ -46,6 +46,7 @@ describe('kindling export', () => {
     expect(m.config).toEqual(config);
     expect(m.counts).toEqual({ train: p.train.n, test: p.test.n });
     expect(m.idBucketsSeen).toBe(seenBuckets(p.train, config));
+    expect(m.sparseBucketsSeen).toBe(seenSparseBuckets(p.train, config));
     const { manifest, textTable } = readExport(out);
     expect(Array.from(textTable)).toEqual(Array.from(p.textTable.dataSync()));
     const { sampleFields, historyFields } = shardFields(config);

@@ -2,7 +2,7 @@
  * kindling import amazon on a small hand-made folder in MiniOneRec's layout: the events it writes
  * (a user's first row brings its history, every row its target, time is row order, user ids
  * scoped by domain, each domain split by time), --max-train, and every malformed row stopping the
- * import with `file:line: field: problem` and exit code 2.
+ * import with `file:line: field: problem` and exit code 2; the source's semantic IDs as item features.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,14 @@ function folder(name: string, rows = ROWS, items: unknown = ITEMS, domain = 'Too
   return d;
 }
 
+// MiniOneRec's info.txt: semantic ID, title (may hold a tab), item id.
+const INFO = ['<a_1><b_2><c_3>\tBrass Hex Nut, 10-Pack\t0', '<a_1><b_5><c_6>\tAcme Super Glue\t1', '<a_7><b_2><c_3>\tLab\tFlask 500 mL\t2', '<a_7><b_2><c_9>\tDigital Angle Gauge\t3'];
+function withInfo(name: string, info = INFO): string {
+  const d = folder(name);
+  writeFileSync(join(d, 'Tools.info.txt'), info.join('\n') + '\n');
+  return d;
+}
+
 async function cli(...args: string[]) {
   const err: string[] = [];
   const e = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
@@ -60,7 +68,7 @@ describe('kindling import amazon', () => {
     expect(r.events.every((e) => e.user.startsWith('Tools:') && e.domain === 'Tools' && e.label === 1)).toBe(true);
     // 9 events: the earliest floor(0.8 * 9) = 7 train.
     expect(r.events.map((e) => e.split).join()).toBe('train,train,train,train,train,train,train,test,test');
-    expect(r.stats.Tools).toEqual({ rows: 5, train: 7, test: 2, dropped: 0, users: 3, items: 4 });
+    expect(r.stats.Tools).toEqual({ rows: 5, train: 7, test: 2, dropped: 0, users: 3, items: 4, semanticIds: 0 });
   });
 
   it('reads title and brand as the text (the brand once), categories as a feature', () => {
@@ -70,6 +78,45 @@ describe('kindling import amazon', () => {
     expect(text['Tools:1'].text).toBe('Acme Super Glue');
     expect(text['Tools:2']).toEqual({ id: 'Tools:2', text: 'Lab Flask 500 mL', domain: 'Tools', features: { category: 'Lab > Glass' } });
     expect(text['Tools:3'].features).toBeUndefined();
+  });
+
+  it('keeps the first N levels of the semantic ID as features with semanticIds N (none by default)', () => {
+    const from = withInfo('sid');
+    const feature = (levels?: number) => Object.fromEntries(importAmazon({ from, domains: ['Tools'], trainFraction: 0.8, semanticIds: levels }).items.map((i) => [i.id, i.features]));
+    expect(feature()['Tools:0']).toBeUndefined();
+    const one = feature(1);
+    expect(one['Tools:0']).toEqual({ semantic_id_1: 'Tools:a_1' });
+    // Scoped by domain (each domain has its own codebooks), and beside the categories.
+    expect(one['Tools:2']).toEqual({ category: 'Lab > Glass', semantic_id_1: 'Tools:a_7' });
+    expect(feature(2)['Tools:3']).toEqual({ semantic_id_1: 'Tools:a_7', semantic_id_2: 'Tools:a_7 b_2' });
+    expect(feature(3)['Tools:1']).toEqual({ semantic_id_1: 'Tools:a_1', semantic_id_2: 'Tools:a_1 b_5', semantic_id_3: 'Tools:a_1 b_5 c_6' });
+    expect(feature(0)['Tools:0']).toBeUndefined();
+    // The events are the same either way.
+    expect(importAmazon({ from, domains: ['Tools'], trainFraction: 0.8, semanticIds: 1 }).events).toEqual(importAmazon({ from, domains: ['Tools'], trainFraction: 0.8 }).events);
+    expect(() => importAmazon({ from, domains: ['Tools'], trainFraction: 0.8, semanticIds: 4 })).toThrow('semanticIds: expected 0 to 3 levels, got 4');
+  });
+
+  it('records the semantic-ID levels in import.json, and --semantic-ids reaches the items', async () => {
+    const out = join(dir, 'sid-cli');
+    const r = await cli('import', 'amazon', '--from', withInfo('sid-cli-in'), '--out', out, '--semantic-ids', '2');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')).semanticIds).toEqual({ Tools: 2 });
+    expect(readDataSet(out).items.get('Tools:3')!.features).toEqual({ semantic_id_1: 'Tools:a_7', semantic_id_2: 'Tools:a_7 b_2' });
+    expect((await cli('import', 'amazon', '--from', withInfo('sid-cli-bad'), '--out', out, '--semantic-ids', '5')).err).toContain('--semantic-ids');
+  });
+
+  it.each([
+    ['a missing info.txt when levels are asked for', undefined, 'Tools.info.txt:0: (file): not found'],
+    ['a semantic ID without three codes', [INFO[0], '<a_1><b_5>\tAcme Super Glue\t1'], 'Tools.info.txt:2: semantic_id: expected 3 codes like <a_60><b_159><c_203>, got "<a_1><b_5>"'],
+    ['a row without tabs', [INFO[0], '<a_1><b_5><c_6> Acme 1'], 'Tools.info.txt:2: (row): expected semantic_id, title and item_id separated by tabs'],
+    ['an unknown item', [...INFO, '<a_1><b_1><c_1>\tx\t9'], 'Tools.info.txt:5: item_id: unknown item 9 (not in Tools.item.json)'],
+    ['an item with two rows', [...INFO, '<a_1><b_1><c_1>\tx\t0'], 'Tools.info.txt:5: item_id: item 0 has a second row'],
+    ['an item with no row', INFO.slice(0, 3), 'Tools.info.txt:0: item_id: no row for item 3 of Tools.item.json'],
+  ])('stops on %s with file:line: field and exit code 2', async (_, info, message) => {
+    const from = info ? withInfo(`sid-bad-${message.length}`, info) : folder('sid-none');
+    const r = await cli('import', 'amazon', '--from', from, '--out', join(dir, 'never'), '--semantic-ids', '1');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
   });
 
   it('--max-train keeps only the first N training events and the whole test period', () => {

@@ -289,11 +289,12 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch trainer', () => {
     const report = await evaluateModel({ model: two, data: world, negatives: 2, seed: 5, excludeDomains: ['miniapps'] });
     expect(report.overall.samples).toBe(JSON.parse(readFileSync(join(two, 'eval.json'), 'utf8')).samples);
     expect(report.overall.auc).toBeCloseTo(auc(two), 4);
-    // ...and kindling finetune takes it as a foundation, its trained ID buckets included.
+    // ...and kindling finetune takes it as a foundation, its trained ID buckets and sparse rows included.
+    expect(m.training.sparseBucketsSeen).toBe(readExport(folder).manifest.sparseBucketsSeen);
     const tuned = join(dir, 'pt-2-tuned');
     const f = await finetune({ from: two, data: world, domain: 'miniapps', out: tuned, epochs: 1, negatives: 2, seed: 5 });
     expect(f.report.overall.samples).toBeGreaterThan(0);
-    expect(JSON.parse(readFileSync(join(tuned, 'model.json'), 'utf8')).kindling.training.newRowsTrained).toContain('emb.id');
+    expect(JSON.parse(readFileSync(join(tuned, 'model.json'), 'utf8')).kindling.training.newRowsTrained).toEqual(expect.arrayContaining(['emb.id', 'emb.sparse']));
   }, 300_000);
 
   it('resumes from the last epoch\'s checkpoint', () => {
@@ -333,6 +334,12 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch trainer', () => {
     const idRows = rowsChanged('emb.id', H);
     expect(idRows.length).toBeGreaterThan(0); // the new domain's items learn their rows...
     expect(idRows.filter((row) => seen[row >> 3] & (1 << (row & 7)))).toEqual([]); // ...and no row pretraining trained moves
+    // The same for the sparse table: rows of feature values pretraining saw stay, the others may learn.
+    expect(m.from!.sparseBucketsSeen).toBe(before.manifest.training.sparseBucketsSeen);
+    const sparseSeen = Uint8Array.from(atob(before.manifest.training.sparseBucketsSeen as string), (ch) => ch.charCodeAt(0));
+    expect(sparseSeen.some((b) => b > 0)).toBe(true);
+    expect(rowsChanged('emb.sparse', m.config.sparseDim).filter((row) => row === 0 || sparseSeen[row >> 3] & (1 << (row & 7)))).toEqual([]);
+    expect(after.manifest.training.newRowsTrained).toContain('emb.sparse');
     expect(rowsChanged('lm.w', H).length).toBeGreaterThan(0); // the encoder level learns
     expect(after.manifest.training).toMatchObject({ command: 'kindling_torch.train', domain: 'miniapps', freeze: 'l0', l2sp: 0.1 });
     expect(after.manifest.config.domains).toEqual([...before.manifest.config.domains, 'miniapps']);

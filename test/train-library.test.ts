@@ -3,7 +3,7 @@
  * the results scripts call them. Every option left out takes its documented default (a left-out
  * option must not reach the model as undefined), and the three agree on the same test events.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -82,6 +82,41 @@ describe('training as a library', () => {
     const knownBefore = knownIdTest(training(asBefore).config);
     for (const k of clicked) expect(knownBefore(k)).toBe(true);
     expect(training(asBefore).training.frozenIds).toBe('known');
+  });
+
+  it("fine-tuning learns the sparse rows of feature values pretraining never saw (a new domain's own category); the rest stay frozen", async () => {
+    // The world, with every miniapps item in a category of its own that no other domain has.
+    const own = join(dir, 'world-own-category');
+    cpSync(data, own, { recursive: true });
+    const items = readFileSync(join(own, 'items.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    for (const it of items) if (it.domain === 'miniapps') it.features = { ...it.features, category: 'only-in-miniapps' };
+    writeFileSync(join(own, 'items.jsonl'), items.map((it) => JSON.stringify(it)).join('\n') + '\n');
+    const foundation = join(dir, 'foundation-own-category');
+    await train({ data: own, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, model: { historyLength: 8 } });
+    const out = join(dir, 'ft-own-category');
+    await finetune({ from: foundation, data: own, domain: 'miniapps', out, epochs: 1, negatives: 2 });
+    const { loadRanker } = await import('../src/node/ranker-files.ts');
+    const [a, b] = [await loadRanker(foundation), await loadRanker(out)];
+    const seenBits = Buffer.from(a.manifest.training.sparseBucketsSeen as string, 'base64');
+    const seen = (r: number) => !!(seenBits[r >> 3] & (1 << (r & 7)));
+    const newRow = bucket('category=only-in-miniapps', a.manifest.config.sparseBuckets);
+    const trainedRow = bucket(`category=${items.find((it) => it.domain !== 'miniapps').features.category}`, a.manifest.config.sparseBuckets);
+    expect(seen(newRow)).toBe(false);
+    expect(seen(trainedRow)).toBe(true);
+    const [sa, sb] = [a.params.get('emb.sparse')!.arraySync() as number[][], b.params.get('emb.sparse')!.arraySync() as number[][]];
+    // The new category's row learns; every row pretraining trained is byte for byte the foundation's.
+    expect(sb[newRow]).not.toEqual(sa[newRow]);
+    sa.forEach((row, r) => (seen(r) || r === 0) && expect(sb[r]).toEqual(row));
+    expect(training(out).training.newRowsTrained).toContain('emb.sparse');
+    // A foundation saved before the bitmap existed keeps its whole sparse table frozen, as then.
+    const old = join(dir, 'foundation-no-sparse-record');
+    cpSync(foundation, old, { recursive: true });
+    const m = JSON.parse(readFileSync(join(old, 'model.json'), 'utf8'));
+    delete m.kindling.training.sparseBucketsSeen;
+    writeFileSync(join(old, 'model.json'), JSON.stringify(m));
+    const asBefore = join(dir, 'ft-own-category-old-foundation');
+    await finetune({ from: old, data: own, domain: 'miniapps', out: asBefore, epochs: 1, negatives: 2 });
+    expect((await loadRanker(asBefore)).params.get('emb.sparse')!.arraySync()).toEqual(sa);
   });
 
   it('throws ConfigError naming the option for a bad one', async () => {

@@ -107,7 +107,8 @@ class Trainer:
                 p.copy_(weights[s["name"]])
                 if f["isNew"] and s["name"] in DOMAIN_TABLES:
                     p[f["domainRow"]] = p[0]
-        seen = np.unpackbits(np.frombuffer(base64.b64decode(f["idBucketsSeen"]), dtype=np.uint8), bitorder="little") if f.get("idBucketsSeen") else None
+        bits = lambda key: np.unpackbits(np.frombuffer(base64.b64decode(f[key]), dtype=np.uint8), bitorder="little") if f.get(key) else None
+        seen, sparse_seen = bits("idBucketsSeen"), bits("sparseBucketsSeen")
         for s in self.m["params"]:
             name, p = s["name"], self.model.param(s["name"])
             if s["group"] in groups:
@@ -119,6 +120,10 @@ class Trainer:
                 rows[f["domainRow"]] = 1
             elif name == "emb.id" and seen is not None:
                 rows = torch.from_numpy(1 - seen[: p.shape[0]].astype(np.float32)).reshape(-1, 1)
+                rows[0] = 0
+            elif name == "emb.sparse" and sparse_seen is not None:
+                # Feature values pretraining never saw (a new domain's own) learn, as new IDs do.
+                rows = torch.from_numpy(1 - sparse_seen[: p.shape[0]].astype(np.float32)).reshape(-1, 1)
                 rows[0] = 0
             if rows is None:
                 p.requires_grad_(False)
@@ -231,7 +236,7 @@ class Trainer:
 
     def save(self, seconds):
         a = self.a
-        tuned = {"from": a.from_, "domain": self.m["from"]["domain"], "freeze": a.freeze, "l2sp": a.l2sp, "newRowsTrained": self.new_rows} if a.from_ else {"idBucketsSeen": self.m["idBucketsSeen"]}
+        tuned = {"from": a.from_, "domain": self.m["from"]["domain"], "freeze": a.freeze, "l2sp": a.l2sp, "newRowsTrained": self.new_rows} if a.from_ else {"idBucketsSeen": self.m["idBucketsSeen"], **({"sparseBucketsSeen": self.m["sparseBucketsSeen"]} if self.m.get("sparseBucketsSeen") else {})}
         training = {
             "command": "kindling_torch.train",
             "export": os.path.abspath(a.export),

@@ -8,11 +8,17 @@
  * are prefixed with it. The split is by time within each domain: the earliest `trainFraction` of
  * its events train; `maxTrain` keeps only the first N of them (a new scenario with few events),
  * dropping the rest of the training period.
+ *
+ * With `semanticIds` N > 0, `<Domain>.info.txt` gives each item the source's semantic ID: three
+ * codes that quantise an embedding of the item's text, coarse to fine (MiniOneRec's RQ-VAE). The
+ * first N levels become categorical features (`semantic_id_1`: the first code;
+ * `semantic_id_2`: the first two; ...), prefixed with the domain, since each domain has its own
+ * codebooks. They come from the item's text alone, so a new item has them too.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { DataError } from '../errors.ts';
+import { ConfigError, DataError } from '../errors.ts';
 import type { EventRow, ItemRow } from '../data/schema.ts';
 
 export interface AmazonImportOptions {
@@ -23,7 +29,15 @@ export interface AmazonImportOptions {
   trainFraction: number;
   /** Keep only each domain's first N training events (undefined: all). */
   maxTrain?: number;
+  /**
+   * Levels of the semantic ID (`<Domain>.info.txt`) kept as item features, 0 (the default: none)
+   * to 3; above 0 the file must be there. docs/RESULTS-REAL.md measures 1 level.
+   */
+  semanticIds?: number;
 }
+
+/** The levels a semantic ID has in this source. */
+const SID_LEVELS = 3;
 
 export type ImportedEvent = Omit<EventRow, 'line'> & { split: 'train' | 'test' };
 
@@ -31,7 +45,7 @@ export interface AmazonImport {
   items: ItemRow[];
   events: ImportedEvent[];
   /** Per domain: rows read, events written (train/test), users, items. */
-  stats: Record<string, { rows: number; train: number; test: number; dropped: number; users: number; items: number }>;
+  stats: Record<string, { rows: number; train: number; test: number; dropped: number; users: number; items: number; semanticIds: number }>;
 }
 
 /** Rows per event slot: a row's history takes slots 0..9, its target slot 10. */
@@ -79,6 +93,44 @@ function readItems(from: string, domain: string): ItemRow[] {
   });
 }
 
+/**
+ * Each item's semantic-ID codes from `<Domain>.info.txt` (TSV: `<a_60><b_159><c_203>`, title,
+ * item_id; the title may hold tabs, so the id is the last field). Every item of the item file
+ * must have a row, with all three codes.
+ */
+function readSemanticIds(from: string, domain: string, items: ItemRow[]): Map<string, string[]> {
+  const file = `${domain}.info.txt`;
+  const path = join(from, file);
+  if (!existsSync(path)) throw new DataError(file, 0, '(file)', `not found: ${path} (the semantic IDs need it; leave out --semantic-ids to import without them)`);
+  const known = new Set(items.map((i) => i.id));
+  const codes = new Map<string, string[]>();
+  readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
+    if (!text.trim()) return;
+    const line = i + 1;
+    const fields = text.replace(/\r$/, '').split('\t');
+    if (fields.length < 3) throw new DataError(file, line, '(row)', `expected semantic_id, title and item_id separated by tabs, got ${fields.length} field${fields.length === 1 ? '' : 's'}`);
+    const id = fields[fields.length - 1].trim();
+    if (!/^\d+$/.test(id)) throw new DataError(file, line, 'item_id', `expected an item id, got ${JSON.stringify(id.slice(0, 40))}`);
+    const sid = fields[0].trim();
+    const parts = [...sid.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]);
+    if (parts.length !== SID_LEVELS || parts.join('').length + 2 * SID_LEVELS !== sid.length) throw new DataError(file, line, 'semantic_id', `expected ${SID_LEVELS} codes like <a_60><b_159><c_203>, got ${JSON.stringify(sid.slice(0, 60))}`);
+    const key = `${domain}:${id}`;
+    if (!known.has(key)) throw new DataError(file, line, 'item_id', `unknown item ${id} (not in ${domain}.item.json)`);
+    if (codes.has(key)) throw new DataError(file, line, 'item_id', `item ${id} has a second row`);
+    codes.set(key, parts);
+  });
+  const missing = items.find((it) => !codes.has(it.id));
+  if (missing) throw new DataError(file, 0, 'item_id', `no row for item ${missing.id.slice(domain.length + 1)} of ${domain}.item.json`);
+  return codes;
+}
+
+/** The item with its first `levels` semantic-ID prefixes as features (`semantic_id_1` ...), scoped by domain. */
+function withSemanticIds(item: ItemRow, codes: string[], levels: number): ItemRow {
+  const features: Record<string, string> = { ...(item.features as Record<string, string> | undefined) };
+  for (let l = 1; l <= levels; l++) features[`semantic_id_${l}`] = `${item.domain}:${codes.slice(0, l).join(' ')}`;
+  return { ...item, features };
+}
+
 /** `[168, 12]` (a Python list literal of item ids). */
 function idList(file: string, line: number, raw: string): string[] {
   if (!/^\[\s*(\d+\s*(,\s*\d+\s*)*)?\]$/.test(raw.trim())) throw new DataError(file, line, 'history_item_id', `expected a list of item ids like [168, 12], got ${JSON.stringify(raw.slice(0, 60))}`);
@@ -119,7 +171,11 @@ export function importAmazon(o: AmazonImportOptions): AmazonImport {
   const events: ImportedEvent[] = [];
   const stats: AmazonImport['stats'] = {};
   for (const domain of o.domains) {
-    const own = readItems(o.from, domain);
+    const read = readItems(o.from, domain);
+    const levels = o.semanticIds ?? 0;
+    if (!Number.isInteger(levels) || levels < 0 || levels > SID_LEVELS) throw new ConfigError('semanticIds', `expected 0 to ${SID_LEVELS} levels, got ${levels}`);
+    const codes = levels > 0 ? readSemanticIds(o.from, domain, read) : undefined;
+    const own = codes ? read.map((it) => withSemanticIds(it, codes.get(it.id)!, levels)) : read;
     items.push(...own);
     const rows = readRows(o.from, domain, new Set(own.map((i) => i.id)));
     const seen = new Set<string>();
@@ -138,7 +194,7 @@ export function importAmazon(o: AmazonImportOptions): AmazonImport {
     const train = list.slice(0, keep).map((e) => ({ ...e, split: 'train' as const }));
     const test = list.slice(cut).map((e) => ({ ...e, split: 'test' as const }));
     events.push(...train, ...test);
-    stats[domain] = { rows: rows.length, train: train.length, test: test.length, dropped: cut - keep, users: seen.size, items: own.length };
+    stats[domain] = { rows: rows.length, train: train.length, test: test.length, dropped: cut - keep, users: seen.size, items: own.length, semanticIds: levels };
   }
   return { items, events, stats };
 }

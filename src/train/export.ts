@@ -27,7 +27,7 @@ import { sampleChunks, scanEvents, streamContext, streamTextTable, type StreamSp
 import { loadRanker } from '../node/ranker-files.ts';
 import { learnableKeys, withDomain } from './finetune.ts';
 import { checkDataOptions, checkNumbers, DATA_DEFAULTS, sampleDomains, withDefaults, type DataOptions } from './data-options.ts';
-import { markSeenBuckets } from './train.ts';
+import { markSeenBuckets, markSeenSparseBuckets } from './train.ts';
 
 export const EXPORT_FORMAT = 'kindling-samples';
 export const EXPORT_VERSION = 1;
@@ -76,6 +76,8 @@ export interface ExportFrom {
   isNew: boolean;
   /** The foundation's trained ID buckets (what --freeze keeps frozen). */
   idBucketsSeen?: string;
+  /** The foundation's trained sparse-table rows (likewise; absent for a foundation saved before it recorded them). */
+  sparseBucketsSeen?: string;
 }
 
 export interface FieldSpec {
@@ -110,6 +112,8 @@ export interface ExportManifest {
   options: { data: string; trainFraction: number; negatives: number; seed: number; domains?: string[]; excludeDomains?: string[] };
   /** The ID buckets the training samples touch (what finetune's freeze keeps), as train() records. */
   idBucketsSeen: string;
+  /** The sparse-table rows the training samples touch, as train() records them. */
+  sparseBucketsSeen: string;
   /** A fine-tuning export: the foundation it fits. */
   from?: ExportFrom;
 }
@@ -127,10 +131,11 @@ export function shardFields(c: RankerConfig): { sampleFields: FieldSpec[]; histo
 }
 
 /** A foundation's config, weights checksum and trained ID buckets, from its model.json alone. */
-async function readFoundation(dir: string): Promise<{ config: RankerConfig; sha256: string; idBucketsSeen?: string }> {
+async function readFoundation(dir: string): Promise<{ config: RankerConfig; sha256: string; idBucketsSeen?: string; sparseBucketsSeen?: string }> {
   const { params, manifest } = await loadRanker(dir); // checks the weights against their checksum
   disposeParams(params);
-  return { config: manifest.config, sha256: manifest.checksums[WEIGHTS_FILE], idBucketsSeen: manifest.training.idBucketsSeen as string | undefined };
+  const t = manifest.training;
+  return { config: manifest.config, sha256: manifest.checksums[WEIGHTS_FILE], idBucketsSeen: t.idBucketsSeen as string | undefined, sparseBucketsSeen: t.sparseBucketsSeen as string | undefined };
 }
 
 /** One shard's bytes: the samples' own fields, then their history rows (buildSamples made them for these samples alone). */
@@ -180,7 +185,7 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
         const c = withDomain(foundation.config, o.domain!);
         config = withKnownIds(c, learnableKeys(scan.train.seen.keys(), foundation.idBucketsSeen, c.idBuckets));
         const domainRow = c.domains.indexOf(o.domain!);
-        from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen };
+        from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen, ...(foundation.sparseBucketsSeen ? { sparseBucketsSeen: foundation.sparseBucketsSeen } : {}) };
       } else config = configFromStats(scan.train, items, encoder, o.model ?? {}, users);
       if (encoder.id !== config.encoderId) throw new DataError('(model)', 0, 'encoder', `the model was trained on encoder ${config.encoderId}, but ${encoder.id} is loaded`);
       const table = await streamTextTable(file, items, spec, scan, encoder);
@@ -195,13 +200,17 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
         const shards: ShardEntry[] = [];
         const counts = { train: 0, test: 0 };
         const seen = new Uint8Array(Math.ceil(config.idBuckets / 8));
+        const sparseSeen = new Uint8Array(Math.ceil(config.sparseBuckets / 8));
         // A shard at a time: only one shard's samples are ever in memory (at most about maxShardSamples).
         for (const split of ['train', 'test'] as const) {
           // A multiple of `shards`: exported with --shards = the world size (or a multiple of it), every rank gets as many shards, of about equal size.
           const count = o.shards * Math.ceil(Math.max(1, Math.ceil(scan.samples[split] / o.maxShardSamples)) / o.shards);
           let k = 0;
           for (const s of sampleChunks(file, items, spec, scan, context, split, count)) {
-            if (split === 'train') markSeenBuckets(s, config, seen);
+            if (split === 'train') {
+              markSeenBuckets(s, config, seen);
+              markSeenSparseBuckets(s, config, sparseSeen);
+            }
             const bytes = shardBytes(s, config);
             const name = `${split}-${String(k++).padStart(5, '0')}.bin`;
             writeFileSync(join(tmp, name), bytes);
@@ -222,6 +231,7 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
           counts,
           options: { data: o.data, trainFraction: o.trainFraction, negatives: o.negatives, seed: o.seed, domains: o.domains, excludeDomains: o.excludeDomains },
           idBucketsSeen: Buffer.from(seen).toString('base64'),
+          sparseBucketsSeen: Buffer.from(sparseSeen).toString('base64'),
           ...(from ? { from } : {}),
         };
         writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');

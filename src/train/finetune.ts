@@ -101,11 +101,13 @@ export interface FinetuneResult {
 
 /**
  * Frozen means the foundation's trained rows: rows it never trained (the new domain's own row of
- * the domain tables, ID buckets no pretraining sample touched, e.g. the new domain's items) are new
- * parameters and learn. Returns the tables that take part and a step hook that restores every
+ * the domain tables, ID buckets no pretraining sample touched, e.g. the new domain's items, and
+ * sparse-table rows of feature values pretraining never saw, e.g. the new domain's own categories)
+ * are new parameters and learn. A foundation saved before it recorded `sparseBucketsSeen` keeps its
+ * whole sparse table frozen, as then. Returns the tables that take part and a step hook that restores every
  * frozen row after each update.
  */
-export function newRowsOnly(params: Params, newDomainRow: number | undefined, idBucketsSeen: string | undefined) {
+export function newRowsOnly(params: Params, newDomainRow: number | undefined, idBucketsSeen: string | undefined, sparseBucketsSeen?: string) {
   const names: string[] = [];
   const restores: (() => void)[] = [];
   const held: tf.Tensor[] = [];
@@ -127,6 +129,10 @@ export function newRowsOnly(params: Params, newDomainRow: number | undefined, id
   if (idBucketsSeen) {
     const seen = bucketsSeen(idBucketsSeen);
     setup('emb.id', (r) => r > 0 && !seen(r));
+  }
+  if (sparseBucketsSeen) {
+    const seen = bucketsSeen(sparseBucketsSeen);
+    setup('emb.sparse', (r) => r > 0 && !seen(r));
   }
   return { names, afterStep: () => restores.forEach((f) => f()), dispose: () => tf.dispose(held) };
 }
@@ -170,7 +176,7 @@ async function finetuneOnce(options: FinetuneOptions, record?: Record<string, un
     // still what is scored first, what the pull aims at, and where the frozen rows come from).
     const resume = o.resume ? await readCheckpoint(out, { command: 'finetune', from, domain, freeze }) : undefined;
     params = resume?.params ?? foundation.params;
-    const fresh = newRowsOnly(params, isNew ? withDomain.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined);
+    const fresh = newRowsOnly(params, isNew ? withDomain.domains.indexOf(domain) : undefined, foundation.manifest.training.idBucketsSeen as string | undefined, foundation.manifest.training.sparseBucketsSeen as string | undefined);
     const data = readDataSet(o.data);
     const split = holdOutValidation(splitData(data, { ...o, onlyDomains: [domain] }), o.validFraction);
     // The fine-tune learns the IDs its training split clicks (not those in rows it cannot train); the

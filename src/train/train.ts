@@ -58,6 +58,23 @@ export function markSeenBuckets(s: Samples, c: RankerConfig, bits = new Uint8Arr
   return bits;
 }
 
+/**
+ * The sparse-table rows training updates (the categorical feature values of items, events and users), as
+ * a base64 bitmap: fine-tuning lets the others (a new domain's own values) learn while these stay frozen.
+ */
+export function seenSparseBuckets(s: Samples, c: RankerConfig): string {
+  return Buffer.from(markSeenSparseBuckets(s, c)).toString('base64');
+}
+
+/** seenSparseBuckets' bitmap, marked into `bits`. Row 0 (a missing value) is never marked. */
+export function markSeenSparseBuckets(s: Samples, c: RankerConfig, bits = new Uint8Array(Math.ceil(c.sparseBuckets / 8))): Uint8Array {
+  const mark = (b: number) => b > 0 && (bits[b >> 3] |= 1 << (b & 7));
+  s.itemCat.forEach(mark);
+  s.ctxCat.forEach(mark);
+  s.userCat.forEach(mark);
+  return bits;
+}
+
 /** What validation decided, for the manifest's training record. */
 export function validationRecord(r: FitResult) {
   if (r.bestEpoch === undefined) return {};
@@ -93,7 +110,7 @@ async function trainOnce(options: TrainOptions, record?: Record<string, unknown>
       o.progress?.note?.(`training on ${p.train.n} samples (${config.domains.slice(1).join(', ')}), testing on ${p.test.n}; ${resume ? `resuming after epoch ${resume.epoch + 1}` : 'from scratch'}`);
       const params = resume?.params ?? initParams(config, o.seed);
       try {
-        const training = { command: 'train', data: o.data, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, negatives: o.negatives, trainFraction: o.trainFraction, validFraction: o.validFraction, ...(o.validFraction ? { validMetric: o.validMetric ?? 'auc' } : {}), trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config), ...record };
+        const training = { command: 'train', data: o.data, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, negatives: o.negatives, trainFraction: o.trainFraction, validFraction: o.validFraction, ...(o.validFraction ? { validMetric: o.validMetric ?? 'auc' } : {}), trainSamples: p.train.n, idBucketsSeen: seenBuckets(p.train, config), sparseBucketsSeen: seenSparseBuckets(p.train, config), ...record };
         const result = await fit(params, config, p.train, p.textTable, { out: o.out, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, trainable: ['l0', 'encoder', 'head'], training, valid: p.valid, validMetric: o.validMetric, progress: o.progress }, resume);
         const speed = result.epochs.map((e) => e.samplesPerSecond);
         const samplesPerSecond = speed.reduce((x, y) => x + y, 0) / speed.length;
