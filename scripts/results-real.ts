@@ -392,6 +392,8 @@ function paired(a: string, b: string, k: keyof Row = 'auc') {
   const d = rows[a].map((r) => r[k] - by.get(r.seed)!);
   return { mean: mean(d), se: se(d), ahead: d.filter((x) => x > 0).length, n: d.length, all: d };
 }
+/** The same difference on each slice: overall, warm items, cold items. */
+const bySlice = (what: string, a: string, b: string) => (['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: ${what}`, paired(a, b, k)]);
 const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 const FULL = 'full model';
 const DROP0 = Object.keys(MODELS)[3];
@@ -424,7 +426,7 @@ const diffs: [string, ReturnType<typeof paired>][] = [
   ['cold items: history-ID dropout 0.5 on top of both (full − `--hist-id-dropout 0`, both on the unweighted table)', paired(FULL_UNW, NOHD, 'cold')],
   ['warm items: history-ID dropout 0.5 on top of both', paired(FULL_UNW, NOHD, 'warm')],
   ['overall: history-ID dropout 0.5 on top of both', paired(FULL_UNW, NOHD, 'auc')],
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: the shipped table, weighted by smooth inverse frequency (a = 0.0001) − unweighted (full model)`, paired(FULL, FULL_UNW, k)]),
+  ...bySlice(`the shipped table, weighted by smooth inverse frequency (a = 0.0001) − unweighted (full model)`, FULL, FULL_UNW),
   ['cold items: `--no-id` on the weighted table − on the unweighted one', paired('--no-id', NOID_UNW, 'cold')],
   ['cold items: full − `--no-id`, both on the unweighted table', paired(FULL_UNW, NOID_UNW, 'cold')],
   ['warm items: full − `--no-id`', paired(FULL, '--no-id', 'warm')],
@@ -432,11 +434,11 @@ const diffs: [string, ReturnType<typeof paired>][] = [
   ['cold items: on USE-Lite vectors − on the unweighted table (both `--hist-id-dropout 0`)', paired(USE, NOHD, 'cold')],
   ['overall: on USE-Lite vectors − on the unweighted table (both `--hist-id-dropout 0`)', paired(USE, NOHD, 'auc')],
   ['cold items: text cosine on USE-Lite − on the unweighted table', paired(COS_USE, COS_UNW, 'cold')],
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: a 100,000-word table − 30,000 words (both unweighted)`, paired(V100K, FULL_UNW, k)]),
+  ...bySlice(`a 100,000-word table − 30,000 words (both unweighted)`, V100K, FULL_UNW),
   ['cold items: text cosine on the 100,000-word table − on the 30,000 words (both unweighted)', paired(COS_100K, COS_UNW, 'cold')],
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: the table weighted by smooth inverse frequency with a = 0.001 − unweighted`, paired(SIF3, FULL_UNW, k)]),
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: epoch picked on validation AUC (\`--valid ${VALID}\`) − ${EPOCHS} epochs`, paired(REFIT_PICKED, FULL, k)]),
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: picked, then refit (\`--valid ${VALID} --refit\`) − ${EPOCHS} epochs`, paired(REFIT, FULL, k)]),
+  ...bySlice(`the table weighted by smooth inverse frequency with a = 0.001 − unweighted`, SIF3, FULL_UNW),
+  ...bySlice(`epoch picked on validation AUC (\`--valid ${VALID}\`) − ${EPOCHS} epochs`, REFIT_PICKED, FULL),
+  ...bySlice(`picked, then refit (\`--valid ${VALID} --refit\`) − ${EPOCHS} epochs`, REFIT, FULL),
   ['overall: picked and refit − picked alone', paired(REFIT, REFIT_PICKED, 'auc')],
   ['overall: int8 tables − float32 (`kindling quantize`)', paired(INT8, FULL, 'auc')],
   ['warm items: int8 tables − float32', paired(INT8, FULL, 'warm')],
@@ -445,9 +447,9 @@ const diffs: [string, ReturnType<typeof paired>][] = [
 // The word-vector table's width: the same trained ranker read with each width's vectors, and a ranker
 // trained on the 5-bit vectors (a second training run: its seeds' noise is in the difference too).
 const widthDiffs: [string, ReturnType<typeof paired>][] = [
-  ...READS.filter((b) => b !== '8').flatMap((b) => (['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: the same ranker, ${b === 'float' ? 'float32' : `${b}-bit`} − int8 vectors`, paired(sameRow(b), sameRow('8'), k)])),
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: trained on 5-bit − trained on int8 vectors`, paired(TABLE5, TABLE8, k)]),
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: trained on float32 − trained on int8 vectors (two runs on all but identical vectors)`, paired(TABLEF, TABLE8, k)]),
+  ...READS.filter((b) => b !== '8').flatMap((b) => bySlice(`the same ranker, ${b === 'float' ? 'float32' : `${b}-bit`} − int8 vectors`, sameRow(b), sameRow('8'))),
+  ...bySlice(`trained on 5-bit − trained on int8 vectors`, TABLE5, TABLE8),
+  ...bySlice(`trained on float32 − trained on int8 vectors (two runs on all but identical vectors)`, TABLEF, TABLE8),
 ];
 // Which encoder the rows that read the shipped encoder were trained on (a cached run keeps its encoder).
 const encodersUsed = [...new Set(SEEDS.map((seed) => JSON.parse(readFileSync(join(ROOT, `s${seed}-full-model`, 'model.json'), 'utf8')).kindling.encoderId as string))];
@@ -458,7 +460,7 @@ const closeDiffs: [string, ReturnType<typeof paired>][] = [
   ['cold items: full − `--no-id`', paired(C_FULL, C_NOID, 'cold')],
   ['warm items: full − `--no-id`', paired(C_FULL, C_NOID, 'warm')],
   ['cold items: full − `--no-id`, both on the unweighted table', paired(C_FULL_UNW, C_NOID_UNW, 'cold')],
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: full, the weighted table − the unweighted one`, paired(C_FULL, C_FULL_UNW, k)]),
+  ...bySlice(`full, the weighted table − the unweighted one`, C_FULL, C_FULL_UNW),
   ['cold items: `--no-id`, the weighted table − the unweighted one', paired(C_NOID, C_NOID_UNW, 'cold')],
 ];
 // Items with the source's semantic ID as a feature: the same targets, and what the feature does to each row.
@@ -473,8 +475,8 @@ const sidTargets: Target[] = [
   [`${COLD}: fine-tune (freeze l0, --l2sp 0) − zero-shot ≥ +0.01 (both with the semantic ID)`, paired(CS.sid, CS.sidZero), 0.01],
 ];
 const sidDiffs: [string, ReturnType<typeof paired>][] = [
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: full, with the semantic ID − without`, paired(SID_FULL, FULL, k)]),
-  ...(['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: \`--no-id\`, with the semantic ID − without`, paired(SID_NOID, '--no-id', k)]),
+  ...bySlice(`full, with the semantic ID − without`, SID_FULL, FULL),
+  ...bySlice(`\`--no-id\`, with the semantic ID − without`, SID_NOID, '--no-id'),
   ['cold items: `--no-text`, with the semantic ID − without', paired(SID_NOTEXT, '--no-text', 'cold')],
 ];
 const pline = (p: ReturnType<typeof paired>) => `${sign(p.mean)} | ${p.se.toFixed(4)} | ${p.ahead} of ${p.n} | ${p.all.map(sign).join(', ')}`;
@@ -589,7 +591,7 @@ ${table(Object.values(CS))}
 
 | difference in AUC | mean | standard error | seeds ahead | per seed |
 |---|---|---|---|---|
-${[[`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0, --l2sp 0) − text cosine', paired(CS.l0free, CS.cos, 'cold')], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, paired(CS.l0free, CS.frozenKnown, k)]), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation logloss − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.l0freevalidAuc, CS.l0free)], [`scratch: epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.scratchValidAuc, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch, both picked on validation logloss`, paired(CS.l0freevalid, CS.scratchValid)], [`fine-tune (freeze l0, --l2sp 0), picked on validation AUC: refit − not`, paired(CS.l0freevalidAucRefit, CS.l0freevalidAuc)], [`scratch, picked on validation AUC: refit − not`, paired(CS.scratchValidAucRefit, CS.scratchValidAuc)], [`fine-tune (freeze l0, --l2sp 0): picked and refit − ${FT.epochs} epochs`, paired(CS.l0freevalidAucRefit, CS.l0free)], [`scratch: picked and refit − ${FT.epochs} epochs`, paired(CS.scratchValidAucRefit, CS.scratch)], ['fine-tune from the foundation with more ID dropout − scratch with the same rates (the like-for-like pair)', paired(CS.drop, CS.scratchDrop)], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune, the foundation with more ID dropout − the one without`, paired(CS.drop, CS.l0free, k)]), ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: scratch, more ID dropout − without`, paired(CS.scratchDrop, CS.scratch, k)]), ['fine-tune from the foundation with more ID dropout − scratch at the default rates (not like for like: both moved)', paired(CS.drop, CS.scratch)], ['zero-shot: the foundation with more ID dropout − the one without', paired(CS.dropFoundation, CS.zero)], ['items with the semantic ID: fine-tune − scratch', paired(CS.sid, CS.sidScratch)], ['items with the semantic ID: fine-tune − zero-shot', paired(CS.sid, CS.sidZero)], ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: fine-tune, with the semantic ID − without`, paired(CS.sid, CS.l0free, k)]), ...(['auc', 'warm', 'cold'] as const).map((k) => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: scratch, with the semantic ID − without`, paired(CS.sidScratch, CS.scratch, k)])].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
+${[[`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch`, paired(CS.l0, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − scratch`, paired(CS.enc, CS.scratch)], [`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.l0, CS.zero)], [`fine-tune (freeze l0+encoder, --l2sp ${FT.l2sp}) − zero-shot`, paired(CS.enc, CS.zero)], [`zero-shot − scratch`, paired(CS.zero, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch`, paired(CS.l0free, CS.scratch)], [`fine-tune (freeze l0+encoder, --l2sp 0) − scratch`, paired(CS.encfree, CS.scratch)], [`fine-tune (freeze l0): L2-SP ${FT.l2sp} − none`, paired(CS.l0, CS.l0free)], ['cold items: fine-tune (freeze l0, --l2sp 0) − text cosine', paired(CS.l0free, CS.cos, 'cold')], ...bySlice(`fine-tune (freeze l0, --l2sp 0), colliding IDs unknown − read (\`--frozen-ids known\`)`, CS.l0free, CS.frozenKnown), [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.l0free)], [`scratch: epoch picked on validation logloss − ${FT.epochs} epochs`, paired(CS.scratchValid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0), epoch picked on validation logloss − scratch, ${FT.epochs} epochs`, paired(CS.l0freevalid, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0): epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.l0freevalidAuc, CS.l0free)], [`scratch: epoch picked on validation AUC − ${FT.epochs} epochs`, paired(CS.scratchValidAuc, CS.scratch)], [`fine-tune (freeze l0, --l2sp 0) − scratch, both picked on validation logloss`, paired(CS.l0freevalid, CS.scratchValid)], [`fine-tune (freeze l0, --l2sp 0), picked on validation AUC: refit − not`, paired(CS.l0freevalidAucRefit, CS.l0freevalidAuc)], [`scratch, picked on validation AUC: refit − not`, paired(CS.scratchValidAucRefit, CS.scratchValidAuc)], [`fine-tune (freeze l0, --l2sp 0): picked and refit − ${FT.epochs} epochs`, paired(CS.l0freevalidAucRefit, CS.l0free)], [`scratch: picked and refit − ${FT.epochs} epochs`, paired(CS.scratchValidAucRefit, CS.scratch)], ['fine-tune from the foundation with more ID dropout − scratch with the same rates (the like-for-like pair)', paired(CS.drop, CS.scratchDrop)], ...bySlice(`fine-tune, the foundation with more ID dropout − the one without`, CS.drop, CS.l0free), ...bySlice(`scratch, more ID dropout − without`, CS.scratchDrop, CS.scratch), ['fine-tune from the foundation with more ID dropout − scratch at the default rates (not like for like: both moved)', paired(CS.drop, CS.scratch)], ['zero-shot: the foundation with more ID dropout − the one without', paired(CS.dropFoundation, CS.zero)], ['items with the semantic ID: fine-tune − scratch', paired(CS.sid, CS.sidScratch)], ['items with the semantic ID: fine-tune − zero-shot', paired(CS.sid, CS.sidZero)], ...bySlice(`fine-tune, with the semantic ID − without`, CS.sid, CS.l0free), ...bySlice(`scratch, with the semantic ID − without`, CS.sidScratch, CS.scratch)].map(([n, p]) => `| ${n} | ${pline(p as ReturnType<typeof paired>)} |`).join('\n')}
 ${validationPart}`;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results-real.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, negatives: NEG, trainSeconds, hashing, coverage, samplesPerSecond: speeds, rows }, null, 1) + '\n');
