@@ -69,9 +69,11 @@ DOMAIN_TABLES = ["emb.domain", "gate.domain.item", "gate.domain.query"]
 
 
 class Trainer:
-    def __init__(self, a, rank, world, device):
+    def __init__(self, a, rank, world, device, manifest=None):
+        """`manifest`: the export's manifest as read (default: <export>/manifest.json); a sweep gives
+        one with another network shape (kindling_torch.sweep)."""
         self.a, self.rank, self.world, self.device = a, rank, world, device
-        self.m = read_manifest(a.export)
+        self.m = manifest if manifest is not None else read_manifest(a.export)
         self.config = self.m["config"]
         self.text = read_text_table(a.export, self.m).to(device)
         self.shards = shards_for(a.export, self.m, "train", rank, world)
@@ -179,7 +181,8 @@ class Trainer:
             for start in range(0, shard.n, self.a.batch):
                 yield shard, order[start : start + self.a.batch], gen
 
-    def train(self):
+    def train(self, after_epoch=None):
+        """Epochs start_epoch .. a.epochs; `after_epoch(epoch)`, if given, runs on every rank after each."""
         c = self.config
         steps = self.steps_per_epoch()
         for epoch in range(self.start_epoch, self.a.epochs):
@@ -211,6 +214,8 @@ class Trainer:
                 self.save_checkpoint(epoch)
             if dist.is_initialized():
                 dist.barrier()
+            if after_epoch is not None:
+                after_epoch(epoch)
 
     def digest(self):
         """SHA-256 of this rank's weights: after training every rank's must be the same."""
