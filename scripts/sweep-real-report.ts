@@ -4,7 +4,7 @@
  * test, and the cold-start protocol's fine-tune against scratch at its own settings and at each
  * side's best.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { FT } from './cold-start-settings.ts';
 
 export interface SweepRow {
@@ -84,6 +84,32 @@ function curves(runs: Map<string, Map<number, SweepRow[]>>, names: string[], dat
   return [head, `|---|---|${'---|'.repeat(epochs)}`, ...lines].join('\n');
 }
 
+/** The rows results:real trained with `kindling train` (TF.js), per seed, from docs/results-real.json. */
+const TFJS: [string, string, number, string][] = [
+  ['both', 'base', 3, 'full model'],
+  ['sid1', 'base', 3, "full, items with the source's semantic ID (level 1) as a feature (import --semantic-ids 1)"],
+  ['ind2000-sid1', `ft-lr${FT.lr}-b512`, FT.epochs, 'Industrial_and_Scientific: items with the semantic ID: foundation + fine-tune, freeze l0, --l2sp 0'],
+  ['ind2000-sid1', `scratch-lr0.003-b${FT.scratchBatch}`, FT.epochs, 'Industrial_and_Scientific: items with the semantic ID: the same model from scratch'],
+];
+
+/** The two engines on the same samples: this sweep's PyTorch runs against results:real's TF.js runs of the same setting and seed. */
+function engines(runs: Map<string, Map<number, SweepRow[]>>, file = 'docs/results-real.json'): string[] {
+  if (!existsSync(file)) return [];
+  const tfjs = JSON.parse(readFileSync(file, 'utf8')).rows as Record<string, { seed: number; auc: number }[]>;
+  const lines = ['## The two engines on the same samples', '', `PyTorch here against \`kindling train\` (TF.js) in ${file}, the same setting, epoch and seed (different batch orders and`, 'random draws, so the runs differ as two seeds would):', '', '| data | setting | epoch | seeds | PyTorch AUC | TF.js AUC | PyTorch − TF.js |', '|---|---|---|---|---|---|---|'];
+  for (const [data, name, epoch, row] of TFJS) {
+    const mine = runs.get(`${name}|${data}`);
+    const theirs = new Map((tfjs[row] ?? []).map((r) => [r.seed, r.auc]));
+    const seeds = [...(mine?.keys() ?? [])].filter((s) => theirs.has(s) && mine!.get(s)!.length >= epoch).sort((a, b) => a - b);
+    if (!seeds.length) continue;
+    const a = seeds.map((s) => mine!.get(s)![epoch - 1].auc);
+    const b = seeds.map((s) => theirs.get(s)!);
+    const d = a.map((x, i) => x - b[i]);
+    lines.push(`| ${data} | ${name} | ${epoch} | ${seeds.join(', ')} | ${f4(mean(a))} | ${f4(mean(b))} | ${sign(mean(d))} ± ${f4(se(d))} (${d.filter((x) => x > 0).length} of ${d.length}) |`);
+  }
+  return lines.length > 7 ? lines : [];
+}
+
 export function writeReport(files: string[], jobs: JobLike[], out = 'docs/SWEEP-REAL.md') {
   const rows: SweepRow[] = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
   const runs = finished(rows, jobs);
@@ -101,7 +127,7 @@ export function writeReport(files: string[], jobs: JobLike[], out = 'docs/SWEEP-
   L.push('makes (the same imports, negatives, histories and Office foundations as docs/RESULTS-REAL.md, read by the');
   L.push('PyTorch twin of the network, which test/torch.test.ts holds to TF.js within 1e-4). Each run scores the test');
   L.push('after every epoch: overall AUC, warm items, cold items (no click in the training split), as `kindling eval`.');
-  L.push(`${ran.size} of ${jobs.length} runs finished${missing.length ? `; not run (the time on the machine ended first): ${[...new Set(missing.map((j) => `${j.name} on ${j.data}`))].join(', ')}` : ''}${failed.length ? `; ${failed.length} failed` : ''}.`);
+  L.push(`${ran.size} of ${jobs.length} runs finished${missing.length ? `; not run, or not on every seed (the GPU's time ran out; this machine's CPUs ran some of the rest): ${[...new Set(missing.map((j) => `${j.name} on ${j.data}`))].join(', ')}` : ''}${failed.length ? `; ${failed.length} failed` : ''}.`);
   L.push('', '**The validation copy** (`both-valid`, `sid1-valid`): each domain\'s training period alone, its earliest 87.5%');
   L.push('training and its latest 12.5% the test (70% and 10% of the whole period); no event of the real test period is in');
   L.push('it. Settings and epochs are picked there; the test period (`both`, `sid1`) only reports them. Bold: the');
@@ -161,7 +187,7 @@ export function writeReport(files: string[], jobs: JobLike[], out = 'docs/SWEEP-
     if (proto[1]?.size) L.push(`| scratch at its best − scratch at the protocol's settings | ${(['auc', 'warm', 'cold'] as const).map((k) => paired(get(bs[0])!, bs[1], proto[1]!, FT.epochs, k)).join(' | ')} |`);
     if (proto[0]?.size) L.push(`| fine-tune at its best − fine-tune at the protocol's settings | ${(['auc', 'warm', 'cold'] as const).map((k) => paired(get(bf[0])!, bf[1], proto[0]!, FT.epochs, k)).join(' | ')} |`);
   }
-  L.push('');
+  L.push('', ...engines(runs), '');
   writeFileSync(out, L.join('\n'));
   console.log(`wrote ${out}: ${ran.size} runs`);
 }

@@ -49,6 +49,7 @@ function floatNote(): string {
   return `\n  The float32 model as trained (${(statSync(`${FLOAT}/weights.bin`).size / 1e6).toFixed(2)} MB): AUC ${f.overall.auc.toFixed(4)}; int8 tables change AUC by ${d('overall')} overall, ${d('warm')} warm, ${d('cold')} cold.`;
 }
 const ev = JSON.parse(readFileSync(`${out}/eval.json`, 'utf8'));
+const bitCount = (b: number) => { let n = 0; for (; b; b &= b - 1) n++; return n; };
 const t = manifest.training;
 const c = manifest.config;
 writeFileSync(
@@ -82,6 +83,10 @@ Written by \`npm run train:ranker\` (scripts/train-ranker.ts); do not edit by ha
   it lifts new items' AUC by about 0.006 and puts the full model above \`--no-id\` on them (docs/RESULTS-REAL.md).
   On the unweighted table this ranker scored AUC 0.8106, warm items 0.8100, cold items 0.8122 on the same split
   (text cosine 0.6462, cold items 0.6493). The network and its files are unchanged.
+- What changed (2026-11-28, issue 7, later): the training record lists the sparse-table rows training touched
+  (\`sparseBucketsSeen\`, ${t.sparseBucketsSeen ? Buffer.from(t.sparseBucketsSeen as string, 'base64').reduce((n: number, b: number) => n + bitCount(b), 0) : 0} of ${c.sparseBuckets}), as it lists the ID buckets, so \`kindling finetune\` from this ranker lets a new
+  scenario's own categorical values learn their rows; a foundation without the record keeps its whole sparse
+  table frozen. Retrained with the same seed to record it; the weights are the same.
 - Files: model.json (TF.js weights manifest + Kindling manifest with the config and the SHA-256 of weights.bin), weights.bin
   (${(statSync(`${out}/weights.bin`).size / 1e6).toFixed(2)} MB). The ID and sparse embedding tables are stored as int8 with a float32 scale per row
   (\`kindling quantize\`), the other tensors as float32; the numbers above are the quantised model's.${floatNote()}

@@ -25,6 +25,12 @@ describe('the shipped foundation ranker (models/ranker)', () => {
     expect(manifest.training.seconds as number).toBeLessThan(15 * 60);
     const card = readFileSync('models/ranker/MODEL_CARD.md', 'utf8');
     expect(card).toContain(`${manifest.training.samplesPerSecond} samples/s`);
+    // What finetune needs to keep trained rows and let new ones learn: the ID buckets and the sparse rows training touched.
+    for (const key of ['idBucketsSeen', 'sparseBucketsSeen']) {
+      const bits = Buffer.from(manifest.training[key] as string, 'base64');
+      expect(bits.some((b) => b > 0), key).toBe(true);
+    }
+    expect(Buffer.from(manifest.training.sparseBucketsSeen as string, 'base64').length).toBe(manifest.config.sparseBuckets / 8);
     disposeParams(params);
   });
 

@@ -22,6 +22,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -81,7 +82,10 @@ def run(job):
                      "warm": auc(ctr[~cold], labels[~cold]), "cold": auc(ctr[cold], labels[cold]), "seconds": round(time.time() - t0, 1),
                      "device": job["deviceName"]})
 
-    trainer.train(after_epoch=score)
+    try:
+        trainer.train(after_epoch=score)
+    finally:
+        shutil.rmtree(a.out, ignore_errors=True)  # the per-epoch checkpoints: a sweep keeps scores, not models
     return rows
 
 
