@@ -87,6 +87,7 @@ function curves(runs: Map<string, Map<number, SweepRow[]>>, names: string[], dat
 /** The rows results:real trained with `kindling train` (TF.js), per seed, from docs/results-real.json. */
 const TFJS: [string, string, number, string][] = [
   ['both', 'base', 3, 'full model'],
+  ['both', 'engine', 3, 'full model [10 seeds]'],
   ['sid1', 'base', 3, "full, items with the source's semantic ID (level 1) as a feature (import --semantic-ids 1)"],
   ['ind2000-sid1', `ft-lr${FT.lr}-b512`, FT.epochs, 'Industrial_and_Scientific: items with the semantic ID: foundation + fine-tune, freeze l0, --l2sp 0'],
   ['ind2000-sid1', `scratch-lr0.003-b${FT.scratchBatch}`, FT.epochs, 'Industrial_and_Scientific: items with the semantic ID: the same model from scratch'],
@@ -105,7 +106,7 @@ function engines(runs: Map<string, Map<number, SweepRow[]>>, file = 'docs/result
     const a = seeds.map((s) => mine!.get(s)![epoch - 1].auc);
     const b = seeds.map((s) => theirs.get(s)!);
     const d = a.map((x, i) => x - b[i]);
-    lines.push(`| ${data} | ${name} | ${epoch} | ${seeds.join(', ')} | ${f4(mean(a))} | ${f4(mean(b))} | ${sign(mean(d))} ± ${f4(se(d))} (${d.filter((x) => x > 0).length} of ${d.length}) |`);
+    lines.push(`| ${data} | ${name === 'engine' ? 'base' : name} | ${epoch} | ${seeds.join(', ')} | ${f4(mean(a))} | ${f4(mean(b))} | ${sign(mean(d))} ± ${f4(se(d))} (${d.filter((x) => x > 0).length} of ${d.length}) |`);
   }
   return lines.length > 7 ? lines : [];
 }
