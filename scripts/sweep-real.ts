@@ -10,8 +10,8 @@
  *   training period (each domain's latest 12.5% of it as the test: 70% / 10% of the whole), the
  *   exports of every seed, the wider networks' manifests (paramSpecs over the same samples) and
  *   SWEEP_DIR/jobs.json. With --pack, SWEEP_DIR/pack.tar.xz: the exports with their text tables
- *   written once (canon.f32 + each export's row indices; kindling_torch.sweep --unpack rebuilds
- *   them) and the foundations, small enough to carry to another machine.
+ *   written once (canon.f32 + each export's row indices; kindling_torch.sweep writes them back
+ *   before it trains) and the foundations, small enough to carry to another machine.
  *   Then: python3 -m kindling_torch.sweep --jobs SWEEP_DIR/jobs.json --root SWEEP_DIR --device cuda
  *   --procs 15 --out docs/sweep-real.jsonl
  * report: docs/SWEEP-REAL.md from the results (default docs/sweep-real.jsonl).
@@ -92,7 +92,10 @@ function validationCopy(from: string, to: string) {
   const rows = readFileSync(join(from, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const train = rows.filter((e) => e.split === 'train');
   const byDomain = new Map<string, number[]>();
-  train.forEach((e, i) => byDomain.set(e.domain, [...(byDomain.get(e.domain) ?? []), i]));
+  train.forEach((e, i) => {
+    if (!byDomain.has(e.domain)) byDomain.set(e.domain, []);
+    byDomain.get(e.domain)!.push(i);
+  });
   for (const idx of byDomain.values()) {
     idx.sort((a, b) => train[a].ts - train[b].ts || a - b);
     const cut = Math.floor(idx.length * VALID_TRAIN);
