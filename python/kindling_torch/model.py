@@ -5,7 +5,8 @@ so there is one table of them, in TypeScript.
 
   item:  E_ID(I), E_lm(I) = W_lm phi(I), E_S(I) = MLP(features)   --gating-->  E(I)
   query: E_ID(Q), E_lm(Q) (same W_lm),   E_S(Q) = MLP(context)    --gating-->  E(Q)
-  user:  history events -> one transformer layer -> masked mean   ---------->  E(U)
+  user:  history events (with historyFeatures: + their item's E_S) -> one transformer layer
+         -> masked mean                                           ---------->  E(U)
   x = [E(U), E(Q), E(I), E(U)*E(I), E(Q)*E(I)]
   x_hat = W_da [x, E_D] + b        (domain-adaptive layer; JS/MMD regularised)
   MMoE(x_hat) -> CTR tower, relevance tower
@@ -16,6 +17,12 @@ import torch
 from torch import nn
 
 from .prng import mulberry32
+
+
+def history_features_on(c):
+    """src/model/config.ts historyFeaturesOn: history events add their item's features."""
+    f = c["itemFeatures"]
+    return bool(c.get("historyFeatures")) and "sparse" in c["aspects"] and len(f["categorical"]) + len(f["numeric"]) > 0
 
 
 def _key(name):
@@ -112,6 +119,11 @@ class Ranker(nn.Module):
         if "id" in aspects:
             ids = p("emb.id")[x["histId"].long()]
             h = h + (ids * x["histIdKnown"].unsqueeze(-1) if c.get("unknownIds") == "mask" and "histIdKnown" in x else ids)
+        if history_features_on(c):
+            # Each event's item features through the candidates' own sparse MLP (src/model/ranker.ts).
+            Bu = h.shape[0]
+            es = self.sparse_aspect("item", x["histCat"].reshape(Bu * N, -1), x["histNum"].reshape(Bu * N, -1))
+            h = h + es.reshape(Bu, N, c["hidden"])
         q, k, v = h @ p("user.q"), h @ p("user.k"), h @ p("user.v")
         mask = x["histMask"].unsqueeze(1)  # [Bu, 1, N]
         scores = q @ k.transpose(1, 2) / math.sqrt(c["hidden"]) + (1 - mask) * -1e9

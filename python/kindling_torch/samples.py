@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from .files import read_json
+from .model import history_features_on
 
 FORMAT = "kindling-samples"
 VERSION = 1
@@ -162,6 +163,10 @@ def batch(shard, idx, text_table, config, device="cpu", hide_domain=None, hide_i
         if hist_gen is not None and p > 0:
             hist_known = torch.where(torch.rand(hist_known.shape, generator=hist_gen) < p, torch.zeros_like(hist_known), hist_known)
         x["histIdKnown"] = hist_known
+    if history_features_on(config):
+        N = config["historyLength"]
+        for name in ("histCat", "histNum"):
+            x[name] = f[name][rows].reshape(len(rows), N, f[name].shape[1] // N)
     if f["userCat"].shape[1] or f["userNum"].shape[1]:
         x["userCat"], x["userNum"] = f["userCat"][rows], f["userNum"][rows]
     targets = {"label": width1("label"), "relevance": width1("relevance"), "relMask": width1("relMask"), "domain": domain}

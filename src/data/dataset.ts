@@ -9,7 +9,7 @@ import { DataError } from '../errors.ts';
 import { domainIndex, featureCounts, userFeaturesOf, type FeatureConfig, type RankerConfig } from '../model/config.ts';
 import { knownIdTest } from '../model/known-ids.ts';
 import { encodeFeatures, type Features } from '../features/features.ts';
-import { encodeHistory, itemKey, queryKey, type HistoryArrays, type HistoryEntry } from '../features/history.ts';
+import { encodeHistory, historyArrays, itemKey, queryKey, type HistoryArrays, type HistoryEntry } from '../features/history.ts';
 import type { RequestArrays } from '../features/inputs.ts';
 import type { EventRow, ItemRow } from './schema.ts';
 import type { Histories } from './histories.ts';
@@ -208,7 +208,7 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
     itemId: new Int32Array(n), itemText: new Int32Array(n), itemCat: new Int32Array(n * Fi), itemNum: new Float32Array(n * Ni),
     queryId: new Int32Array(n), queryText: new Int32Array(n), ctxCat: new Int32Array(n * Fe), ctxNum: new Float32Array(n * Ne),
     domain: new Int32Array(n), label: new Float32Array(n), relevance: new Float32Array(n), relMask: new Float32Array(n),
-    histRows: 0, histId: new Int32Array(H * N), histText: new Int32Array(H * N), histDomain: new Int32Array(H * N), histAction: new Int32Array(H * N), histMask: new Float32Array(H * N), histIdKnown: new Float32Array(H * N),
+    histRows: 0, ...historyArrays(c, H),
     itemIdKnown: new Float32Array(n), queryIdKnown: new Float32Array(n),
     histOf: new Int32Array(n), userCat: new Int32Array(H * Fu), userNum: new Float32Array(H * Nu),
     user: new Int32Array(n), group: new Int32Array(n), cold: new Uint8Array(n), domainName: [],

@@ -34,7 +34,10 @@ class HistoryLog {
         this.push(list, { ts: e.ts, text: e.query, key: queryKey(e.query), domain: e.domain, action: 'search' });
       }
     }
-    if (e.label === 1 && e.line > 0) this.push(list, { ts: e.ts, text: this.items.get(e.item)!.text, key: itemKey(e.item), domain: e.domain, action: 'click' });
+    if (e.label === 1 && e.line > 0) {
+      const item = this.items.get(e.item)!;
+      this.push(list, { ts: e.ts, text: item.text, key: itemKey(e.item), domain: e.domain, action: 'click', ...(item.features ? { features: item.features } : {}) });
+    }
   }
 
   private push(list: HistoryEntry[], h: HistoryEntry) {

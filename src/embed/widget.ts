@@ -114,7 +114,7 @@ export async function mountWidget(script: HTMLScriptElement, load: () => Promise
     if (mine !== generation) return; // a newer refresh is on its way
     render(target, layout, ranked.slice(0, limit), byId, async (c) => {
       busy(true);
-      await rec.record({ item: c.id, domain, action: 'click', text: c.text });
+      await rec.record({ item: c.id, domain, action: 'click', text: c.text, ...(c.features ? { features: c.features } : {}) });
       target.dispatchEvent(new CustomEvent('kindling:click', { detail: { id: c.id }, bubbles: true }));
       await refresh();
     });

@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors.ts';
 import { ACTIONS, type Action } from './actions.ts';
+import { readFeatures, type Features } from './features.ts';
 
 /** The longest item ID or domain name the store keeps (it persists them). */
 export const MAX_ID_CHARS = 1000;
@@ -18,6 +19,11 @@ export interface BehaviourEvent {
   /** The item's text (what the user tower reads), or the query for a search. */
   text?: string;
   query?: string;
+  /**
+   * The item's features, as its candidate gave them to rerank(): a model trained with history
+   * features (RankerConfig.historyFeatures) reads them for this event; others ignore them.
+   */
+  features?: Features;
   ts: number;
 }
 
@@ -42,5 +48,10 @@ export function validateEvent(e: unknown, now = Date.now()): BehaviourEvent {
   const query = str('query', false);
   if (text !== undefined) out.text = text.slice(0, MAX_EVENT_TEXT_CHARS);
   if (query !== undefined) out.query = query.slice(0, MAX_EVENT_TEXT_CHARS);
+  const features = readFeatures(o.features, (key, message) => {
+    throw new InputError(key === undefined ? 'event.features' : `event.features.${key}`, message);
+  });
+  // A plain object (readFeatures' has no prototype, which IndexedDB's structured clone would not keep).
+  if (features) out.features = { ...features };
   return out;
 }

@@ -4,13 +4,13 @@
  * Node and the page build inputs with this same function, so their scores can be compared.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { domainIndex, userFeaturesOf, type RankerConfig } from '../model/config.ts';
+import { domainIndex, historyFeaturesOn, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { knownIdTest } from '../model/known-ids.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 import { bucket } from '../util/hash.ts';
 import type { BehaviourEvent } from './behaviour-event.ts';
 import { encodeFeatures } from './features.ts';
-import { encodeHistory, eventText, historyEntry, itemKey, queryKey, type HistoryArrays } from './history.ts';
+import { encodeHistory, eventText, historyArrays, historyEntry, itemKey, queryKey, type HistoryArrays } from './history.ts';
 import type { Candidate, RankContext } from './request.ts';
 import { distinctTexts, type TextTable } from './text-table.ts';
 
@@ -48,7 +48,6 @@ export interface InputArrays extends HistoryArrays, RequestArrays {
 /** The inputs of one call; `table` holds (at least) the call's texts (callTexts). */
 export function buildInputArrays(c: RankerConfig, candidates: Candidate[], context: RankContext, history: BehaviourEvent[], table: TextTable): InputArrays {
   const B = candidates.length;
-  const N = c.historyLength;
   const textRow = table.row;
 
   const Fi = c.itemFeatures.categorical.length;
@@ -83,12 +82,7 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
     userCat,
     userNum,
     domain: Int32Array.from(candidates, (x) => domainIndex(c, x.domain ?? context.domain)),
-    histId: new Int32Array(N),
-    histText: new Int32Array(N),
-    histDomain: new Int32Array(N),
-    histAction: new Int32Array(N),
-    histMask: new Float32Array(N),
-    histIdKnown: new Float32Array(N),
+    ...historyArrays(c, 1),
   };
   encodeHistory(c, history.map(historyEntry), textRow, a, 0, known);
   return a;
@@ -116,6 +110,9 @@ export function inputTensors(c: RankerConfig, a: InputArrays): RankerInputs {
     itemIdKnown: tf.tensor1d(a.itemIdKnown),
     queryIdKnown: tf.tensor1d(a.queryIdKnown),
     histIdKnown: tf.tensor2d(a.histIdKnown, [1, N]),
+    ...(historyFeaturesOn(c)
+      ? { histCat: tf.tensor3d(a.histCat, [1, N, c.itemFeatures.categorical.length], 'int32'), histNum: tf.tensor3d(a.histNum, [1, N, c.itemFeatures.numeric.length]) }
+      : {}),
     ...(a.userCat.length || a.userNum.length
       ? { userCat: tf.tensor2d(a.userCat, [1, a.userCat.length], 'int32'), userNum: tf.tensor2d(a.userNum, [1, a.userNum.length]) }
       : {}),

@@ -4,7 +4,7 @@
  * TF.js's: the fused path then needs no TF.js WebGPU backend at all (whose shader compiles cost
  * seconds on a software adapter), and a lost device is ours to recreate without touching TF.js.
  */
-import { ASPECTS, userFeaturesOf, type RankerConfig } from '../model/config.ts';
+import { ASPECTS, historyFeaturesOn, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/params.ts';
 import type { InputArrays } from '../features/inputs.ts';
 import type { StaticTable } from '../encoder/static-table.ts';
@@ -131,7 +131,7 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>, ke
   };
   const flags: Record<string, boolean> = {
     HAS_ID: has('emb.id'), HAS_TEXT: has('lm.w'), HAS_ITEM_SPARSE: has('sparse.item.1.w'), HAS_CTX_SPARSE: has('sparse.context.1.w'), HAS_DA: c.domainAdaptive,
-    HAS_USER_SPARSE: has('sparse.user.1.w'), MASK_IDS: c.unknownIds === 'mask',
+    HAS_USER_SPARSE: has('sparse.user.1.w'), MASK_IDS: c.unknownIds === 'mask', HAS_HIST_SPARSE: historyFeaturesOn(c) && has('sparse.item.1.w'),
   };
   const pad = [...querySlots, 0, 0, 0].slice(0, 3);
   const preamble = [
@@ -304,7 +304,13 @@ export class FusedRanker {
     if (tokens && !this.hasWords) throw new Error('fused ranker: tokens given, but no word table was attached (attachWords)');
     if (tokens && tokens.offsets.length !== T + 1) throw new Error(`fused ranker: token offsets for ${tokens.offsets.length - 1} rows, the text table has ${T}`);
     if (tokens) for (const id of tokens.ids) if (!(id >= 0 && id < this.wordRows)) throw new RangeError(`fused ranker: token id ${id} is outside the word table of ${this.wordRows} rows`);
-    const parts32 = [x.itemId, x.domain, x.itemText, x.itemCat, x.queryId, x.queryText, x.ctxCat, x.histId, x.histText, x.histDomain, x.histAction, x.userCat];
+    // The history's item features only for a model that reads them (HAS_HIST_SPARSE), after everything else.
+    const histFeatures = historyFeaturesOn(this.c);
+    const N = this.c.historyLength;
+    if (histFeatures && (x.histCat.length !== N * this.c.itemFeatures.categorical.length || x.histNum.length !== N * this.c.itemFeatures.numeric.length)) {
+      throw new RangeError(`fused ranker: the model reads history features: histCat and histNum need ${N} rows of ${this.c.itemFeatures.categorical.length} and ${this.c.itemFeatures.numeric.length}, got ${x.histCat.length} and ${x.histNum.length} values`);
+    }
+    const parts32 = [x.itemId, x.domain, x.itemText, x.itemCat, x.queryId, x.queryText, x.ctxCat, x.histId, x.histText, x.histDomain, x.histAction, x.userCat, ...(histFeatures ? [x.histCat] : [])];
     const base = parts32.reduce((n, p) => n + p.length, 0);
     const ints = new Int32Array(base + (tokens ? T + 1 + tokens.ids.length : 0));
     let w = 0;
@@ -316,7 +322,7 @@ export class FusedRanker {
       ints.set(tokens.offsets, base);
       ints.set(tokens.ids, base + T + 1);
     }
-    const parts = [x.textTable, x.itemNum, x.ctxNum, x.histMask, x.userNum, x.itemIdKnown, x.queryIdKnown, x.histIdKnown];
+    const parts = [x.textTable, x.itemNum, x.ctxNum, x.histMask, x.userNum, x.itemIdKnown, x.queryIdKnown, x.histIdKnown, ...(histFeatures ? [x.histNum] : [])];
     const floats = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
     let at = 0;
     for (const part of parts) {

@@ -2,7 +2,8 @@
 //   text_pass      (T*H threads): E_lm of every distinct text of the call, into `texth`; or, in a call
 //   text_pool_pass  with tokens, 1 workgroup per text row: the row's vector phi (from `floats`, or
 //                   pooled here from its tokens' rows of the word table), then E_lm.
-//   context_pass   (1 workgroup):  the user tower over the behaviour sequence (plus the user's
+//   context_pass   (1 workgroup):  the user tower over the behaviour sequence (its events' item features
+//                                  through the item MLP, when the model reads them; plus the user's
 //                                  features through their MLP, when the model has them), the query's aspects,
 //                                  and everything a candidate's domain decides alone (E(Q) after
 //                                  gating, and the U / Q / E_D part of the domain-adaptive layer).
@@ -31,8 +32,10 @@ struct Meta { B: u32, T: u32, tok: u32, pooled: u32 };
 @group(0) @binding(7) var<storage, read> words: array<u32>;
 
 // ints:   itemId[B] domain[B] itemText[B] itemCat[B*FI] queryId queryText ctxCat[FE] histId[N] histText[N] histDomain[N] histAction[N] userCat[FU]
+//         histCat[N*FI] (HAS_HIST_SPARSE only, else none)
 //         then, with tokens (call.tok > 0): tokenOffsets[T+1] tokenIds[...] (row r's tokens: ids[offsets[r] .. offsets[r+1]))
 // floats: textTable[T*D] itemNum[B*NI] ctxNum[NE] histMask[N] userNum[NU] itemIdKnown[B] queryIdKnown histIdKnown[N]
+//         histNum[N*NI] (HAS_HIST_SPARSE only)
 //         (the *IdKnown flags are 1 for an ID the model learnt; with MASK_IDS an unknown one takes no part)
 // scratch: its regions start at S_<name>, from the host's table (scratchLayout in fused-ranker.ts).
 
@@ -166,7 +169,25 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
   let ih = iq + 2u + FE;
   let fmask = T * D + B * NI + NE;
   let query_known = floats[known_at(B, T) + B];
-  // Event embeddings: domain + action + position (+ E_lm of its text) (+ its ID).
+  if (HAS_HIST_SPARSE) {
+    // Each event's item features: layer 1 of the candidates' sparse MLP for every event, into f1 (free
+    // until the feed-forward); layer 2 goes into the event embeddings below.
+    let ihc = ih + 4u * N + FU;
+    let fhn = known_at(B, T) + B + 1u + N;
+    for (var i = lid; i < N * H; i += WG1) {
+      let n = i / H;
+      let j = i % H;
+      var s = W[OFF_SPARSE_ITEM_L1_B + j];
+      for (var f = 0u; f < FI; f++) {
+        let row = min(idx(ihc + n * FI + f), SPB - 1u);
+        for (var q = 0u; q < SD; q++) { s += W[OFF_EMB_SPARSE + row * SD + q] * W[OFF_SPARSE_ITEM_L1_W + (f * SD + q) * H + j]; }
+      }
+      for (var q = 0u; q < NI; q++) { s += floats[fhn + n * NI + q] * W[OFF_SPARSE_ITEM_L1_W + (FI * SD + q) * H + j]; }
+      scratch[S_F1 + i] = max(s, 0.0);
+    }
+    sync();
+  }
+  // Event embeddings: domain + action + position (+ E_lm of its text) (+ its ID) (+ E_S of its item's features).
   for (var i = lid; i < N * H; i += WG1) {
     let n = i / H;
     let j = i % H;
@@ -176,6 +197,11 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
       var id = W[OFF_EMB_ID + min(idx(ih + n), IDB - 1u) * H + j];
       if (MASK_IDS) { id *= floats[known_at(B, T) + B + 1u + n]; }
       acc += id;
+    }
+    if (HAS_HIST_SPARSE) {
+      var e = W[OFF_SPARSE_ITEM_L2_B + j];
+      for (var k = 0u; k < H; k++) { e += scratch[S_F1 + n * H + k] * W[OFF_SPARSE_ITEM_L2_W + k * H + j]; }
+      acc += e;
     }
     scratch[S_H + i] = acc;
   }

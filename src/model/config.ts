@@ -70,6 +70,14 @@ export interface RankerConfig {
    * item's text is matched against. Models saved before this existed read as 0.
    */
   histIdDropout?: number;
+  /**
+   * History events carry their item's features: each event adds the item side's sparse MLP
+   * (sparse.item, shared with the candidates) of its item's features to its embedding, so the user
+   * tower sees what kind of items the user clicked, not only their IDs and texts. Needs the sparse
+   * aspect and item features (historyFeaturesOn); a search event's features read as missing.
+   * Models saved before this existed read as false.
+   */
+  historyFeatures?: boolean;
 }
 
 /** A new model's hyperparameters; what comes from the data (text width, features, domains, actions) is not here. */
@@ -107,6 +115,10 @@ export function featureCounts(c: RankerConfig) {
     Fu: u.categorical.length, Nu: u.numeric.length,
   };
 }
+
+/** Whether history events add their item's features (RankerConfig.historyFeatures) in this config. */
+export const historyFeaturesOn = (c: RankerConfig) =>
+  !!c.historyFeatures && c.aspects.includes('sparse') && c.itemFeatures.categorical.length + c.itemFeatures.numeric.length > 0;
 
 /** The name of domain row 0: the generic domain that serves a scenario the model was not trained on. */
 export const GENERIC_DOMAIN = '(generic)';

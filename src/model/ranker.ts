@@ -5,7 +5,8 @@
  *   item:  E_ID(I), E_lm(I) = W_lm mean(phi(I)), E_S(I) = MLP(features)  --gating-->  E(I)
  *          (an ID the model never learnt is left out of the gating: src/model/known-ids.ts)
  *   query: E_ID(Q), E_lm(Q) (same W_lm),        E_S(Q) = MLP(context)   --gating-->  E(Q)
- *   user:  history events -> one transformer layer -> masked mean        ---------->  E(U)
+ *   user:  history events (text, ID, domain, action, position; with historyFeatures their item's
+ *          E_S too) -> one transformer layer -> masked mean                   ---------->  E(U)
  *   x = [E(U), E(Q), E(I), E(U)*E(I), E(Q)*E(I)]
  *   x_hat = W_da [x, E_D] + b                     (domain-adaptive layer; JS/MMD regularised)
  *   MMoE(x_hat) -> CTR tower, relevance tower
@@ -14,7 +15,7 @@
  * a product from a concatenation.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Aspect, RankerConfig } from './config.ts';
+import { historyFeaturesOn, type Aspect, type RankerConfig } from './config.ts';
 import type { Params } from './params.ts';
 
 /**
@@ -50,6 +51,9 @@ export interface RankerInputs {
   itemIdKnown?: tf.Tensor1D;
   queryIdKnown?: tf.Tensor1D;
   histIdKnown?: tf.Tensor2D;
+  /** [Bu, N, Fi] int32 buckets and [Bu, N, Ni]: each history event's item features (historyFeaturesOn(config) only). */
+  histCat?: tf.Tensor3D;
+  histNum?: tf.Tensor3D;
 }
 
 export interface RankerOutputs {
@@ -134,6 +138,14 @@ function userTower(p: Params, c: RankerConfig, x: RankerInputs, textH: tf.Tensor
   if (has('id')) {
     const ids = tf.gather(param(p, 'emb.id'), x.histId) as tf.Tensor3D; // [Bu, N, H]
     h = tf.add(h, c.unknownIds === 'mask' && x.histIdKnown ? tf.mul(ids, tf.expandDims(x.histIdKnown, -1)) : ids);
+  }
+  if (historyFeaturesOn(c)) {
+    // Each event's item features through the candidates' own sparse MLP (E_S of the item it clicked).
+    if (!x.histCat || !x.histNum) throw new Error('rankerForward: this model reads history features (config.historyFeatures); histCat and histNum are missing');
+    const [Bu, , Fi] = x.histCat.shape;
+    const rows = (t: tf.Tensor3D, w: number) => tf.reshape(t, [Bu * N, w]) as tf.Tensor2D;
+    const es = sparseAspect(p, c, 'item', rows(x.histCat, Fi), rows(x.histNum, x.histNum.shape[2]))!;
+    h = tf.add(h, tf.reshape(es, [Bu, N, c.hidden]));
   }
   const q = denseOverSequence(h, param(p, 'user.q') as tf.Tensor2D);
   const k = denseOverSequence(h, param(p, 'user.k') as tf.Tensor2D);

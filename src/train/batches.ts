@@ -1,7 +1,7 @@
 /** Cuts a batch out of the flat sample arrays and makes the model's input tensors. */
 import * as tf from '@tensorflow/tfjs';
 import type { Samples } from '../data/dataset.ts';
-import { featureCounts, type RankerConfig } from '../model/config.ts';
+import { featureCounts, historyFeaturesOn, type RankerConfig } from '../model/config.ts';
 import type { Targets } from '../model/losses.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 
@@ -58,6 +58,10 @@ export function batchTensors(s: Samples, idx: ArrayLike<number>, textTable: tf.T
     inputs.queryIdKnown = tf.tensor1d(pick(s.queryIdKnown, idx, 1));
     const histKnown = pick(s.histIdKnown, hrows, N);
     inputs.histIdKnown = tf.tensor2d(hideHistId ? histKnown.map((k) => (k && hideHistId() ? 0 : k)) : histKnown, [Bu, N]);
+  }
+  if (historyFeaturesOn(c)) {
+    inputs.histCat = tf.tensor3d(pick(s.histCat, hrows, N * Fi), [Bu, N, Fi], 'int32');
+    inputs.histNum = tf.tensor3d(pick(s.histNum, hrows, N * Ni), [Bu, N, Ni]);
   }
   if (Fu || Nu) {
     inputs.userCat = tf.tensor2d(pick(s.userCat, hrows, Fu), [Bu, Fu], 'int32');

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import type { Samples } from '../data/dataset.ts';
 import { ConfigError, DataError } from '../errors.ts';
-import { featureCounts, type RankerConfig } from '../model/config.ts';
+import { featureCounts, historyFeaturesOn, type RankerConfig } from '../model/config.ts';
 import { withKnownIds } from '../model/known-ids.ts';
 import { disposeParams, paramSpecs, type ParamSpec } from '../model/params.ts';
 import { WEIGHTS_FILE } from '../model/serialize.ts';
@@ -126,7 +126,11 @@ export function shardFields(c: RankerConfig): { sampleFields: FieldSpec[]; histo
   const f = (name: string, width = 1): FieldSpec => ({ name, dtype: 'float32', width });
   return {
     sampleFields: [i('itemId'), i('itemText'), i('itemCat', Fi), f('itemNum', Ni), i('queryId'), i('queryText'), i('ctxCat', Fe), f('ctxNum', Ne), i('domain'), f('itemIdKnown'), f('queryIdKnown'), f('label'), f('relevance'), f('relMask'), i('histOf'), i('group'), i('user'), i('cold')],
-    historyFields: [i('histId', N), i('histText', N), i('histDomain', N), i('histAction', N), f('histMask', N), f('histIdKnown', N), i('userCat', Fu), f('userNum', Nu)],
+    historyFields: [
+      i('histId', N), i('histText', N), i('histDomain', N), i('histAction', N), f('histMask', N), f('histIdKnown', N), i('userCat', Fu), f('userNum', Nu),
+      // Each event's item features, only for a model that reads them (older exports have none).
+      ...(historyFeaturesOn(c) ? [i('histCat', N * Fi), f('histNum', N * Ni)] : []),
+    ],
   };
 }
 

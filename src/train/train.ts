@@ -59,7 +59,8 @@ export function markSeenBuckets(s: Samples, c: RankerConfig, bits = new Uint8Arr
 }
 
 /**
- * The sparse-table rows training updates (the categorical feature values of items, events and users), as
+ * The sparse-table rows training updates (the categorical feature values of items, events, users and the
+ * history's items), as
  * a base64 bitmap: fine-tuning lets the others (a new domain's own values) learn while these stay frozen.
  */
 export function seenSparseBuckets(s: Samples, c: RankerConfig): string {
@@ -72,6 +73,7 @@ export function markSeenSparseBuckets(s: Samples, c: RankerConfig, bits = new Ui
   s.itemCat.forEach(mark);
   s.ctxCat.forEach(mark);
   s.userCat.forEach(mark);
+  s.histCat.forEach(mark); // the history's item features (empty unless the model reads them)
   return bits;
 }
 

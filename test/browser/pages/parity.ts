@@ -2,7 +2,7 @@
 // config: the parity sweep of test/browser/fused-sweep.browser.test.ts runs this for each one.
 import * as tf from '@tensorflow/tfjs';
 import { FusedRanker } from '../../../src/gpu/fused-ranker.ts';
-import { DEFAULT_RANKER, type RankerConfig } from '../../../src/model/config.ts';
+import { DEFAULT_RANKER, historyFeaturesOn, type RankerConfig } from '../../../src/model/config.ts';
 import { ACTION_ROWS } from '../../../src/features/actions.ts';
 import { paramSpecs } from '../../../src/model/params.ts';
 import { itemAspects, rankerForward } from '../../../src/model/ranker.ts';
@@ -22,7 +22,7 @@ export function sweepConfig(over: Partial<RankerConfig>): RankerConfig {
   };
 }
 
-export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promise<{ maxScore: number; maxWeight: number; aspects: number; unknownShare: number }> {
+export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promise<{ maxScore: number; maxWeight: number; aspects: number; unknownShare: number; histShift: number }> {
   const rand = mulberry32(seed);
   const u = (scale: number) => (rand() * 2 - 1) * scale;
   // Weights of order 0.5 (1 +- 0.2 for layer-norm gains): large enough that every part moves the scores.
@@ -49,6 +49,7 @@ export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promis
     histId: ints(N, c.idBuckets), histText: ints(N, T), histDomain: ints(N, c.maxDomains), histAction: ints(N, c.actions.length),
     histMask: Float32Array.from({ length: N }, (_, i) => (i < events ? 1 : 0)),
     itemIdKnown: flags(B), queryIdKnown: flags(1), histIdKnown: flags(N),
+    ...(historyFeaturesOn(c) ? { histCat: ints(N * Fi, c.sparseBuckets), histNum: floats(N * Ni) } : { histCat: new Int32Array(0), histNum: new Float32Array(0) }),
   };
   const adapter = await navigator.gpu.requestAdapter();
   const device = await adapter!.requestDevice();
@@ -63,13 +64,28 @@ export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promis
       return [tf.sigmoid(out.ctrLogit), tf.sigmoid(out.relLogit), out.itemWeights];
     });
     const b = { ctr: ctr.dataSync(), rel: rel.dataSync(), weights: w.dataSync() };
+    // With history features: how far the logits move when every event's features read as missing
+    // (so that a kernel which ignored them could not pass).
+    let histShift = 0;
+    if (historyFeaturesOn(c)) {
+      const blank = { ...inputs, histCat: tf.zerosLike(inputs.histCat!), histNum: tf.zerosLike(inputs.histNum!) };
+      // On the logits: a sigmoid of random weights' scores is often saturated.
+      // Both towers' (a random tower can be all but dead on its ReLUs).
+      const [base, other] = tf.tidy(() => {
+        const [x, y] = [rankerForward(params, c, inputs), rankerForward(params, c, blank)];
+        return [tf.concat([x.ctrLogit, x.relLogit]), tf.concat([y.ctrLogit, y.relLogit])];
+      });
+      const [l, o] = [base.dataSync(), other.dataSync()];
+      for (let i = 0; i < 2 * B; i++) histShift = Math.max(histShift, Math.abs(o[i] - l[i]));
+      tf.dispose([base, other, blank.histCat, blank.histNum]);
+    }
     tf.dispose([ctr, rel, w, ...Object.values(inputs), ...params.values()]);
     let maxScore = 0;
     for (let i = 0; i < B; i++) maxScore = Math.max(maxScore, Math.abs(a.ctr[i] - b.ctr[i]), Math.abs(a.rel[i] - b.rel[i]));
     let maxWeight = 0;
     for (let i = 0; i < a.weights.length; i++) maxWeight = Math.max(maxWeight, Math.abs(a.weights[i] - b.weights[i]));
     if (a.weights.length !== b.weights.length) maxWeight = Infinity;
-    return { maxScore, maxWeight, aspects: itemAspects(new Map([...weights].map(([k]) => [k, undefined as never])), c).length, unknownShare: x.itemIdKnown.filter((k) => k === 0).length / B };
+    return { maxScore, maxWeight, aspects: itemAspects(new Map([...weights].map(([k]) => [k, undefined as never])), c).length, unknownShare: x.itemIdKnown.filter((k) => k === 0).length / B, histShift };
   } finally {
     fused.destroy();
   }

@@ -1,0 +1,193 @@
+/**
+ * npm run results:history — the history's item features (`--history-features`: each clicked item's
+ * features through the item MLP into its event in the user tower) on real data, with and without,
+ * paired per seed. Writes docs/RESULTS-HISTORY.md and docs/results-history.json.
+ *
+ * The data is the real data of `npm run results:real` (../shared/data/amazon18-industrial-office,
+ * read in place, never copied), imported with the source's semantic ID as the item feature
+ * (`import amazon --semantic-ids 1`: without it the items have no features and the switch changes
+ * nothing). The same commands as results:real's semantic-ID rows, with the switch on and off:
+ * - both domains, 3 epochs, 4 negatives: the full model with and without history features, `--no-id`
+ *   and `--no-text` with them, and the full model on the plain import (no feature) for reference;
+ * - the cold-start domain: an Office foundation, fine-tuned on Industrial's first 2,000 events
+ *   (freeze l0, --l2sp 0), and the same model from scratch, each with and without.
+ * Runs are cached under .cache/results-history (HIST_DIR; HIST_FRESH=1 redoes them), HIST_JOBS (default 2)
+ * at a time. Not part of CI.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { EvalReport, SliceReport } from '../src/eval/report.ts';
+import { runOnce } from './cached-runs.ts';
+import { FT } from './cold-start-settings.ts';
+import { mean, pairedBySeed, pairedCells, se, type Paired } from './paired-stats.ts';
+
+const DATA = resolve(process.env.REAL_DATA ?? '../shared/data/amazon18-industrial-office');
+if (!existsSync(join(DATA, 'SOURCE.md'))) {
+  console.error(`results:history: the real data is not at ${DATA} (expected the development split of Amazon Reviews 2018 with its SOURCE.md).\nSet REAL_DATA=DIR to point at it; nothing was run.`);
+  process.exit(2);
+}
+const SEEDS = (process.env.HIST_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
+const ROOT = process.env.HIST_DIR ?? '.cache/results-history';
+const JOBS = Number(process.env.HIST_JOBS ?? 2);
+const EPOCHS = '3';
+const NEG = '4';
+const COLD = 'Industrial_and_Scientific';
+const WARM = 'Office_Products';
+const COLD_EVENTS = '2000';
+const ON = ['--history-features'];
+const OFF = ['--no-history-features'];
+
+const kindling = (args: string[], done: string) => runOnce('bin/kindling.mjs', args, done, !!process.env.HIST_FRESH);
+const readEval = (dir: string, file = 'eval.json'): EvalReport => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+const training = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).kindling.training;
+
+const plain = join(ROOT, 'data-both');
+const all = join(ROOT, 'data-both-sid1');
+const office = join(ROOT, 'data-office-sid1');
+const industrial = join(ROOT, `data-industrial-${COLD_EVENTS}-sid1`);
+mkdirSync(ROOT, { recursive: true });
+const sid = ['--semantic-ids', '1'];
+await kindling(['import', 'amazon', '--from', DATA, '--out', plain], join(plain, 'import.json'));
+await kindling(['import', 'amazon', '--from', DATA, '--out', all, ...sid], join(all, 'import.json'));
+await kindling(['import', 'amazon', '--from', DATA, '--out', office, '--domains', WARM, ...sid], join(office, 'import.json'));
+await kindling(['import', 'amazon', '--from', DATA, '--out', industrial, '--domains', COLD, '--max-train', COLD_EVENTS, ...sid], join(industrial, 'import.json'));
+
+/** Rows on both domains: [folder slug, data, flags]. */
+const BOTH: Record<string, [string, string, string[]]> = {
+  'full, history features (--history-features)': ['full-hist', all, ON],
+  'full without history features (--no-history-features; results:real\'s semantic-ID row)': ['full', all, OFF],
+  '--no-id, history features': ['noid-hist', all, ['--no-id', ...ON]],
+  '--no-text, history features': ['notext-hist', all, ['--no-text', ...ON]],
+  'full model on the plain import (no semantic ID, so no item features; results:real\'s "full model")': ['plain-full', plain, []],
+};
+const common = (seed: number) => ['--negatives', NEG, '--seed', String(seed)];
+const dir = (seed: number, name: string) => join(ROOT, `s${seed}-${name}`);
+
+async function seedRuns(seed: number) {
+  for (const [name, data, flags] of Object.values(BOTH)) {
+    await kindling(['train', '--data', data, '--out', dir(seed, name), '--epochs', EPOCHS, ...common(seed), ...flags], join(dir(seed, name), 'eval.json'));
+  }
+  for (const [suffix, flags] of [['-hist', ON], ['', OFF]] as const) {
+    const foundation = dir(seed, `foundation-office${suffix}`);
+    await kindling(['train', '--data', office, '--out', foundation, '--epochs', EPOCHS, ...common(seed), ...flags], join(foundation, 'eval.json'));
+    // The fine-tune keeps its foundation's network (history features included).
+    const ft = dir(seed, `ft-l0-l2sp0${suffix}`);
+    await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', ft, '--freeze', 'l0', '--l2sp', '0', ...common(seed)], join(ft, 'eval.json'));
+    const scratch = dir(seed, `scratch${suffix}`);
+    await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...common(seed), ...flags], join(scratch, 'eval.json'));
+  }
+}
+const queue = [...SEEDS];
+await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
+  while (queue.length) await seedRuns(queue.shift()!);
+}));
+
+// ---- collect
+type Row = { seed: number; auc: number; gauc: number; ndcg10: number; warm: number; cold: number };
+type Metric = Exclude<keyof Row, 'seed'>;
+const rows: Record<string, Row[]> = {};
+const add = (name: string, seed: number, r: SliceReport) => (rows[name] ??= []).push({ seed, auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, warm: r.warm.auc, cold: r.cold.auc });
+const [FULL_H, FULL, NOID_H, NOTEXT_H, PLAIN] = Object.keys(BOTH);
+const POP = 'popularity (clicks in the training split)';
+const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
+const CS = {
+  zeroH: `${COLD}: Office foundation with history features, as it was (zero-shot)`,
+  ftH: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0`,
+  scratchH: `${COLD}: the same model from scratch (--history-features)`,
+  zero: `${COLD}: Office foundation without history features, as it was (zero-shot)`,
+  ft: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0 (results:real's semantic-ID fine-tune)`,
+  scratch: `${COLD}: the same model from scratch (--no-history-features)`,
+  pop: `${COLD}: popularity`,
+  cos: `${COLD}: text cosine`,
+};
+const speeds: Record<string, number[]> = {};
+let seconds = 0;
+for (const seed of SEEDS) {
+  for (const [name, [slug]] of Object.entries(BOTH)) {
+    const r = readEval(dir(seed, slug));
+    add(name, seed, r);
+    const t = training(dir(seed, slug));
+    (speeds[name] ??= []).push(t.samplesPerSecond);
+    seconds += t.seconds;
+    if (name === FULL_H) {
+      add(POP, seed, r.baselines!.popularity!);
+      add(COS, seed, r.baselines!.text_cosine!);
+    }
+  }
+  for (const [suffix, zero, ft, scratch] of [['-hist', CS.zeroH, CS.ftH, CS.scratchH], ['', CS.zero, CS.ft, CS.scratch]] as const) {
+    const f = readEval(dir(seed, `ft-l0-l2sp0${suffix}`));
+    add(zero, seed, readEval(dir(seed, `ft-l0-l2sp0${suffix}`), 'foundation-eval.json'));
+    add(ft, seed, f);
+    add(scratch, seed, readEval(dir(seed, `scratch${suffix}`)));
+    for (const d of [`foundation-office${suffix}`, `ft-l0-l2sp0${suffix}`, `scratch${suffix}`]) seconds += training(dir(seed, d)).seconds ?? 0;
+    if (suffix) {
+      add(CS.pop, seed, f.baselines!.popularity!);
+      add(CS.cos, seed, f.baselines!.text_cosine!);
+    }
+  }
+}
+const bySeed = (name: string, k: Metric) => new Map(rows[name].map((r) => [r.seed, r[k]]));
+const paired = (a: string, b: string, k: Metric = 'auc') => pairedBySeed(bySeed(a, k), bySeed(b, k));
+const cell = (name: string, k: Metric) => `${mean(rows[name].map((r) => r[k])).toFixed(4)} ± ${se(rows[name].map((r) => r[k])).toFixed(4)}`;
+const table = (names: string[]) => ['| model | AUC | GAUC | NDCG@10 | warm-item AUC | cold-item AUC |', '|---|---|---|---|---|---|', ...names.map((n) => `| ${n} | ${(['auc', 'gauc', 'ndcg10', 'warm', 'cold'] as const).map((k) => cell(n, k)).join(' | ')} |`)].join('\n');
+const SLICES = { auc: 'overall', warm: 'warm items', cold: 'cold items' } as const;
+const bySlice = (what: string, a: string, b: string) => (Object.keys(SLICES) as (keyof typeof SLICES)[]).map((k): [string, Paired] => [`${SLICES[k]}: ${what}`, paired(a, b, k)]);
+type Target = [string, Paired, number];
+const targets: Target[] = [
+  ['cold-item AUC: full − text cosine ≥ +0.03', paired(FULL_H, COS, 'cold'), 0.03],
+  ['cold-item AUC: full − `--no-text` ≥ +0.05', paired(FULL_H, NOTEXT_H, 'cold'), 0.05],
+  ['cold-item AUC: full − `--no-id` ≥ 0', paired(FULL_H, NOID_H, 'cold'), 0],
+  ['warm-item AUC: full − the full model on the plain import ≥ −0.005', paired(FULL_H, PLAIN, 'warm'), -0.005],
+  ['overall AUC: full − popularity ≥ +0.08', paired(FULL_H, POP, 'auc'), 0.08],
+  [`${COLD}: fine-tune − scratch ≥ +0.02 (4 of 5 seeds ahead)`, paired(CS.ftH, CS.scratchH), 0.02],
+  [`${COLD}: fine-tune − zero-shot foundation ≥ +0.01 (4 of 5 seeds ahead)`, paired(CS.ftH, CS.zeroH), 0.01],
+];
+const holds = ([name, p, min]: Target) => p.mean >= min && (!name.startsWith(COLD) || p.ahead >= Math.ceil(0.8 * p.n));
+const diffs: [string, Paired][] = [
+  ...bySlice('full, with history features − without', FULL_H, FULL),
+  ...bySlice('full with history features − the full model on the plain import', FULL_H, PLAIN),
+  ...bySlice(`${COLD} fine-tune, with history features − without`, CS.ftH, CS.ft),
+  ...bySlice(`${COLD} from scratch, with history features − without`, CS.scratchH, CS.scratch),
+  ['overall: fine-tune − scratch, without history features (results:real\'s semantic-ID protocol)', paired(CS.ft, CS.scratch)],
+];
+
+const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
+const speed = (name: string) => Math.round(mean(speeds[name]));
+const md = `# History features on real data: each clicked item's features in the user tower
+
+Written by \`npm run results:history\` (scripts/results-history.ts) on ${new Date().toISOString().slice(0, 10)}; machine: ${machine}.
+${SEEDS.length} seeds (${SEEDS.join(', ')}), ${Math.round(seconds / 60)} minutes of training in all (each run's own seconds; ${JOBS} runs at a time on
+the 2 cores). Training speed, samples/s: with history features ${speed(FULL_H)}, without ${speed(FULL)}.
+
+Data: the development period of Amazon Reviews 2018, Industrial_and_Scientific + Office_Products (../shared/data/amazon18-industrial-office;
+the later period is kept back), imported as results:real imports it (docs/RESULTS-REAL.md) and with the source's semantic ID
+(\`import amazon --semantic-ids 1\`): its first code is the items' one feature. Without an item feature the switch changes nothing.
+\`--history-features\` (RankerConfig.historyFeatures): each history event adds its item's features through the item side's sparse
+MLP (the one the candidates use) to its event embedding, so the user tower sees what kind of items the user clicked, beside their
+IDs and texts. Every run: \`kindling train --epochs ${EPOCHS} --negatives ${NEG} --seed S\`; the cold-start domain as results:real runs it
+(an Office foundation; Industrial's first ${COLD_EVENTS} events; \`finetune --freeze l0 --l2sp 0 --epochs ${FT.epochs} --lr ${FT.lr}\`;
+scratch \`--epochs ${FT.epochs} --batch ${FT.scratchBatch}\`). Cells: mean ± standard error over seeds; differences paired per seed.
+
+## Both domains
+${table([FULL_H, FULL, NOID_H, NOTEXT_H, PLAIN, POP, COS])}
+
+## The cold-start domain
+${table(Object.values(CS))}
+
+## The targets (issue 7), for the model with history features
+| target | difference | standard error | seeds ahead | per seed | holds |
+|---|---|---|---|---|---|
+${targets.map((t) => `| ${t[0]} | ${pairedCells(t[1])} | ${holds(t) ? 'yes' : '**no**'} |`).join('\n')}
+
+(The warm-item target's reference here is the full model on the plain import, the model results:real reports first; its
+other reference, the full model as it was before ID masking, is in docs/RESULTS-REAL.md.)
+
+## What the switch does, paired per seed
+| difference in AUC | mean | standard error | seeds ahead | per seed |
+|---|---|---|---|---|
+${diffs.map(([n, p]) => `| ${n} | ${pairedCells(p)} |`).join('\n')}
+`;
+writeFileSync('docs/RESULTS-HISTORY.md', md);
+writeFileSync('docs/results-history.json', `${JSON.stringify({ machine, seeds: SEEDS, rows, targets: targets.map(([name, p, min]) => ({ name, ...p, min, holds: holds([name, p, min]) })), diffs: Object.fromEntries(diffs) }, null, 2)}\n`);
+console.log(md);
