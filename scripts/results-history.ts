@@ -64,11 +64,10 @@ const BOTH: Record<string, [string, string, string[]]> = {
 const common = (seed: number) => ['--negatives', NEG, '--seed', String(seed)];
 const dir = (seed: number, name: string) => join(ROOT, `s${seed}-${name}`);
 
-async function seedRuns(seed: number) {
-  for (const [name, data, flags] of Object.values(BOTH)) {
-    await kindling(['train', '--data', data, '--out', dir(seed, name), '--epochs', EPOCHS, ...common(seed), ...flags], join(dir(seed, name), 'eval.json'));
-  }
-  for (const [suffix, flags] of [['-hist', ON], ['', OFF]] as const) {
+/** Every run as a task of its own (a foundation and what starts from it are one task), JOBS at a time. */
+const tasks: (() => Promise<void>)[] = SEEDS.flatMap((seed) => [
+  ...Object.values(BOTH).map(([name, data, flags]) => () => kindling(['train', '--data', data, '--out', dir(seed, name), '--epochs', EPOCHS, ...common(seed), ...flags], join(dir(seed, name), 'eval.json'))),
+  ...([['-hist', ON], ['', OFF]] as const).map(([suffix, flags]) => async () => {
     const foundation = dir(seed, `foundation-office${suffix}`);
     await kindling(['train', '--data', office, '--out', foundation, '--epochs', EPOCHS, ...common(seed), ...flags], join(foundation, 'eval.json'));
     // The fine-tune keeps its foundation's network (history features included).
@@ -76,11 +75,10 @@ async function seedRuns(seed: number) {
     await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', ft, '--freeze', 'l0', '--l2sp', '0', ...common(seed)], join(ft, 'eval.json'));
     const scratch = dir(seed, `scratch${suffix}`);
     await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...common(seed), ...flags], join(scratch, 'eval.json'));
-  }
-}
-const queue = [...SEEDS];
-await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
-  while (queue.length) await seedRuns(queue.shift()!);
+  }),
+]);
+await Promise.all(Array.from({ length: Math.min(JOBS, tasks.length) }, async () => {
+  while (tasks.length) await tasks.shift()!();
 }));
 
 // ---- collect

@@ -61,12 +61,16 @@ const SWEEP: [string, Partial<RankerConfig>][] = [
   ['mean gating, no DA, hashed IDs', { gating: 'mean', domainAdaptive: false, unknownIds: 'hash' }],
   ['cls gating, MMD, no ID aspect', { gating: 'cls', reg: 'mmd', aspects: ['text', 'sparse'] }],
   ['no text, short history', { aspects: ['id', 'sparse'], historyLength: 7 }],
+  ["history features (the clicked items' features in the user tower)", { historyFeatures: true }],
+  ['history features, mean gating, no ID aspect', { historyFeatures: true, gating: 'mean', aspects: ['text', 'sparse'] }],
 ];
 
 describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
   it.each(SWEEP)('scores as TF.js does within 1e-4: %s', async (name, model) => {
     const folder = join(dir, `export-${name.replace(/\W+/g, '-')}`);
     const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'], model });
+    // A model with history features exports them (the twin reads them by name).
+    expect(m.historyFields.some((f) => f.name === 'histCat')).toBe(!!model.historyFeatures);
     const params = initParams(m.config, 7);
     const saved = join(folder, 'model');
     await saveRanker(saved, params, m.config, { command: 'test' });
@@ -86,7 +90,8 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
 
   it('computes the gradients TF.js computes, the regulariser included, within 1e-3', async () => {
     const folder = join(dir, 'export-grads');
-    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'] });
+    // With history features: every path of the network has a gradient (the item MLP's also through the history).
+    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'], model: { historyFeatures: true } });
     const params = initParams(m.config, 7);
     const saved = join(folder, 'model');
     await saveRanker(saved, params, m.config, { command: 'test' });
@@ -112,7 +117,7 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
     const got = JSON.parse(readFileSync(out, 'utf8')) as { loss: Record<string, number>; grads: Record<string, number[]> };
     expect(parts.reg).toBeGreaterThan(0); // several domains in the batch: the regulariser has a gradient to give
     for (const k of ['ctr', 'sim', 'reg']) expect(got.loss[k], k).toBeCloseTo(parts[k], 5);
-    for (const name of ['lm.w', 'emb.id', 'emb.domain', 'user.q', 'gate.domain.item', 'sparse.context.1.w', 'da.w', 'mmoe.experts.w', 'mmoe.gate.rel.w', 'tower.ctr.2.w']) {
+    for (const name of ['lm.w', 'emb.id', 'emb.domain', 'user.q', 'gate.domain.item', 'sparse.context.1.w', 'sparse.item.1.w', 'emb.sparse', 'da.w', 'mmoe.experts.w', 'mmoe.gate.rel.w', 'tower.ctr.2.w']) {
       const w = want.get(name)!;
       const g = got.grads[name];
       expect(g, name).toHaveLength(w.length);
