@@ -135,6 +135,10 @@ describe("a behaviour event's features", () => {
     expect(() => validateEvent({ item: 'x', domain: 'a', action: 'click', features: { cat: ['a'] } })).toThrow(InputError);
     expect(() => validateEvent({ item: 'x', domain: 'a', action: 'click', features: { cat: ['a'] } })).toThrow(/event\.features\.cat/);
     expect(() => validateEvent({ item: 'x', domain: 'a', action: 'click', features: 'pens' })).toThrow(/event\.features:/);
+    // Bounded, since every event stores them: values kept whole or refused by name.
+    expect(() => validateEvent({ item: 'x', domain: 'a', action: 'click', features: { cat: 'p'.repeat(1001) } })).toThrow(/event\.features\.cat: at most 1000 characters, got 1001/);
+    expect(() => validateEvent({ item: 'x', domain: 'a', action: 'click', features: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`f${i}`, i])) })).toThrow(/event\.features: at most 64 features, got 65/);
+    expect(validateEvent({ item: 'x', domain: 'a', action: 'click', features: { cat: 'p'.repeat(1000) } }).features!.cat).toHaveLength(1000);
   });
 });
 

@@ -53,7 +53,8 @@ async function main() {
 
   async function click(c: Candidate) {
     busy(true);
-    await rec.record({ item: c.id, domain: c.domain ?? 'cards', action: 'click', text: c.text });
+    // The card's own features go with the click: a model trained with --history-features reads them.
+    await rec.record({ item: c.id, domain: c.domain ?? 'cards', action: 'click', text: c.text, ...(c.features ? { features: c.features } : {}) });
     await refresh();
   }
 

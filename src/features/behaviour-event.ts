@@ -9,6 +9,8 @@ import { readFeatures, type Features } from './features.ts';
 
 /** The longest item ID or domain name the store keeps (it persists them). */
 export const MAX_ID_CHARS = 1000;
+/** The most features an event keeps (each name and string value at most MAX_ID_CHARS, kept whole). */
+export const MAX_EVENT_FEATURES = 64;
 /** Event texts and queries are cut to this many characters before they are stored. */
 export const MAX_EVENT_TEXT_CHARS = 2000;
 
@@ -52,6 +54,16 @@ export function validateEvent(e: unknown, now = Date.now()): BehaviourEvent {
     throw new InputError(key === undefined ? 'event.features' : `event.features.${key}`, message);
   });
   // A plain object (readFeatures' has no prototype, which IndexedDB's structured clone would not keep).
-  if (features) out.features = { ...features };
+  if (features) {
+    // Stored with every event, so bounded: values are kept whole (a cut value would hash to another bucket).
+    const keys = Object.keys(features);
+    if (keys.length > MAX_EVENT_FEATURES) throw new InputError('event.features', `at most ${MAX_EVENT_FEATURES} features, got ${keys.length}`);
+    for (const k of keys) {
+      const v = features[k];
+      if (k.length > MAX_ID_CHARS) throw new InputError('event.features', `a feature name of ${k.length} characters; at most ${MAX_ID_CHARS}`);
+      if (typeof v === 'string' && v.length > MAX_ID_CHARS) throw new InputError(`event.features.${k}`, `at most ${MAX_ID_CHARS} characters, got ${v.length}`);
+    }
+    out.features = { ...features };
+  }
   return out;
 }

@@ -12,7 +12,7 @@ const CATALOGUE = [
   { id: 's1', text: 'order latte cappuccino' },
   { id: 's2', text: 'pay electricity invoice' },
   { id: 's3', text: 'book flight itinerary' },
-  { id: 's4', text: 'find puppy grooming' },
+  { id: 's4', text: 'find puppy grooming', features: { brand: 'groomco' } },
   { id: 'evil', text: '<img src=x onerror="window.__pwned=1"> free <b>coffee</b>' },
 ];
 
@@ -90,8 +90,9 @@ describe('kindling.embed.js on a plain page', () => {
     }
     await page.waitForSelector('#suggestions[aria-busy="false"]', { timeout: 60_000 });
     await page.waitForFunction(`(${shownOrder})().indexOf('s4') < ${before.indexOf('s4')}`, null, { timeout: 60_000 });
-    const history = await page.evaluate(async () => (await (await window.Kindling!.createRecommender()).history()).map((e) => e.item));
-    expect(history).toEqual(['s4', 's4', 's4']);
+    // Each click is recorded with the card's own features (what a model trained with --history-features reads).
+    const history = await page.evaluate(async () => (await (await window.Kindling!.createRecommender()).history()).map((e) => [e.item, e.features]));
+    expect(history).toEqual(Array(3).fill(['s4', { brand: 'groomco' }]));
   });
 
   it("stays readable and clickable under a host page's hostile CSS, styled only through its parts", async () => {
