@@ -14,27 +14,20 @@
  * Runs are cached under .cache/results-history (HIST_DIR; HIST_FRESH=1 redoes them), HIST_JOBS (default 2)
  * at a time. Not part of CI.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { EvalReport, SliceReport } from '../src/eval/report.ts';
 import { runOnce } from './cached-runs.ts';
+import { PROTOCOL, realDataDir } from './real-data.ts';
 import { FT } from './cold-start-settings.ts';
 import { mean, pairedBySeed, pairedCells, se, type Paired } from './paired-stats.ts';
 
-const DATA = resolve(process.env.REAL_DATA ?? '../shared/data/amazon18-industrial-office');
-if (!existsSync(join(DATA, 'SOURCE.md'))) {
-  console.error(`results:history: the real data is not at ${DATA} (expected the development split of Amazon Reviews 2018 with its SOURCE.md).\nSet REAL_DATA=DIR to point at it; nothing was run.`);
-  process.exit(2);
-}
+const DATA = realDataDir('results:history');
 const SEEDS = (process.env.HIST_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const ROOT = process.env.HIST_DIR ?? '.cache/results-history';
 const JOBS = Number(process.env.HIST_JOBS ?? 2);
-const EPOCHS = '3';
-const NEG = '4';
-const COLD = 'Industrial_and_Scientific';
-const WARM = 'Office_Products';
-const COLD_EVENTS = '2000';
+const { epochs: EPOCHS, negatives: NEG, cold: COLD, warm: WARM, coldEvents: COLD_EVENTS } = PROTOCOL;
 const ON = ['--history-features'];
 const OFF = ['--no-history-features'];
 

@@ -13,20 +13,17 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { EvalReport, SliceReport } from '../src/eval/report.ts';
 import { itemKey } from '../src/features/history.ts';
 import { DEFAULT_RANKER } from '../src/model/config.ts';
 import { bucket } from '../src/util/hash.ts';
 import { FT } from './cold-start-settings.ts';
 import { relabelledCopy, runOnce } from './cached-runs.ts';
+import { PROTOCOL, realDataDir } from './real-data.ts';
 import { basicTokenize } from './encoder/vocab.ts';
 
-const DATA = resolve(process.env.REAL_DATA ?? '../shared/data/amazon18-industrial-office');
-if (!existsSync(join(DATA, 'SOURCE.md'))) {
-  console.error(`results:real: the real data is not at ${DATA} (expected the development split of Amazon Reviews 2018 with its SOURCE.md).\nSet REAL_DATA=DIR to point at it; nothing was run.`);
-  process.exit(2);
-}
+const DATA = realDataDir('results:real');
 const SEEDS = (process.env.REAL_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 /**
  * Seeds beyond SEEDS for the one close call, full against `--no-id` on new items, and what the SIF weighting
@@ -35,11 +32,7 @@ const SEEDS = (process.env.REAL_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const CLOSE_SEEDS = (process.env.REAL_CLOSE_SEEDS ?? '6,7,8,9,10').split(',').filter(Boolean).map(Number);
 const ROOT = process.env.REAL_DIR ?? '.cache/results-real';
 const JOBS = Number(process.env.REAL_JOBS ?? 2);
-const EPOCHS = '3';
-const NEG = '4';
-const COLD = 'Industrial_and_Scientific';
-const WARM = 'Office_Products';
-const COLD_EVENTS = '2000';
+const { epochs: EPOCHS, negatives: NEG, cold: COLD, warm: WARM, coldEvents: COLD_EVENTS } = PROTOCOL;
 /** The validation share for the rows that pick their epoch (`--valid`). */
 const VALID = '0.1';
 

@@ -4,20 +4,20 @@
  * and the fused kernel, TF.js CPU and Node give the same scores within 1e-4; the scores move when
  * the clicked items' features do.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { main } from '../../src/cli/main.ts';
 import { createRecommender } from '../../src/node/index.ts';
 import type { Features } from '../../src/features/features.ts';
 import type { Candidate } from '../../src/features/request.ts';
 import { launch, openPage, type OpenPage } from './chromium.ts';
+import { serveModel, trainSmallModel } from './trained-model.ts';
 
 const base = inject('baseURL');
 const dir = mkdtempSync(join(tmpdir(), 'kindling-histfeat-'));
-const modelBase = join(dir, 'models');
+let modelBase: string;
 const CANDIDATES: Candidate[] = [
   { id: 'a', text: 'electricity billing portal', features: { category: 'utilities', brand: 'acme', price: 2 } },
   { id: 'b', text: 'fresh espresso lounge', features: { category: 'food', price: 4 } },
@@ -36,17 +36,7 @@ describe('history features', () => {
   let p: OpenPage;
   let node: Scores;
   beforeAll(async () => {
-    const quiet = { log: console.log, error: console.error, write: process.stderr.write };
-    console.log = console.error = () => {};
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    try {
-      expect(await main(['generate', '--out', join(dir, 'world'), '--seed', '5', '--users', '150', '--scale', '0.12'])).toBe(0);
-      expect(await main(['train', '--data', join(dir, 'world'), '--out', join(modelBase, 'ranker'), '--exclude-domains', 'miniapps', '--epochs', '2', '--history', '10', '--batch', '256', '--history-features'])).toBe(0);
-    } finally {
-      Object.assign(console, { log: quiet.log, error: quiet.error });
-      process.stderr.write = quiet.write;
-    }
-    cpSync('models/encoder', join(modelBase, 'encoder'), { recursive: true });
+    modelBase = await trainSmallModel(dir, [], ['--history-features']);
     node = [];
     for (const h of HISTORIES) {
       const rec = await createRecommender({ modelBase });
@@ -56,10 +46,7 @@ describe('history features', () => {
     }
     browser = await launch({ webgpu: true });
     p = await openPage(browser, `${base}/test/browser/pages/api.html`);
-    await p.page.route(`${base}/hist-model/**`, (route) => {
-      const file = new URL(route.request().url()).pathname.replace('/hist-model/', '');
-      return route.fulfill({ body: readFileSync(join(modelBase, file)) });
-    });
+    await serveModel(p.page, base, 'hist-model', modelBase);
   });
   afterAll(async () => {
     await browser?.close();

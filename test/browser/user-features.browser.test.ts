@@ -3,18 +3,18 @@
  * same model in the page. Their MLP feeds the user tower; the fused kernel, TF.js CPU and Node give
  * the same scores within 1e-4, and the scores move when the user's features do.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { main } from '../../src/cli/main.ts';
 import { createRecommender } from '../../src/node/index.ts';
 import { launch, openPage, type OpenPage } from './chromium.ts';
+import { serveModel, trainSmallModel } from './trained-model.ts';
 
 const base = inject('baseURL');
 const dir = mkdtempSync(join(tmpdir(), 'kindling-user-'));
-const modelBase = join(dir, 'models');
+let modelBase: string;
 const CANDIDATES = [
   { id: 'a', text: 'electricity billing portal' },
   { id: 'b', text: 'fresh espresso lounge' },
@@ -29,17 +29,7 @@ describe('user features', () => {
   let p: OpenPage;
   let node: Scores;
   beforeAll(async () => {
-    const quiet = { log: console.log, error: console.error, write: process.stderr.write };
-    console.log = console.error = () => {};
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    try {
-      expect(await main(['generate', '--out', join(dir, 'world'), '--seed', '5', '--users', '150', '--scale', '0.12', '--user-features'])).toBe(0);
-      expect(await main(['train', '--data', join(dir, 'world'), '--out', join(modelBase, 'ranker'), '--exclude-domains', 'miniapps', '--epochs', '2', '--history', '10', '--batch', '256'])).toBe(0);
-    } finally {
-      Object.assign(console, { log: quiet.log, error: quiet.error });
-      process.stderr.write = quiet.write;
-    }
-    cpSync('models/encoder', join(modelBase, 'encoder'), { recursive: true });
+    modelBase = await trainSmallModel(dir, ['--user-features'], []);
     const rec = await createRecommender({ modelBase });
     node = [];
     for (const u of USERS) node.push(await rec.rerank(CANDIDATES, { domain: 'cards', userFeatures: u }));
@@ -47,10 +37,7 @@ describe('user features', () => {
     browser = await launch({ webgpu: true });
     p = await openPage(browser, `${base}/test/browser/pages/api.html`);
     // The page reads this model from /user-model/: the ranker from the temporary folder, the encoder as shipped.
-    await p.page.route(`${base}/user-model/**`, (route) => {
-      const file = new URL(route.request().url()).pathname.replace('/user-model/', '');
-      return route.fulfill({ body: readFileSync(join(modelBase, file)) });
-    });
+    await serveModel(p.page, base, 'user-model', modelBase);
   });
   afterAll(async () => {
     await browser?.close();
