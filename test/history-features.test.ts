@@ -150,3 +150,35 @@ describe('the CLI switch', () => {
     expect(() => modelOverrides({ 'history-features': true, 'no-history-features': true })).toThrow(/contradict/);
   });
 });
+
+describe('record() keeps the features a candidate had', () => {
+  it('fills a click without features from the last rerank, lets its own win, and leaves what does not fit', async () => {
+    const { createRecommender } = await import('../src/node/index.ts');
+    const rec = await createRecommender();
+    try {
+      const long = { cat: 'p'.repeat(1001) };
+      await rec.rerank([{ id: 'a', text: 'red pen', features: { category: 'office', price: 2 } }, { id: 'b', text: 'ink' }, { id: 'c', text: 'glue', features: long }], { domain: 'cards' });
+      await rec.record({ item: 'a', domain: 'cards', action: 'click', text: 'red pen', ts: 1 });
+      await rec.record({ item: 'a', domain: 'cards', action: 'click', text: 'red pen', features: { category: 'mine' }, ts: 2 });
+      await rec.record({ item: 'b', domain: 'cards', action: 'click', text: 'ink', ts: 3 });
+      await rec.record({ item: 'c', domain: 'cards', action: 'click', text: 'glue', ts: 4 });
+      await rec.record({ item: 'a', domain: 'cards', action: 'search', query: 'pens', ts: 5 });
+      expect((await rec.history()).map((e) => e.features)).toEqual([{ category: 'office', price: 2 }, { category: 'mine' }, undefined, undefined, undefined]);
+    } finally {
+      await rec.dispose();
+    }
+  }, 120_000);
+});
+
+describe('SeenFeatures', () => {
+  it('keeps the most recently ranked IDs up to its cap', async () => {
+    const { SeenFeatures } = await import('../src/runtime/seen-features.ts');
+    const s = new SeenFeatures(2);
+    s.remember('a', { x: 1 });
+    s.remember('b', { x: 2 });
+    s.remember('a', { x: 3 }); // a is the newest now
+    s.remember('c', { x: 4 }); // b goes
+    s.remember('d', undefined); // nothing to keep
+    expect([s.get('a'), s.get('b'), s.get('c'), s.size]).toEqual([{ x: 3 }, undefined, { x: 4 }, 2]);
+  });
+});

@@ -17,9 +17,10 @@ import { prepareBackend, runOnBackend } from './tf-neighbour.ts';
 import { validateEvent, type BehaviourEvent } from '../features/behaviour-event.ts';
 import { HISTORY_ACTIONS } from '../features/actions.ts';
 import type { BehaviourStore } from '../store/behaviour-store.ts';
-import { validateCandidates, validateContext, type Candidate, type RankContext } from '../features/request.ts';
+import { MAX_CANDIDATES, validateCandidates, validateContext, type Candidate, type RankContext } from '../features/request.ts';
 import { buildInputArrays, callTexts, inputTensors, type InputArrays } from '../features/inputs.ts';
 import { callTextInputs } from './call-texts.ts';
+import { SeenFeatures } from './seen-features.ts';
 import { chooseRankerBackend, validateRecommenderOptions, type RankerBackend, type RecommenderOptions } from './options.ts';
 import { FusedRanker } from '../gpu/fused-ranker.ts';
 
@@ -51,6 +52,10 @@ export interface Recommender {
   readonly domains: string[];
   readonly encoder: Pick<Encoder, 'id' | 'dim' | 'device'>;
   rerank(candidates: Candidate[], context: RankContext, options?: RerankOptions): Promise<Ranked[]>;
+  /**
+   * Keeps a behaviour event (ts defaults to now). A click or view without `features` keeps those its item
+   * had as a candidate of a recent rerank() (the last 10,000 IDs), so the history holds them either way.
+   */
   record(event: Omit<BehaviourEvent, 'ts'> & { ts?: number }): Promise<void>;
   history(): Promise<BehaviourEvent[]>;
   clearHistory(): Promise<void>;
@@ -216,10 +221,27 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     }
   }
 
+  /**
+   * A click or view recorded without `features` keeps those its item had as a candidate lately (where
+   * they fit an event's limits: validateEvent); an event's own `features` always win.
+   */
+  const seenFeatures = new SeenFeatures(MAX_CANDIDATES);
+  function withSeenFeatures(e: BehaviourEvent): BehaviourEvent {
+    const f = e.features === undefined && e.action !== 'search' ? seenFeatures.get(e.item) : undefined;
+    if (!f) return e;
+    try {
+      return validateEvent({ ...e, features: f });
+    } catch (err) {
+      if (err instanceof InputError) return e;
+      throw err;
+    }
+  }
+
   async function rerank(candidatesIn: Candidate[], contextIn: RankContext, options?: RerankOptions, on: RankerBackend = current): Promise<Ranked[]> {
     if (disposed) throw new DisposedError();
     const candidates = validateCandidates(candidatesIn);
     const context = validateContext(contextIn);
+    for (const c of candidates) seenFeatures.remember(c.id, c.features);
     const cfg = configWithout(options?.withoutAspects);
     const aspects = itemAspects(params, cfg);
     if (!candidates.length) return [];
@@ -293,7 +315,7 @@ export async function createRecommenderOn(platform: RuntimePlatform, options?: R
     domains: config.domains.slice(1),
     encoder: { id: encoder.id, dim: encoder.dim, device: encoder.device },
     rerank,
-    record: async (event) => store.append(validateEvent(event)),
+    record: async (event) => store.append(withSeenFeatures(validateEvent(event))),
     history: () => store.list(),
     clearHistory: () => store.clear(),
     async dispose() {
