@@ -243,6 +243,18 @@ print(json.dumps({"same": bool(same), "n": j.n, "total": sum(p.n for p in parts)
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${shard}: checksum mismatch`);
   });
+
+  it('names an export without history features for a model that reads them', async () => {
+    const folder = join(dir, 'export-no-hist');
+    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 1, excludeDomains: ['miniapps'] });
+    const config = { ...m.config, historyFeatures: true };
+    const params = initParams(config, 7);
+    await saveRanker(join(folder, 'model'), params, config, { command: 'test' });
+    disposeParams(params);
+    const r = runPython('forward', ['--export', folder, '--model', join(folder, 'model')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('the model reads history features (config.historyFeatures) but the export has no histCat/histNum fields');
+  });
 });
 
 /** Starts `world` ranks of kindling_torch.train on this machine; resolves with each rank's exit code and stderr. */

@@ -164,6 +164,8 @@ def batch(shard, idx, text_table, config, device="cpu", hide_domain=None, hide_i
             hist_known = torch.where(torch.rand(hist_known.shape, generator=hist_gen) < p, torch.zeros_like(hist_known), hist_known)
         x["histIdKnown"] = hist_known
     if history_features_on(config):
+        if "histCat" not in f:
+            raise ExportError(f"{shard.file}: the model reads history features (config.historyFeatures) but the export has no histCat/histNum fields; export with --history-features")
         N = config["historyLength"]
         for name in ("histCat", "histNum"):
             x[name] = f[name][rows].reshape(len(rows), N, f[name].shape[1] // N)
