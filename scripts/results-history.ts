@@ -11,8 +11,9 @@
  *   and `--no-text` with them, and the full model on the plain import (no feature) for reference;
  * - the cold-start domain: an Office foundation, fine-tuned on Industrial's first 2,000 events
  *   (freeze l0, --l2sp 0), and the same model from scratch, each with and without.
- * Runs are cached under .cache/results-history (HIST_DIR; HIST_FRESH=1 redoes them), HIST_JOBS (default 2)
- * at a time. Not part of CI.
+ * Seeds HIST_SEEDS (1-5); the cold-start domain with history features also on HIST_MORE_SEEDS (6-10), for
+ * the protocol's target over 10. Runs are cached under .cache/results-history (HIST_DIR; HIST_FRESH=1 redoes
+ * them), HIST_JOBS (default 2) at a time; about 3 hours here. Not part of CI.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
