@@ -21,8 +21,10 @@ from .prng import mulberry32
 
 def history_features_on(c):
     """src/model/config.ts historyFeaturesOn: history events add their item's features."""
+    if not c.get("historyFeatures"):
+        return False  # models saved before the switch existed (and configs that never name it)
     f = c["itemFeatures"]
-    return bool(c.get("historyFeatures")) and "sparse" in c["aspects"] and len(f["categorical"]) + len(f["numeric"]) > 0
+    return "sparse" in c["aspects"] and len(f["categorical"]) + len(f["numeric"]) > 0
 
 
 def _key(name):
