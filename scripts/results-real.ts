@@ -67,10 +67,15 @@ const MODELS: Record<string, string[]> = {
  * first code of each item's three, a cluster of items by their text that MiniOneRec computed with a large
  * text encoder; docs/DATA.md). The full model and \`--no-id\` also run on CLOSE_SEEDS.
  */
+/**
+ * The semantic-ID runs were measured before history features (on by default since 2026-11-28; they
+ * read the items' features, and only these data have any) and keep them off: results:history measures them.
+ */
+const SID_OFF = ['--no-history-features'];
 const SID_MODELS: Record<string, string[]> = {
-  "full, items with the source's semantic ID (level 1) as a feature (import --semantic-ids 1)": [],
-  '--no-id, items with the semantic ID (import --semantic-ids 1)': ['--no-id'],
-  '--no-text, items with the semantic ID (import --semantic-ids 1)': ['--no-text'],
+  "full, items with the source's semantic ID (level 1) as a feature (import --semantic-ids 1)": SID_OFF,
+  '--no-id, items with the semantic ID (import --semantic-ids 1)': ['--no-id', ...SID_OFF],
+  '--no-text, items with the semantic ID (import --semantic-ids 1)': ['--no-text', ...SID_OFF],
 };
 /** A foundation and its fine-tune (and scratch) with more of the ID hidden in training: what leans on text transfers. */
 const DROP = ['--id-dropout', '0.5', '--hist-id-dropout', '0.8'];
@@ -134,7 +139,7 @@ async function seedRuns(seed: number) {
   const dropFoundation = join(ROOT, `s${seed}-foundation-office-drop`);
   await kindling(['train', '--data', office, '--out', dropFoundation, '--epochs', EPOCHS, ...common(seed), ...DROP], join(dropFoundation, 'eval.json'));
   const sidFoundation = join(ROOT, `s${seed}-foundation-office-sid1`);
-  await kindling(['train', '--data', officeSid, '--out', sidFoundation, '--epochs', EPOCHS, ...common(seed)], join(sidFoundation, 'eval.json'));
+  await kindling(['train', '--data', officeSid, '--out', sidFoundation, '--epochs', EPOCHS, ...common(seed), ...SID_OFF], join(sidFoundation, 'eval.json'));
   const ftRun = (name: string, flags: string[], from = foundation, data = industrial) => {
     const out = join(ROOT, `s${seed}-${name}`);
     return kindling(['finetune', '--from', from, '--data', data, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', out, ...flags, ...common(seed)], join(out, 'eval.json'));
@@ -167,7 +172,7 @@ async function seedRuns(seed: number) {
   // Items with the source's semantic ID (each domain has its own codebooks: Industrial's codes are rows the
   // Office foundation never trained, which the fine-tune's freeze lets learn).
   await ftRun('ft-l0-l2sp0-sid1', ['--freeze', 'l0', '--l2sp', '0'], sidFoundation, industrialSid);
-  await scratchRun('scratch-sid1', [], industrialSid);
+  await scratchRun('scratch-sid1', SID_OFF, industrialSid);
 }
 const queue = [...SEEDS];
 await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {

@@ -17,6 +17,7 @@ import { disposeParams, initParams } from '../src/model/params.ts';
 import { rankerForward } from '../src/model/ranker.ts';
 import { batchTensors, disposeBatch } from '../src/train/batches.ts';
 import { modelOverrides } from '../src/cli/train.ts';
+import { configFromData } from '../src/node/pipeline.ts';
 import { InputError } from '../src/errors.ts';
 import { smallConfig } from './helpers/ranker-fixture.ts';
 
@@ -63,7 +64,7 @@ describe('history features in the samples', () => {
   });
 
   it('hold nothing for a model without them (and for one without item features or the sparse aspect)', () => {
-    const overs: Partial<ReturnType<typeof smallConfig>>[] = [{}, { historyFeatures: false }, { historyFeatures: true, aspects: ['id', 'text'] }, { historyFeatures: true, itemFeatures: { categorical: [], numeric: [] } }];
+    const overs: Partial<ReturnType<typeof smallConfig>>[] = [{ historyFeatures: false }, { historyFeatures: undefined }, { historyFeatures: true, aspects: ['id', 'text'] }, { historyFeatures: true, itemFeatures: { categorical: [], numeric: [] } }];
     for (const over of overs) {
       const c = ctx(over);
       expect(historyFeaturesOn(c.config)).toBe(false);
@@ -148,6 +149,15 @@ describe('the CLI switch', () => {
     expect(modelOverrides({ 'no-history-features': true }).historyFeatures).toBe(false);
     expect(modelOverrides({}).historyFeatures).toBeUndefined();
     expect(() => modelOverrides({ 'history-features': true, 'no-history-features': true })).toThrow(/contradict/);
+  });
+
+  it('is on for a new model unless --no-history-features says otherwise; a saved config without it reads as off', () => {
+    const enc = { id: 'test-enc', dim: 4 } as Parameters<typeof configFromData>[2];
+    const train = [ev(1, { item: 'x' }), ev(2, { item: 'y' })];
+    expect(historyFeaturesOn(configFromData(train, items, enc, modelOverrides({})))).toBe(true);
+    expect(historyFeaturesOn(configFromData(train, items, enc, modelOverrides({ 'no-history-features': true })))).toBe(false);
+    const { historyFeatures: _, ...saved } = configFromData(train, items, enc, {});
+    expect(historyFeaturesOn(saved)).toBe(false);
   });
 });
 

@@ -75,7 +75,7 @@ export interface RankerConfig {
    * (sparse.item, shared with the candidates) of its item's features to its embedding, so the user
    * tower sees what kind of items the user clicked, not only their IDs and texts. Needs the sparse
    * aspect and item features (historyFeaturesOn); a search event's features read as missing.
-   * Models saved before this existed read as false.
+   * On for new models since 2026-11-28 (DEFAULT_RANKER); models saved before this existed read as false.
    */
   historyFeatures?: boolean;
 }
@@ -101,6 +101,7 @@ export const DEFAULT_RANKER: Omit<RankerConfig, 'textDim' | 'encoderId' | 'itemF
   unknownIds: 'mask',
   idDropout: 0.2,
   histIdDropout: 0.5,
+  historyFeatures: true,
 };
 
 export const NO_FEATURES: FeatureConfig = { categorical: [], numeric: [] };

@@ -1,6 +1,6 @@
 /** A small ranker config and random inputs, for model tests. */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_RANKER, type RankerConfig } from '../../src/model/config.ts';
+import { DEFAULT_RANKER, historyFeaturesOn, type RankerConfig } from '../../src/model/config.ts';
 import { ACTION_ROWS } from '../../src/features/actions.ts';
 import type { RankerInputs } from '../../src/model/ranker.ts';
 import { mulberry32, randInt } from '../../src/util/random.ts';
@@ -32,6 +32,7 @@ export function randomInputs(c: RankerConfig, B: number, seed: number, Bu = B, B
   const r = mulberry32(seed);
   const N = c.historyLength;
   const T = 10;
+  const Fi = c.itemFeatures.categorical.length, Ni = c.itemFeatures.numeric.length;
   const ints = (n: number, max: number) => Int32Array.from({ length: n }, () => randInt(r, max));
   const floats = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
   const mask = Float32Array.from({ length: Bu * N }, (_, i) => (i % N < 1 + (Math.floor(i / N) % N) ? 1 : 0));
@@ -53,5 +54,10 @@ export function randomInputs(c: RankerConfig, B: number, seed: number, Bu = B, B
     histDomain: tf.tensor2d(ints(Bu * N, c.domains.length), [Bu, N], 'int32'),
     histAction: tf.tensor2d(ints(Bu * N, c.actions.length), [Bu, N], 'int32'),
     histMask: tf.tensor2d(mask, [Bu, N]),
+    // Drawn last, so that a config without history features gets the same other inputs as before.
+    ...(historyFeaturesOn(c) ? {
+      histCat: tf.tensor3d(ints(Bu * N * Fi, c.sparseBuckets), [Bu, N, Fi], 'int32'),
+      histNum: tf.tensor3d(floats(Bu * N * Ni), [Bu, N, Ni]),
+    } : {}),
   };
 }
