@@ -22,6 +22,7 @@ import { FT } from './cold-start-settings.ts';
 import { relabelledCopy, runOnce } from './cached-runs.ts';
 import { PROTOCOL, realDataDir } from './real-data.ts';
 import { basicTokenize } from './encoder/vocab.ts';
+import { mean, pairedBySeed, se, sign } from './paired-stats.ts';
 
 const DATA = realDataDir('results:real');
 const SEEDS = (process.env.REAL_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
@@ -380,19 +381,15 @@ function vocabularyCoverage() {
 }
 const coverage = vocabularyCoverage();
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const se = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length) : NaN);
 const cell = (name: string, k: keyof Row) => `${mean(rows[name].map((r) => r[k])).toFixed(4)} ± ${se(rows[name].map((r) => r[k])).toFixed(4)}`;
 const table = (names: string[]) => ['| model | AUC | GAUC | NDCG@10 | warm-item AUC | cold-item AUC |', '|---|---|---|---|---|---|', ...names.map((n) => `| ${n} | ${(['auc', 'gauc', 'ndcg10', 'warm', 'cold'] as const).map((k) => cell(n, k)).join(' | ')} |`)].join('\n');
 /** a - b per seed on metric k: mean, standard error, seeds where a is ahead. */
 function paired(a: string, b: string, k: keyof Row = 'auc') {
-  const by = new Map(rows[b].map((r) => [r.seed, r[k]]));
-  const d = rows[a].map((r) => r[k] - by.get(r.seed)!);
-  return { mean: mean(d), se: se(d), ahead: d.filter((x) => x > 0).length, n: d.length, all: d };
+  const by = (n: string) => new Map(rows[n].map((r) => [r.seed, r[k]]));
+  return pairedBySeed(by(a), by(b));
 }
 /** The same difference on each slice: overall, warm items, cold items. */
 const bySlice = (what: string, a: string, b: string) => (['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: ${what}`, paired(a, b, k)]);
-const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 const FULL = 'full model';
 const DROP0 = Object.keys(MODELS)[3];
 const HASH = Object.keys(MODELS)[4];

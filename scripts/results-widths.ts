@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { EvalReport } from '../src/eval/report.ts';
 import { relabelledCopy, runOnce } from './cached-runs.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
+import { mean, sign } from './paired-stats.ts';
 
 const SEEDS = (process.env.WIDTHS_SEEDS ?? '1,2,3').split(',').map(Number);
 const ROOT = process.env.WIDTHS_DIR ?? '.cache/results-widths';
@@ -51,8 +52,6 @@ for (const seed of SEEDS) {
   }
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 const name = (bits: string) => (bits === '8' ? 'int8 (the vectors it was trained on)' : bits === 'float' ? 'float32 (unquantised)' : `${bits}-bit codes`);
 const of = (bits: string, seed: number) => rows.find((r) => r.bits === bits && r.seed === seed)!;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;

@@ -18,6 +18,7 @@ import { train } from '../src/train/train.ts';
 import type { EvalReport } from '../src/eval/report.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
 import { FT } from './cold-start-settings.ts';
+import { mean, pairedBySeed, sign } from './paired-stats.ts';
 
 const SEEDS = (process.env.RESULTS_SEEDS ?? '1,2,3').split(',').map(Number);
 // The cold-start comparison is decided on a domain of under 2,000 events, where one seed's AUC
@@ -150,7 +151,6 @@ for (const seed of [...new Set([...SEEDS, ...COLD_SEEDS])]) {
   add(`${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1 (logloss)`, cold(readEval(scratchValid)));
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 const cell = (rows: Row[], k: string) => `${mean(rows.map((r) => r[k])).toFixed(4)} ± ${std(rows.map((r) => r[k])).toFixed(4)}`;
 const table = (names: string[]) =>
@@ -176,10 +176,8 @@ const checks = [
 
 /** a - b per seed (same world, same test events): mean, standard error, seeds where a is ahead. */
 function paired(a: string, b: string) {
-  const bySeed = new Map(results[b].map((r) => [r.seed, r.auc]));
-  const d = results[a].map((r) => r.auc - bySeed.get(r.seed)!);
-  const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean(d)) ** 2, 0) / Math.max(1, d.length - 1));
-  return { mean: mean(d), se: sd / Math.sqrt(d.length), ahead: d.filter((x) => x > 0).length, n: d.length };
+  const auc = (n: string) => new Map(results[n].map((r) => [r.seed, r.auc]));
+  return pairedBySeed(auc(a), auc(b));
 }
 const zeroShot = `${COLD_DOMAIN}: foundation, no fine-tuning`;
 const scratchValidName = `${COLD_DOMAIN}: same model from scratch, epoch picked by --valid 0.1 (logloss)`;
@@ -202,7 +200,6 @@ const pairedTable = ['| difference in AUC | mean | standard error | seeds ahead 
 
 const f4 = (x: number) => x.toFixed(4);
 const encodersUsed = new Set(COLD_SEEDS.map((seed) => JSON.parse(readFileSync(join(ROOT, `s${seed}-full`, 'model.json'), 'utf8')).kindling.encoderId as string));
-const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
 const md = `# Results on the synthetic world
 

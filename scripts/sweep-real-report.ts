@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { FT } from './cold-start-settings.ts';
+import { mean, se, sign } from './paired-stats.ts';
 
 export interface SweepRow {
   name: string;
@@ -26,10 +27,7 @@ interface JobLike {
   epochs: number;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const se = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length) : NaN);
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
-const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 type Slice = 'auc' | 'warm' | 'cold';
 
 /** The runs that finished every epoch they were given, by setting and data: seed -> epoch rows. */

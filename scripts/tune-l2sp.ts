@@ -18,6 +18,7 @@ import type { EvalReport } from '../src/eval/report.ts';
 import { COLD_DOMAIN } from '../src/world/generate.ts';
 // The fine-tuning settings of docs/RESULTS.md: only the L2-SP weight varies here.
 import { FT } from './cold-start-settings.ts';
+import { mean, se, sign } from './paired-stats.ts';
 
 const SEEDS = (process.env.L2SP_SEEDS ?? '101,102,103,104,105,106,107,108,109,110').split(',').map(Number);
 const WEIGHTS = [0, 0.01, 0.03, 0.1, 0.3, 1];
@@ -47,9 +48,6 @@ for (const seed of SEEDS) {
   }
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const se = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1) / xs.length);
-const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const rows = FREEZES.flatMap((f) =>
   WEIGHTS.map((w) => {
