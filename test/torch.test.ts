@@ -57,11 +57,11 @@ function tfjsPredictions(folder: string, params: ReturnType<typeof initParams>, 
 }
 
 const SWEEP: [string, Partial<RankerConfig>][] = [
-  ['shipped (domain gating, DA + JS, masked IDs)', {}],
-  ['mean gating, no DA, hashed IDs', { gating: 'mean', domainAdaptive: false, unknownIds: 'hash' }],
+  ["shipped (domain gating, DA + JS, masked IDs, history features: the clicked items' features in the user tower)", {}],
+  ['mean gating, no DA, hashed IDs, no history features', { gating: 'mean', domainAdaptive: false, unknownIds: 'hash', historyFeatures: false }],
   ['cls gating, MMD, no ID aspect', { gating: 'cls', reg: 'mmd', aspects: ['text', 'sparse'] }],
   ['no text, short history', { aspects: ['id', 'sparse'], historyLength: 7 }],
-  ["history features (the clicked items' features in the user tower)", { historyFeatures: true }],
+  ['without history features (--no-history-features)', { historyFeatures: false }],
   ['history features, mean gating, no ID aspect', { historyFeatures: true, gating: 'mean', aspects: ['text', 'sparse'] }],
 ];
 
@@ -70,7 +70,7 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
     const folder = join(dir, `export-${name.replace(/\W+/g, '-')}`);
     const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'], model });
     // A model with history features exports them (the twin reads them by name).
-    expect(m.historyFields.some((f) => f.name === 'histCat')).toBe(!!model.historyFeatures);
+    expect(m.historyFields.some((f) => f.name === 'histCat')).toBe(model.historyFeatures !== false);
     const params = initParams(m.config, 7);
     const saved = join(folder, 'model');
     await saveRanker(saved, params, m.config, { command: 'test' });
@@ -246,7 +246,7 @@ print(json.dumps({"same": bool(same), "n": j.n, "total": sum(p.n for p in parts)
 
   it('names an export without history features for a model that reads them', async () => {
     const folder = join(dir, 'export-no-hist');
-    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 1, excludeDomains: ['miniapps'] });
+    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 1, excludeDomains: ['miniapps'], model: { historyFeatures: false } });
     const config = { ...m.config, historyFeatures: true };
     const params = initParams(config, 7);
     await saveRanker(join(folder, 'model'), params, config, { command: 'test' });

@@ -1,5 +1,7 @@
-/** evaluateModel(options): a saved model's scores on a data folder's test split, beside the baselines. */
+/** evaluateModel(options): a saved model's metrics on a data folder's test split, beside the baselines; scoreModel: its scores. */
+import type { Baseline } from '../eval/baselines.ts';
 import { evaluate, type EvalReport } from '../eval/report.ts';
+import type { Samples } from '../data/dataset.ts';
 import { disposeParams } from '../model/params.ts';
 import { baselineScores, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker } from '../node/ranker-files.ts';
@@ -11,7 +13,21 @@ export interface EvaluateOptions extends DataOptions {
   model: string;
 }
 
+/** A saved model's scores on a data folder's test samples, with the baselines' scores on the same samples. */
+export interface ModelScores {
+  test: Samples;
+  /** The model's click probability for each test sample. */
+  ctr: Float32Array;
+  baselines: Record<Baseline, Float32Array>;
+}
+
 export async function evaluateModel(options: EvaluateOptions): Promise<EvalReport> {
+  const { test, ctr, baselines } = await scoreModel(options);
+  return evaluate(test, ctr, baselines);
+}
+
+/** What evaluateModel measures, as scores per test sample (for analyses beyond the report's metrics). */
+export async function scoreModel(options: EvaluateOptions): Promise<ModelScores> {
   checkDataOptions(options);
   const o = withDataDefaults(options);
   const { params, manifest } = await loadRanker(o.model);
@@ -23,7 +39,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvalRepor
     try {
       const p = await prepareSamples(data, split, manifest.config, encoder, o);
       try {
-        return evaluate(p.test, predictRanker(params, manifest.config, p.test, p.textTable).ctr, baselineScores(p, manifest.config));
+        return { test: p.test, ctr: predictRanker(params, manifest.config, p.test, p.textTable).ctr, baselines: baselineScores(p, manifest.config) };
       } finally {
         p.textTable.dispose();
       }
