@@ -93,8 +93,9 @@ Written by \`npm run train:ranker\` (scripts/train-ranker.ts); do not edit by ha
   \`record()\` keeps a click's features (or those its item had in a recent \`rerank()\`), and the embed script
   and the demo record a clicked card's own. On real data they add +0.005 AUC and lift fine-tune − scratch on
   the cold-start domain to +0.035 (docs/RESULTS-HISTORY.md); on the synthetic world docs/RESULTS.md has the row
-  "full, --no-history-features". The model before it scored AUC 0.8118, warm items 0.8092, cold items 0.8188 on
-  the same split.
+  "full, --no-history-features" over seeds. The model before it scored AUC 0.8118, warm items 0.8092, cold items
+  0.8188 on the same split (this seed: −0.002 overall, −0.006 on cold items). Retrained while other training
+  runs shared the machine's 2 cores: the speed above is not its best (the model before trained in 168 s).
 - Files: model.json (TF.js weights manifest + Kindling manifest with the config and the SHA-256 of weights.bin), weights.bin
   (${(statSync(`${out}/weights.bin`).size / 1e6).toFixed(2)} MB). The ID and sparse embedding tables are stored as int8 with a float32 scale per row
   (\`kindling quantize\`), the other tensors as float32; the numbers above are the quantised model's.${floatNote()}
