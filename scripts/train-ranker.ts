@@ -45,7 +45,10 @@ function floatNote(): string {
   if (!existsSync(`${FLOAT}/eval.json`)) return '';
   const f = JSON.parse(readFileSync(`${FLOAT}/eval.json`, 'utf8'));
   const q = JSON.parse(readFileSync(`${out}/eval.json`, 'utf8'));
-  const d = (k: 'overall' | 'warm' | 'cold') => `${q[k].auc - f[k].auc >= 0 ? '+' : ''}${(q[k].auc - f[k].auc).toFixed(5)}`;
+  const d = (k: 'overall' | 'warm' | 'cold') => {
+    const x = Number((q[k].auc - f[k].auc).toFixed(5)) || 0; // no "-0.00000"
+    return `${x >= 0 ? '+' : ''}${x.toFixed(5)}`;
+  };
   return `\n  The float32 model as trained (${(statSync(`${FLOAT}/weights.bin`).size / 1e6).toFixed(2)} MB): AUC ${f.overall.auc.toFixed(4)}; int8 tables change AUC by ${d('overall')} overall, ${d('warm')} warm, ${d('cold')} cold.`;
 }
 const ev = JSON.parse(readFileSync(`${out}/eval.json`, 'utf8'));
