@@ -3,7 +3,8 @@
  * for 3 seeds, generates the world, pretrains the ablations on the three warm domains, and
  * compares fine-tuning the foundation with training from scratch on the held-out cold-start
  * domain. Every number in docs/RESULTS.md comes from here (docs/results.json holds them all).
- * Takes about 50 minutes on one of our 2-core machines.
+ * About 2 hours on one of our 2-core machines (in session 16 its 107 runs trained for 124 minutes in
+ * all, two processes at a time; runs on disjoint seeds can share the cache: RESULTS_SEEDS, RESULTS_COLD_SEEDS).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -315,7 +316,8 @@ ${checks.map(([n, v, ok]) => `| ${n} | ${v >= 0 ? '+' : ''}${v.toFixed(4)} | ${o
   clicked item's features through the item side's sparse MLP; on real data, items with the semantic ID, +0.005
   overall and +0.035 fine-tune − scratch on the cold-start domain, docs/RESULTS-HISTORY.md). Every run of this
   table was redone with them on (a fresh cache; the encoder is unchanged); the row "full, --no-history-features" is the
-  full model without them: here they move it by ${sign(paired(full, noHist).mean)} ± ${f4(paired(full, noHist).se)} AUC (ahead in ${paired(full, noHist).ahead} of ${paired(full, noHist).n} seeds),
+  full model without them (the runs went two at a time, so the speed in the header is lower than one run alone
+  gets): here they move it by ${sign(paired(full, noHist).mean)} ± ${f4(paired(full, noHist).se)} AUC (ahead in ${paired(full, noHist).ahead} of ${paired(full, noHist).n} seeds),
   ${sign(m(full, 'warmAuc') - m(noHist, 'warmAuc'))} on warm items and ${sign(m(full, 'coldAuc') - m(noHist, 'coldAuc'))} on cold items. Before it (docs/RESULTS.md at commit c5e196a)
   the full model scored 0.8023 (warm items 0.8074, cold items 0.7885) and fine-tune minus scratch was +0.0588 /
   +0.0553 (freeze l0 / l0+encoder, \`--l2sp ${FT.l2sp}\`) and +0.0537 / +0.0590 with \`--l2sp 0\`.
