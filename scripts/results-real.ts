@@ -64,15 +64,15 @@ const MODELS: Record<string, string[]> = {
   'full, epoch picked on validation AUC, then refit on the whole training period (--valid 0.1 --refit)': ['--valid', VALID, '--refit'],
 };
 /**
- * The rows on items with the source's semantic ID as a feature (\`import amazon --semantic-ids 1\`: the
- * first code of each item's three, a cluster of items by their text that MiniOneRec computed with a large
- * text encoder; docs/DATA.md). The full model and \`--no-id\` also run on CLOSE_SEEDS.
- */
-/**
  * The semantic-ID runs were measured before history features (on by default since 2026-11-28; they
  * read the items' features, and only these data have any) and keep them off: results:history measures them.
  */
 const SID_OFF = ['--no-history-features'];
+/**
+ * The rows on items with the source's semantic ID as a feature (\`import amazon --semantic-ids 1\`: the
+ * first code of each item's three, a cluster of items by their text that MiniOneRec computed with a large
+ * text encoder; docs/DATA.md). The full model and \`--no-id\` also run on CLOSE_SEEDS.
+ */
 const SID_MODELS: Record<string, string[]> = {
   "full, items with the source's semantic ID (level 1) as a feature (import --semantic-ids 1)": SID_OFF,
   '--no-id, items with the semantic ID (import --semantic-ids 1)': ['--no-id', ...SID_OFF],
