@@ -19,6 +19,7 @@ import { useTrainingBackend } from '../src/node/tf-backend.ts';
 import { scoreModel } from '../src/train/evaluate.ts';
 import { mean, pairedBySeed, pairedCells, se } from './paired-stats.ts';
 import { PROTOCOL } from './real-data.ts';
+import { writeWithReading } from './with-reading.ts';
 
 const ROOT = process.env.HIST_DIR ?? '.cache/results-history';
 const SEEDS = (process.env.HIST_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
@@ -102,7 +103,6 @@ const json = {
 };
 writeFileSync('docs/results-blend.json', `${JSON.stringify(json, null, 1)}\n`);
 // The reading is written by hand (docs/RESULTS-BLEND.reading.md) and appended.
-const readingFile = 'docs/RESULTS-BLEND.reading.md';
 const md = `${lines.join('\n')}\n`;
-writeFileSync('docs/RESULTS-BLEND.md', md + (existsSync(readingFile) ? `\n${readFileSync(readingFile, 'utf8')}` : ''));
+writeWithReading('docs/RESULTS-BLEND.md', md);
 console.log(md);

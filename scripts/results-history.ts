@@ -23,6 +23,7 @@ import { runOnce } from './cached-runs.ts';
 import { PROTOCOL, realDataDir } from './real-data.ts';
 import { FT } from './cold-start-settings.ts';
 import { mean, pairedBySeed, pairedCells, se, type Paired } from './paired-stats.ts';
+import { writeWithReading } from './with-reading.ts';
 
 const DATA = realDataDir('results:history');
 const SEEDS = (process.env.HIST_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
@@ -206,7 +207,6 @@ other reference, the full model as it was before ID masking, is in docs/RESULTS-
 ${diffs.map(([n, p]) => `| ${n} | ${pairedCells(p)} |`).join('\n')}
 `;
 // The reading is written by hand (docs/RESULTS-HISTORY.reading.md) and appended.
-const readingFile = 'docs/RESULTS-HISTORY.reading.md';
-writeFileSync('docs/RESULTS-HISTORY.md', md + (existsSync(readingFile) ? `\n${readFileSync(readingFile, 'utf8')}` : ''));
+writeWithReading('docs/RESULTS-HISTORY.md', md);
 writeFileSync('docs/results-history.json', `${JSON.stringify({ machine, seeds: SEEDS, rows, targets: targets.map(([name, p, min]) => ({ name, ...p, min, holds: holds([name, p, min]) })), diffs: Object.fromEntries(diffs) }, null, 2)}\n`);
 console.log(md);

@@ -23,6 +23,7 @@ import { relabelledCopy, runOnce } from './cached-runs.ts';
 import { PROTOCOL, realDataDir } from './real-data.ts';
 import { basicTokenize } from './encoder/vocab.ts';
 import { mean, pairedBySeed, se, sign } from './paired-stats.ts';
+import { writeWithReading } from './with-reading.ts';
 
 const DATA = realDataDir('results:real');
 const SEEDS = (process.env.REAL_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
@@ -590,6 +591,6 @@ ${[[`fine-tune (freeze l0, --l2sp ${FT.l2sp}) − scratch`, paired(CS.l0, CS.scr
 ${validationPart}`;
 mkdirSync('docs', { recursive: true });
 writeFileSync('docs/results-real.json', JSON.stringify({ machine, seeds: SEEDS, epochs: EPOCHS, negatives: NEG, trainSeconds, hashing, coverage, samplesPerSecond: speeds, rows }, null, 1) + '\n');
-const readingFile = 'docs/RESULTS-REAL.reading.md';
-writeFileSync('docs/RESULTS-REAL.md', md + (existsSync(readingFile) ? `\n${readFileSync(readingFile, 'utf8')}` : ''));
+// The reading is written by hand (docs/RESULTS-REAL.reading.md) and appended.
+writeWithReading('docs/RESULTS-REAL.md', md);
 console.log(md);
