@@ -25,6 +25,7 @@ import { train } from '../src/train/train.ts';
 import { finetune } from '../src/train/finetune.ts';
 import { loadRanker } from '../src/node/ranker-files.ts';
 import { hasTorch, PYTHON, runPython } from './helpers/torch.ts';
+import { expectDecayed } from './helpers/decay.ts';
 import { trainWithTorch } from '../src/train/torch-engine.ts';
 import { TrainerError } from '../src/errors.ts';
 import { main } from '../src/cli/main.ts';
@@ -324,9 +325,23 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch trainer', () => {
     expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).kindling.training.loss).toHaveLength(2);
   });
 
+  it('decays the embedding tables as kindling train does (config.embDecay): a row no sample reaches ends at its start × (1 − lr·λ)^steps', async () => {
+    const ex = join(dir, 'export-decay');
+    const m = await exportSamples({ data: world, out: ex, negatives: 2, seed: 5, shards: 2, excludeDomains: ['miniapps'], model: { embDecay: 5 } });
+    expect(m.config.embDecay).toBe(5);
+    const out = join(dir, 'pt-decay');
+    const r = runPython('train', ['--export', ex, '--out', out, '--epochs', '2', '--batch', '256', '--lr', '0.003', '--seed', '5']);
+    expect(r.code, r.err).toBe(0);
+    const after = await loadRanker(out);
+    const start = initParams(m.config, 5);
+    expectDecayed(after.params.get('emb.id')!.dataSync() as Float32Array, start.get('emb.id')!.dataSync() as Float32Array, m.config.hidden, 0.003, 5, 2 * Math.ceil(m.counts.train / 256));
+    for (const p of [start, after.params]) disposeParams(p);
+  }, 120_000);
+
   it('fine-tunes a foundation as kindling finetune does: new rows learn, frozen rows stay, kindling eval reads it', async () => {
     const foundation = join(dir, 'foundation');
-    await train({ data: world, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, seed: 5 });
+    // With embedding decay, which the fine-tune inherits: frozen rows must stay all the same.
+    await train({ data: world, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, seed: 5, model: { embDecay: 2 } });
     const ftExport = join(dir, 'export-ft');
     const m = await exportSamples({ data: world, out: ftExport, negatives: 2, seed: 5, shards: 2, from: foundation, domain: 'miniapps' });
     expect(m.from).toMatchObject({ domain: 'miniapps', isNew: true, domainRow: 4 });
@@ -359,6 +374,7 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch trainer', () => {
     expect(after.manifest.training.newRowsTrained).toContain('emb.sparse');
     expect(rowsChanged('lm.w', H).length).toBeGreaterThan(0); // the encoder level learns
     expect(after.manifest.training).toMatchObject({ command: 'kindling_torch.train', domain: 'miniapps', freeze: 'l0', l2sp: 0.1 });
+    expect(after.manifest.config.embDecay).toBe(2);
     expect(after.manifest.config.domains).toEqual([...before.manifest.config.domains, 'miniapps']);
     for (const p of [before.params, after.params]) disposeParams(p);
     const report = await evaluateModel({ model: out, data: world, domains: ['miniapps'], negatives: 2, seed: 5 });

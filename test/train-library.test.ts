@@ -18,6 +18,8 @@ import { knownIdTest } from '../src/model/known-ids.ts';
 import { readDataSet, splitData } from '../src/node/pipeline.ts';
 import { bucket } from '../src/util/hash.ts';
 import { train, TRAIN_DEFAULTS } from '../src/train/train.ts';
+import { disposeParams, initParams } from '../src/model/params.ts';
+import { expectDecayed } from './helpers/decay.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-lib-'));
 const data = join(dir, 'world');
@@ -117,6 +119,38 @@ describe('training as a library', () => {
     const asBefore = join(dir, 'ft-own-category-old-foundation');
     await finetune({ from: old, data: own, domain: 'miniapps', out: asBefore, epochs: 1, negatives: 2 });
     expect((await loadRanker(asBefore)).params.get('emb.sparse')!.arraySync()).toEqual(sa);
+  });
+
+  it('decays the trainable embedding rows by 1 − lr·λ a step (embDecay), and a fine-tune keeps the frozen rows as they were', async () => {
+    const foundation = join(dir, 'foundation-decay');
+    const lambda = 5;
+    const t = await train({ data, out: foundation, excludeDomains: ['miniapps'], epochs: 2, negatives: 2, model: { historyLength: 8, embDecay: lambda } });
+    const { loadRanker } = await import('../src/node/ranker-files.ts');
+    const f = await loadRanker(foundation);
+    expect(f.manifest.config.embDecay).toBe(lambda);
+    const start = initParams(f.manifest.config, 1);
+    const H = f.manifest.config.hidden;
+    const table = (p: typeof start, name: string) => p.get(name)!.dataSync() as Float32Array;
+    expectDecayed(table(f.params, 'emb.id'), table(start, 'emb.id'), H, TRAIN_DEFAULTS.learningRate, lambda, 2 * Math.ceil(t.trainSamples / TRAIN_DEFAULTS.batchSize));
+    disposeParams(start);
+    // The fine-tune trains as its foundation did (the config carries embDecay): its new rows decay,
+    // every row the foundation trained, frozen by --freeze l0, stays byte for byte.
+    const out = join(dir, 'ft-decay');
+    const ft = await finetune({ from: foundation, data, domain: 'miniapps', out, epochs: 1, negatives: 2 });
+    const after = await loadRanker(out);
+    expect(after.manifest.config.embDecay).toBe(lambda);
+    const seen = Uint8Array.from(atob(f.manifest.training.idBucketsSeen as string), (ch) => ch.charCodeAt(0));
+    const [a, b] = [table(f.params, 'emb.id'), table(after.params, 'emb.id')];
+    let frozen = 0;
+    for (let r = 0; r < a.length / H; r++) {
+      if (!(seen[r >> 3] & (1 << (r & 7)))) continue;
+      frozen++;
+      expect(b.subarray(r * H, (r + 1) * H)).toEqual(a.subarray(r * H, (r + 1) * H));
+    }
+    expect(frozen).toBeGreaterThan(0);
+    expect(table(after.params, 'emb.action')).toEqual(table(f.params, 'emb.action')); // a frozen table, no new rows
+    expectDecayed(b, a, H, FINETUNE_DEFAULTS.learningRate, lambda, Math.ceil(ft.trainSamples / FINETUNE_DEFAULTS.batchSize));
+    for (const p of [f.params, after.params]) disposeParams(p);
   });
 
   it('throws ConfigError naming the option for a bad one', async () => {

@@ -80,13 +80,17 @@ class Trainer:
         if not self.shards:
             raise ExportError(f"{a.export}: {len([s for s in self.m['shards'] if s['split'] == 'train'])} training shards for {world} ranks: rank {rank} has none (export with --shards >= the world size)")
         self.model = Ranker(self.config, self.m["params"], seed=a.seed).to(device)
-        self.pulled, self.new_rows = [], []
+        self.pulled, self.new_rows, self.row_masks = [], [], {}
         if a.from_:
             self.start_from_foundation()
         elif self.m.get("from"):
             raise ExportError(f"{a.export}: exported for fine-tuning {self.m['from']['model']} (--from); give --from")
         self.start_epoch, self.history = 0, []
         self.optimizer = torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=a.lr, eps=1e-7)
+        # config.embDecay: decoupled weight decay on the trainable embedding tables after each step, as
+        # kindling train does (a partly frozen table's frozen rows keep their values).
+        rate = a.lr * (self.config.get("embDecay") or 0)
+        self.decayed = [(p, 1 - rate * self.row_masks[n] if n in self.row_masks else 1 - rate) for n, p in self.model.named_kindling_parameters() if rate and n.startswith("emb.") and p.requires_grad]
         if a.resume:
             self.resume()
         # A parameter no sample reaches (the sparse table of a model whose features are all numeric)
@@ -134,6 +138,7 @@ class Trainer:
                 mask = rows.to(self.device)
                 p.register_hook(lambda g, mask=mask: g * mask)
                 self.new_rows.append(name)
+                self.row_masks[name] = mask
 
     def l2sp(self):
         return sum(((p - p0) ** 2).sum() for p, p0 in self.pulled) * self.a.l2sp if self.a.from_ and self.a.l2sp else None
@@ -201,6 +206,10 @@ class Trainer:
                 self.optimizer.zero_grad()
                 loss.backward()
                 self.optimizer.step()
+                if self.decayed:
+                    with torch.no_grad():
+                        for p, shrink in self.decayed:
+                            p.mul_(shrink)
                 total += loss.item()
                 done += 1
                 samples += n

@@ -25,6 +25,7 @@ export function modelOverrides(a: Values): Partial<RankerConfig> {
   set('unknownIds', optChoice('unknown-ids', a['unknown-ids'], ['mask', 'hash'] as const));
   set('idDropout', optNum('id-dropout', a['id-dropout'], 0, 0.9, false));
   set('histIdDropout', optNum('hist-id-dropout', a['hist-id-dropout'], 0, 0.9, false));
+  set('embDecay', optNum('emb-decay', a['emb-decay'], 0, 100, false));
   if (a['history-features'] && a['no-history-features']) throw new UsageError('--history-features', 'and --no-history-features contradict each other: give one of them');
   if (a['history-features']) o.historyFeatures = true;
   if (a['no-history-features']) o.historyFeatures = false;
@@ -32,10 +33,10 @@ export function modelOverrides(a: Values): Partial<RankerConfig> {
 }
 
 /** The network's flags (train and export). */
-export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout', 'hist-id-dropout'], ['no-text', 'no-id', 'no-sparse', 'no-da', 'history-features', 'no-history-features']);
+export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout', 'hist-id-dropout', 'emb-decay'], ['no-text', 'no-id', 'no-sparse', 'no-da', 'history-features', 'no-history-features']);
 export const MODEL_USAGE = `[--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da] [--reg js|mmd|none]
            [--reg-weight L (alias --lambda)] [--experts N] [--history N] [--unknown-ids mask|hash] [--id-dropout P]
-           [--hist-id-dropout P] [--history-features | --no-history-features]`;
+           [--hist-id-dropout P] [--history-features | --no-history-features] [--emb-decay L]`;
 
 export const trainCommand: Command = {
   usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F [--valid-metric auc|logloss] [--refit]] ${DATA_USAGE}

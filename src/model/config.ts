@@ -78,6 +78,15 @@ export interface RankerConfig {
    * On for new models since 2026-11-28 (DEFAULT_RANKER); models saved before this existed read as false.
    */
   historyFeatures?: boolean;
+  /**
+   * Decoupled weight decay λ on the embedding tables in training (AdamW, Loshchilov & Hutter 2019,
+   * on the `emb.*` tables only): after each Adam step every trainable row is scaled by 1 − lr·λ, so
+   * a row that its samples stop pulling shrinks towards zero: an item clicked a few times says less
+   * through its ID than one clicked often. Training only (no parameter, no kernel change); kept in
+   * the config so that a fine-tune and the PyTorch engine train as the model was trained. Absent or
+   * 0: none (models saved before this existed).
+   */
+  embDecay?: number;
 }
 
 /** A new model's hyperparameters; what comes from the data (text width, features, domains, actions) is not here. */

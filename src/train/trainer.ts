@@ -58,6 +58,10 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
     : [];
   const pull = () => tf.mul(o.l2sp!, tf.addN(pulled.map(({ v, start }) => tf.sum(tf.squaredDifference(v, start)))));
   const optimizer = tf.train.adam(o.learningRate);
+  // Decoupled weight decay on the trainable embedding tables (config.embDecay); frozen rows of a
+  // partly trainable table are put back by afterStep, which runs after it.
+  const shrink = 1 - o.learningRate * (c.embDecay ?? 0);
+  const decayed = shrink < 1 ? specs.filter((p) => p.name.startsWith('emb.') && (o.trainable.includes(p.group) || o.extraTrainable?.includes(p.name))).map((p) => params.get(p.name)!) : [];
   try {
     for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
       const rand = mulberry32(o.seed * 1000 + epoch);
@@ -81,6 +85,7 @@ export async function trainRanker(params: Params, c: RankerConfig, s: Samples, t
           parts.l2sp = p.dataSync()[0];
           return tf.add(l.total, p);
         }, true, trainable)!;
+        if (decayed.length) tf.tidy(() => decayed.forEach((v) => v.assign(tf.mul(v, shrink))));
         o.afterStep?.();
         const value = (await loss.data())[0];
         loss.dispose();
