@@ -11,8 +11,8 @@
  * - the cold-start domain on the semantic-ID import with history features: an Office foundation with
  *   decay, its fine-tune on Industrial's first 2,000 events (freeze l0, --l2sp 0; the fine-tune keeps
  *   its foundation's config, decay included) and the same model from scratch with decay.
- * L = DECAY_LAMBDA (default 1). Seeds DECAY_SEEDS (1-5); DECAY_JOBS (default 2) runs at a time; about 2
- * hours here when results:history's runs are cached, 5 more when not. Not part of CI.
+ * L = DECAY_LAMBDA (default 1). Seeds DECAY_SEEDS (1-5); DECAY_JOBS (default 2) runs at a time; about 1
+ * hour here when results:history's runs are cached (2 jobs, beside other runs), about 3 more when not. Not part of CI.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -157,7 +157,8 @@ const md = `# Weight decay on the embedding tables, on real data
 
 Written by \`npm run results:decay\` (scripts/results-decay.ts) on ${new Date().toISOString().slice(0, 10)}; machine: ${machine}.
 ${SEEDS.length} seeds (${SEEDS.join(', ')}), ${Math.round(seconds / 60)} minutes of training for the runs with decay (each run's own seconds; ${JOBS} runs at a time on
-the 2 cores). Training speed, samples/s, semantic ID + history features: with decay ${speed(FULL_D)}, without ${speed(FULL)}.
+the 2 cores). Training speed, samples/s, semantic ID + history features: with decay ${speed(FULL_D)}, without ${speed(FULL)} (each as its
+runs went: when other runs share the cores the speed falls, so the two compare only when both were made alike).
 
 Data and commands: results:history's (docs/RESULTS-HISTORY.md): the development period of Amazon Reviews 2018,
 Industrial_and_Scientific + Office_Products (../shared/data/amazon18-industrial-office; the later period is kept back), imported

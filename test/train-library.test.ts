@@ -20,6 +20,7 @@ import { bucket } from '../src/util/hash.ts';
 import { train, TRAIN_DEFAULTS } from '../src/train/train.ts';
 import { disposeParams, initParams } from '../src/model/params.ts';
 import { expectDecayed } from './helpers/decay.ts';
+import { modelOverrides } from '../src/cli/train.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-lib-'));
 const data = join(dir, 'world');
@@ -151,6 +152,10 @@ describe('training as a library', () => {
     expect(table(after.params, 'emb.action')).toEqual(table(f.params, 'emb.action')); // a frozen table, no new rows
     expectDecayed(b, a, H, FINETUNE_DEFAULTS.learningRate, lambda, Math.ceil(ft.trainSamples / FINETUNE_DEFAULTS.batchSize));
     for (const p of [f.params, after.params]) disposeParams(p);
+    // The CLI's --emb-decay sets it; a bad value names the flag; without it the config has none.
+    expect(modelOverrides({ 'emb-decay': '2' }).embDecay).toBe(2);
+    expect(modelOverrides({}).embDecay).toBeUndefined();
+    expect(() => modelOverrides({ 'emb-decay': '-1' })).toThrow(/--emb-decay/);
   });
 
   it('throws ConfigError naming the option for a bad one', async () => {
