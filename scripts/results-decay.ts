@@ -14,40 +14,25 @@
  * L = DECAY_LAMBDA (default 1). Seeds DECAY_SEEDS (1-5); DECAY_JOBS (default 2) runs at a time; about 1
  * hour here when results:history's runs are cached (2 jobs, beside other runs), about 3 more when not. Not part of CI.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import type { EvalReport, SliceReport } from '../src/eval/report.ts';
-import { runOnce } from './cached-runs.ts';
-import { PROTOCOL, realDataDir } from './real-data.ts';
+import { PROTOCOL } from './real-data.ts';
 import { FT } from './cold-start-settings.ts';
-import { mean, pairedBySeed, pairedCells, se, type Paired } from './paired-stats.ts';
+import { historyRuns, runTasks } from './history-runs.ts';
+import { mean, pairedCells, type Paired } from './paired-stats.ts';
+import { seedRows } from './seed-rows.ts';
 import { writeWithReading } from './with-reading.ts';
 
-const DATA = realDataDir('results:decay');
 const SEEDS = (process.env.DECAY_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const LAMBDA = process.env.DECAY_LAMBDA ?? '1';
-const ROOT = process.env.HIST_DIR ?? '.cache/results-history';
 const JOBS = Number(process.env.DECAY_JOBS ?? 2);
-const { epochs: EPOCHS, negatives: NEG, cold: COLD, warm: WARM, coldEvents: COLD_EVENTS } = PROTOCOL;
+const { epochs: EPOCHS, negatives: NEG, cold: COLD, coldEvents: COLD_EVENTS } = PROTOCOL;
 const HIST = ['--history-features'];
 const DECAY = ['--emb-decay', LAMBDA];
 const tag = `decay${LAMBDA}`;
 
-const kindling = (args: string[], done: string) => runOnce('bin/kindling.mjs', args, done, !!process.env.DECAY_FRESH);
-const readEval = (d: string, file = 'eval.json'): EvalReport => JSON.parse(readFileSync(join(d, file), 'utf8'));
-const training = (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')).kindling.training;
-
-const plain = join(ROOT, 'data-both');
-const all = join(ROOT, 'data-both-sid1');
-const office = join(ROOT, 'data-office-sid1');
-const industrial = join(ROOT, `data-industrial-${COLD_EVENTS}-sid1`);
-mkdirSync(ROOT, { recursive: true });
-const sid = ['--semantic-ids', '1'];
-await kindling(['import', 'amazon', '--from', DATA, '--out', plain], join(plain, 'import.json'));
-await kindling(['import', 'amazon', '--from', DATA, '--out', all, ...sid], join(all, 'import.json'));
-await kindling(['import', 'amazon', '--from', DATA, '--out', office, '--domains', WARM, ...sid], join(office, 'import.json'));
-await kindling(['import', 'amazon', '--from', DATA, '--out', industrial, '--domains', COLD, '--max-train', COLD_EVENTS, ...sid], join(industrial, 'import.json'));
+const { data, dir, readEval, training, both, coldStart } = await historyRuns('results:decay', !!process.env.DECAY_FRESH);
+const { plain, all } = data;
 
 /** Rows on both domains: name -> [folder slug (results:history's for the runs without decay), data, flags]. */
 const BOTH: Record<string, [string, string, string[]]> = {
@@ -59,39 +44,20 @@ const BOTH: Record<string, [string, string, string[]]> = {
   '--no-id, semantic ID + history features (results:history\'s)': ['noid-hist', all, ['--no-id', ...HIST]],
   '--no-text, semantic ID + history features (results:history\'s; no run with decay)': ['notext-hist', all, ['--no-text', ...HIST]],
 };
-const common = (seed: number) => ['--negatives', NEG, '--seed', String(seed)];
-const dir = (seed: number, name: string) => join(ROOT, `s${seed}-${name}`);
-
-/** A foundation and what starts from it are one task (results:history's folders and commands). */
-const coldStart = (seed: number, suffix: string, flags: string[]) => async () => {
-  const foundation = dir(seed, `foundation-office${suffix}`);
-  await kindling(['train', '--data', office, '--out', foundation, '--epochs', EPOCHS, ...common(seed), ...flags], join(foundation, 'eval.json'));
-  const ft = dir(seed, `ft-l0-l2sp0${suffix}`);
-  await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', ft, '--freeze', 'l0', '--l2sp', '0', ...common(seed)], join(ft, 'eval.json'));
-  const scratch = dir(seed, `scratch${suffix}`);
-  await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...common(seed), ...flags], join(scratch, 'eval.json'));
-};
-const both = (seed: number, [slug, data, flags]: [string, string, string[]]) => () =>
-  kindling(['train', '--data', data, '--out', dir(seed, slug), '--epochs', EPOCHS, ...common(seed), ...flags], join(dir(seed, slug), 'eval.json'));
+const run = (seed: number, [slug, on, flags]: [string, string, string[]]) => both(seed, slug, on, flags);
 const rowsOf = Object.values(BOTH);
 // The new runs first, the most telling first; results:history's own rows run only where its cache lacks them.
-const tasks: (() => Promise<void>)[] = [
-  ...SEEDS.map((seed) => both(seed, rowsOf[2])),
+await runTasks([
+  ...SEEDS.map((seed) => run(seed, rowsOf[2])),
   ...SEEDS.map((seed) => coldStart(seed, `-hist-${tag}`, [...HIST, ...DECAY])),
-  ...SEEDS.map((seed) => both(seed, rowsOf[0])),
-  ...SEEDS.map((seed) => both(seed, rowsOf[4])),
-  ...SEEDS.flatMap((seed) => [rowsOf[1], rowsOf[3], rowsOf[5], rowsOf[6]].map((r) => both(seed, r))),
+  ...SEEDS.map((seed) => run(seed, rowsOf[0])),
+  ...SEEDS.map((seed) => run(seed, rowsOf[4])),
+  ...SEEDS.flatMap((seed) => [rowsOf[1], rowsOf[3], rowsOf[5], rowsOf[6]].map((r) => run(seed, r))),
   ...SEEDS.map((seed) => coldStart(seed, '-hist', HIST)),
-];
-await Promise.all(Array.from({ length: Math.min(JOBS, tasks.length) }, async () => {
-  while (tasks.length) await tasks.shift()!();
-}));
+], JOBS);
 
 // ---- collect
-type Row = { seed: number; auc: number; gauc: number; ndcg10: number; warm: number; cold: number };
-type Metric = Exclude<keyof Row, 'seed'>;
-const rows: Record<string, Row[]> = {};
-const add = (name: string, seed: number, r: SliceReport) => (rows[name] ??= []).push({ seed, auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, warm: r.warm.auc, cold: r.cold.auc });
+const { rows, add, paired, table, bySlice } = seedRows();
 const [PLAIN_D, PLAIN, FULL_D, FULL, NOID_D, NOID, NOTEXT] = Object.keys(BOTH);
 const POP = 'popularity (clicks in the training split)';
 const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
@@ -124,12 +90,6 @@ for (const seed of SEEDS) {
     if (suffix.endsWith(tag)) for (const d of [`foundation-office${suffix}`, `ft-l0-l2sp0${suffix}`, `scratch${suffix}`]) seconds += training(dir(seed, d)).seconds ?? 0;
   }
 }
-const bySeed = (name: string, k: Metric) => new Map(rows[name].map((r) => [r.seed, r[k]]));
-const paired = (a: string, b: string, k: Metric = 'auc') => pairedBySeed(bySeed(a, k), bySeed(b, k));
-const cell = (name: string, k: Metric) => `${mean(rows[name].map((r) => r[k])).toFixed(4)} ± ${se(rows[name].map((r) => r[k])).toFixed(4)}`;
-const table = (names: string[]) => ['| model | AUC | GAUC | NDCG@10 | warm-item AUC | cold-item AUC |', '|---|---|---|---|---|---|', ...names.map((n) => `| ${n} | ${(['auc', 'gauc', 'ndcg10', 'warm', 'cold'] as const).map((k) => cell(n, k)).join(' | ')} |`)].join('\n');
-const SLICES = { auc: 'overall', warm: 'warm items', cold: 'cold items' } as const;
-const bySlice = (what: string, a: string, b: string) => (Object.keys(SLICES) as (keyof typeof SLICES)[]).map((k): [string, Paired] => [`${SLICES[k]}: ${what}`, paired(a, b, k)]);
 type Target = [string, Paired, number];
 const targets: Target[] = [
   ['cold-item AUC: full (semantic ID, history features, decay) − text cosine ≥ +0.03', paired(FULL_D, COS, 'cold'), 0.03],

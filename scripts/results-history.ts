@@ -15,40 +15,25 @@
  * the protocol's target over 10. Runs are cached under .cache/results-history (HIST_DIR; HIST_FRESH=1 redoes
  * them), HIST_JOBS (default 2) at a time; about 3 hours here. Not part of CI.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import type { EvalReport, SliceReport } from '../src/eval/report.ts';
-import { runOnce } from './cached-runs.ts';
-import { PROTOCOL, realDataDir } from './real-data.ts';
+import { PROTOCOL } from './real-data.ts';
 import { FT } from './cold-start-settings.ts';
-import { mean, pairedBySeed, pairedCells, se, type Paired } from './paired-stats.ts';
+import { historyRuns, runTasks } from './history-runs.ts';
+import { mean, pairedCells, type Paired } from './paired-stats.ts';
+import { seedRows } from './seed-rows.ts';
 import { writeWithReading } from './with-reading.ts';
 
-const DATA = realDataDir('results:history');
 const SEEDS = (process.env.HIST_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 /** More seeds for the cold-start domain with history features alone (its foundation, fine-tune and scratch): the protocol's target over 10. */
 const MORE_SEEDS = (process.env.HIST_MORE_SEEDS ?? '6,7,8,9,10').split(',').filter(Boolean).map(Number);
-const ROOT = process.env.HIST_DIR ?? '.cache/results-history';
 const JOBS = Number(process.env.HIST_JOBS ?? 2);
-const { epochs: EPOCHS, negatives: NEG, cold: COLD, warm: WARM, coldEvents: COLD_EVENTS } = PROTOCOL;
+const { epochs: EPOCHS, negatives: NEG, cold: COLD, coldEvents: COLD_EVENTS } = PROTOCOL;
 const ON = ['--history-features'];
 const OFF = ['--no-history-features'];
 
-const kindling = (args: string[], done: string) => runOnce('bin/kindling.mjs', args, done, !!process.env.HIST_FRESH);
-const readEval = (dir: string, file = 'eval.json'): EvalReport => JSON.parse(readFileSync(join(dir, file), 'utf8'));
-const training = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).kindling.training;
-
-const plain = join(ROOT, 'data-both');
-const all = join(ROOT, 'data-both-sid1');
-const office = join(ROOT, 'data-office-sid1');
-const industrial = join(ROOT, `data-industrial-${COLD_EVENTS}-sid1`);
-mkdirSync(ROOT, { recursive: true });
-const sid = ['--semantic-ids', '1'];
-await kindling(['import', 'amazon', '--from', DATA, '--out', plain], join(plain, 'import.json'));
-await kindling(['import', 'amazon', '--from', DATA, '--out', all, ...sid], join(all, 'import.json'));
-await kindling(['import', 'amazon', '--from', DATA, '--out', office, '--domains', WARM, ...sid], join(office, 'import.json'));
-await kindling(['import', 'amazon', '--from', DATA, '--out', industrial, '--domains', COLD, '--max-train', COLD_EVENTS, ...sid], join(industrial, 'import.json'));
+const { data, dir, readEval, training, both, coldStart } = await historyRuns('results:history', !!process.env.HIST_FRESH);
+const { plain, all } = data;
 
 /** Rows on both domains: [folder slug, data, flags]. */
 const BOTH: Record<string, [string, string, string[]]> = {
@@ -58,36 +43,19 @@ const BOTH: Record<string, [string, string, string[]]> = {
   '--no-text, history features': ['notext-hist', all, ['--no-text', ...ON]],
   'full model on the plain import (no semantic ID, so no item features; results:real\'s "full model")': ['plain-full', plain, []],
 };
-const common = (seed: number) => ['--negatives', NEG, '--seed', String(seed)];
-const dir = (seed: number, name: string) => join(ROOT, `s${seed}-${name}`);
 
 /** Every run as a task of its own (a foundation and what starts from it are one task), JOBS at a time. */
-const coldStart = (seed: number, suffix: string, flags: string[]) => async () => {
-  const foundation = dir(seed, `foundation-office${suffix}`);
-  await kindling(['train', '--data', office, '--out', foundation, '--epochs', EPOCHS, ...common(seed), ...flags], join(foundation, 'eval.json'));
-  // The fine-tune keeps its foundation's network (history features included).
-  const ft = dir(seed, `ft-l0-l2sp0${suffix}`);
-  await kindling(['finetune', '--from', foundation, '--data', industrial, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', ft, '--freeze', 'l0', '--l2sp', '0', ...common(seed)], join(ft, 'eval.json'));
-  const scratch = dir(seed, `scratch${suffix}`);
-  await kindling(['train', '--data', industrial, '--out', scratch, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...common(seed), ...flags], join(scratch, 'eval.json'));
-};
-const tasks: (() => Promise<void>)[] = [
+await runTasks([
   ...SEEDS.flatMap((seed) => [
-    ...Object.values(BOTH).map(([name, data, flags]) => () => kindling(['train', '--data', data, '--out', dir(seed, name), '--epochs', EPOCHS, ...common(seed), ...flags], join(dir(seed, name), 'eval.json'))),
+    ...Object.values(BOTH).map(([slug, on, flags]) => both(seed, slug, on, flags)),
     coldStart(seed, '-hist', ON),
     coldStart(seed, '', OFF),
   ]),
   ...MORE_SEEDS.map((seed) => coldStart(seed, '-hist', ON)),
-];
-await Promise.all(Array.from({ length: Math.min(JOBS, tasks.length) }, async () => {
-  while (tasks.length) await tasks.shift()!();
-}));
+], JOBS);
 
 // ---- collect
-type Row = { seed: number; auc: number; gauc: number; ndcg10: number; warm: number; cold: number };
-type Metric = Exclude<keyof Row, 'seed'>;
-const rows: Record<string, Row[]> = {};
-const add = (name: string, seed: number, r: SliceReport) => (rows[name] ??= []).push({ seed, auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, warm: r.warm.auc, cold: r.cold.auc });
+const { rows, add, paired, table, bySlice } = seedRows();
 const [FULL_H, FULL, NOID_H, NOTEXT_H, PLAIN] = Object.keys(BOTH);
 const POP = 'popularity (clicks in the training split)';
 const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
@@ -136,12 +104,6 @@ for (const seed of ALL_SEEDS) {
   add(allSeeds(CS.scratchH), seed, readEval(dir(seed, 'scratch-hist')));
   if (MORE_SEEDS.includes(seed)) for (const d of ['foundation-office-hist', 'ft-l0-l2sp0-hist', 'scratch-hist']) seconds += training(dir(seed, d)).seconds ?? 0;
 }
-const bySeed = (name: string, k: Metric) => new Map(rows[name].map((r) => [r.seed, r[k]]));
-const paired = (a: string, b: string, k: Metric = 'auc') => pairedBySeed(bySeed(a, k), bySeed(b, k));
-const cell = (name: string, k: Metric) => `${mean(rows[name].map((r) => r[k])).toFixed(4)} ± ${se(rows[name].map((r) => r[k])).toFixed(4)}`;
-const table = (names: string[]) => ['| model | AUC | GAUC | NDCG@10 | warm-item AUC | cold-item AUC |', '|---|---|---|---|---|---|', ...names.map((n) => `| ${n} | ${(['auc', 'gauc', 'ndcg10', 'warm', 'cold'] as const).map((k) => cell(n, k)).join(' | ')} |`)].join('\n');
-const SLICES = { auc: 'overall', warm: 'warm items', cold: 'cold items' } as const;
-const bySlice = (what: string, a: string, b: string) => (Object.keys(SLICES) as (keyof typeof SLICES)[]).map((k): [string, Paired] => [`${SLICES[k]}: ${what}`, paired(a, b, k)]);
 type Target = [string, Paired, number];
 const targets: Target[] = [
   ['cold-item AUC: full − text cosine ≥ +0.03', paired(FULL_H, COS, 'cold'), 0.03],

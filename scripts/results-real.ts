@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { EvalReport, SliceReport } from '../src/eval/report.ts';
+import type { EvalReport } from '../src/eval/report.ts';
 import { itemKey } from '../src/features/history.ts';
 import { DEFAULT_RANKER } from '../src/model/config.ts';
 import { bucket } from '../src/util/hash.ts';
@@ -22,8 +22,9 @@ import { FT } from './cold-start-settings.ts';
 import { relabelledCopy, runOnce } from './cached-runs.ts';
 import { PROTOCOL, realDataDir } from './real-data.ts';
 import { basicTokenize } from './encoder/vocab.ts';
-import { mean, pairedBySeed, se, sign } from './paired-stats.ts';
+import { mean, se, sign } from './paired-stats.ts';
 import { writeWithReading } from './with-reading.ts';
+import { seedRows } from './seed-rows.ts';
 
 const DATA = realDataDir('results:real');
 const SEEDS = (process.env.REAL_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
@@ -209,9 +210,7 @@ for (const seed of SEEDS) {
 }
 
 // ---- collect
-type Row = { seed: number; auc: number; gauc: number; ndcg10: number; warm: number; cold: number };
-const rows: Record<string, Row[]> = {};
-const add = (name: string, seed: number, r: SliceReport) => (rows[name] ??= []).push({ seed, auc: r.overall.auc, gauc: r.overall.gauc, ndcg10: r.overall.ndcg10, warm: r.warm.auc, cold: r.cold.auc });
+const { rows, add, paired, table, bySlice } = seedRows();
 const POP = 'popularity (clicks in the training split)';
 const USE = Object.keys(MODELS)[5];
 const V100K = Object.keys(MODELS)[10];
@@ -382,15 +381,6 @@ function vocabularyCoverage() {
 }
 const coverage = vocabularyCoverage();
 
-const cell = (name: string, k: keyof Row) => `${mean(rows[name].map((r) => r[k])).toFixed(4)} ± ${se(rows[name].map((r) => r[k])).toFixed(4)}`;
-const table = (names: string[]) => ['| model | AUC | GAUC | NDCG@10 | warm-item AUC | cold-item AUC |', '|---|---|---|---|---|---|', ...names.map((n) => `| ${n} | ${(['auc', 'gauc', 'ndcg10', 'warm', 'cold'] as const).map((k) => cell(n, k)).join(' | ')} |`)].join('\n');
-/** a - b per seed on metric k: mean, standard error, seeds where a is ahead. */
-function paired(a: string, b: string, k: keyof Row = 'auc') {
-  const by = (n: string) => new Map(rows[n].map((r) => [r.seed, r[k]]));
-  return pairedBySeed(by(a), by(b));
-}
-/** The same difference on each slice: overall, warm items, cold items. */
-const bySlice = (what: string, a: string, b: string) => (['auc', 'warm', 'cold'] as const).map((k): [string, ReturnType<typeof paired>] => [`${{ auc: 'overall', warm: 'warm items', cold: 'cold items' }[k]}: ${what}`, paired(a, b, k)]);
 const FULL = 'full model';
 const DROP0 = Object.keys(MODELS)[3];
 const HASH = Object.keys(MODELS)[4];

@@ -1,0 +1,65 @@
+/**
+ * results:history's runs on real data, which results:decay reads and adds to: the development period
+ * imported plain and with the source's semantic ID (level 1) into one cache folder (HIST_DIR, default
+ * .cache/results-history), and the commands every run is made with. A run is skipped while its
+ * eval.json exists, unless `fresh`.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EvalReport } from '../src/eval/report.ts';
+import { runOnce } from './cached-runs.ts';
+import { FT } from './cold-start-settings.ts';
+import { PROTOCOL, realDataDir } from './real-data.ts';
+
+const { epochs: EPOCHS, negatives: NEG, cold: COLD, warm: WARM, coldEvents: COLD_EVENTS } = PROTOCOL;
+
+/** Runs of the script `script` (its name in the message when the data is absent). */
+export async function historyRuns(script: string, fresh: boolean) {
+  const DATA = realDataDir(script);
+  const root = process.env.HIST_DIR ?? '.cache/results-history';
+  const kindling = (args: string[], done: string) => runOnce('bin/kindling.mjs', args, done, fresh);
+  const data = {
+    plain: join(root, 'data-both'),
+    all: join(root, 'data-both-sid1'),
+    office: join(root, 'data-office-sid1'),
+    industrial: join(root, `data-industrial-${COLD_EVENTS}-sid1`),
+  };
+  mkdirSync(root, { recursive: true });
+  const sid = ['--semantic-ids', '1'];
+  await kindling(['import', 'amazon', '--from', DATA, '--out', data.plain], join(data.plain, 'import.json'));
+  await kindling(['import', 'amazon', '--from', DATA, '--out', data.all, ...sid], join(data.all, 'import.json'));
+  await kindling(['import', 'amazon', '--from', DATA, '--out', data.office, '--domains', WARM, ...sid], join(data.office, 'import.json'));
+  await kindling(['import', 'amazon', '--from', DATA, '--out', data.industrial, '--domains', COLD, '--max-train', COLD_EVENTS, ...sid], join(data.industrial, 'import.json'));
+
+  const common = (seed: number) => ['--negatives', NEG, '--seed', String(seed)];
+  const dir = (seed: number, name: string) => join(root, `s${seed}-${name}`);
+  return {
+    data,
+    dir,
+    readEval: (d: string, file = 'eval.json'): EvalReport => JSON.parse(readFileSync(join(d, file), 'utf8')),
+    training: (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')).kindling.training,
+    /** A run on both domains: `kindling train` on `on` into s<seed>-<slug>. */
+    both: (seed: number, slug: string, on: string, flags: string[]) => () =>
+      kindling(['train', '--data', on, '--out', dir(seed, slug), '--epochs', EPOCHS, ...common(seed), ...flags], join(dir(seed, slug), 'eval.json')),
+    /**
+     * The cold-start domain as one task: an Office foundation (s<seed>-foundation-office<suffix>), its
+     * fine-tune on Industrial's first events (ft-l0-l2sp0<suffix>: it keeps its foundation's network and
+     * config) and the same model from scratch (scratch<suffix>).
+     */
+    coldStart: (seed: number, suffix: string, flags: string[]) => async () => {
+      const foundation = dir(seed, `foundation-office${suffix}`);
+      await kindling(['train', '--data', data.office, '--out', foundation, '--epochs', EPOCHS, ...common(seed), ...flags], join(foundation, 'eval.json'));
+      const ft = dir(seed, `ft-l0-l2sp0${suffix}`);
+      await kindling(['finetune', '--from', foundation, '--data', data.industrial, '--domain', COLD, '--epochs', String(FT.epochs), '--lr', String(FT.lr), '--out', ft, '--freeze', 'l0', '--l2sp', '0', ...common(seed)], join(ft, 'eval.json'));
+      const scratch = dir(seed, `scratch${suffix}`);
+      await kindling(['train', '--data', data.industrial, '--out', scratch, '--epochs', String(FT.epochs), '--batch', String(FT.scratchBatch), ...common(seed), ...flags], join(scratch, 'eval.json'));
+    },
+  };
+}
+
+/** Runs `tasks` in order, `jobs` at a time. */
+export async function runTasks(tasks: (() => Promise<void>)[], jobs: number) {
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, async () => {
+    while (tasks.length) await tasks.shift()!();
+  }));
+}
