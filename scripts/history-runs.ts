@@ -6,12 +6,17 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvalReport } from '../src/eval/report.ts';
+import type { EvalReport, SliceReport } from '../src/eval/report.ts';
 import { runOnce } from './cached-runs.ts';
 import { FT } from './cold-start-settings.ts';
 import { PROTOCOL, realDataDir } from './real-data.ts';
 
 const { epochs: EPOCHS, negatives: NEG, cold: COLD, warm: WARM, coldEvents: COLD_EVENTS } = PROTOCOL;
+
+/** The two baselines' row names, read from a run's eval.json. */
+export const POP = 'popularity (clicks in the training split)';
+export const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
+type Add = (name: string, seed: number, r: SliceReport) => void;
 
 /** Runs of the script `script` (its name in the message when the data is absent). */
 export async function historyRuns(script: string, fresh: boolean) {
@@ -33,11 +38,43 @@ export async function historyRuns(script: string, fresh: boolean) {
 
   const common = (seed: number) => ['--negatives', NEG, '--seed', String(seed)];
   const dir = (seed: number, name: string) => join(root, `s${seed}-${name}`);
+  const readEval = (d: string, file = 'eval.json'): EvalReport => JSON.parse(readFileSync(join(d, file), 'utf8'));
+  const training = (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')).kindling.training;
   return {
     data,
     dir,
-    readEval: (d: string, file = 'eval.json'): EvalReport => JSON.parse(readFileSync(join(d, file), 'utf8')),
-    training: (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')).kindling.training,
+    readEval,
+    training,
+    /**
+     * Seed `seed`'s runs on both domains (row name -> [folder slug, ...]) into `add`, and the baselines (POP,
+     * COS) from the row `baselinesOf`; returns each row's training record (seconds, samples/s).
+     */
+    readBoth(seed: number, rows: Record<string, [string, ...unknown[]]>, add: Add, baselinesOf: string) {
+      const records: Record<string, { seconds: number; samplesPerSecond: number }> = {};
+      for (const [name, [slug]] of Object.entries(rows)) {
+        const r = readEval(dir(seed, slug));
+        add(name, seed, r);
+        records[name] = training(dir(seed, slug));
+        if (name === baselinesOf) {
+          add(POP, seed, r.baselines!.popularity!);
+          add(COS, seed, r.baselines!.text_cosine!);
+        }
+      }
+      return records;
+    },
+    /**
+     * Seed `seed`'s cold-start runs with folder suffix `suffix` into `add` under `names` (the foundation as
+     * it was, read from the fine-tune's foundation-eval.json; the fine-tune; scratch); returns the
+     * fine-tune's report and the three runs' training seconds.
+     */
+    readColdStart(seed: number, suffix: string, add: Add, names: { zero: string; ft: string; scratch: string }) {
+      const ft = readEval(dir(seed, `ft-l0-l2sp0${suffix}`));
+      add(names.zero, seed, readEval(dir(seed, `ft-l0-l2sp0${suffix}`), 'foundation-eval.json'));
+      add(names.ft, seed, ft);
+      add(names.scratch, seed, readEval(dir(seed, `scratch${suffix}`)));
+      const seconds = [`foundation-office${suffix}`, `ft-l0-l2sp0${suffix}`, `scratch${suffix}`].reduce((n, d) => n + (training(dir(seed, d)).seconds ?? 0), 0);
+      return { ft, seconds };
+    },
     /** A run on both domains: `kindling train` on `on` into s<seed>-<slug>. */
     both: (seed: number, slug: string, on: string, flags: string[]) => () =>
       kindling(['train', '--data', on, '--out', dir(seed, slug), '--epochs', EPOCHS, ...common(seed), ...flags], join(dir(seed, slug), 'eval.json')),

@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { PROTOCOL } from './real-data.ts';
 import { FT } from './cold-start-settings.ts';
-import { historyRuns, runTasks } from './history-runs.ts';
+import { COS, historyRuns, POP, runTasks } from './history-runs.ts';
 import { mean, pairedCells, type Paired } from './paired-stats.ts';
 import { seedRows } from './seed-rows.ts';
 import { writeWithReading } from './with-reading.ts';
@@ -31,7 +31,7 @@ const HIST = ['--history-features'];
 const DECAY = ['--emb-decay', LAMBDA];
 const tag = `decay${LAMBDA}`;
 
-const { data, dir, readEval, training, both, coldStart } = await historyRuns('results:decay', !!process.env.DECAY_FRESH);
+const { data, both, coldStart, readBoth, readColdStart } = await historyRuns('results:decay', !!process.env.DECAY_FRESH);
 const { plain, all } = data;
 
 /** Rows on both domains: name -> [folder slug (results:history's for the runs without decay), data, flags]. */
@@ -42,7 +42,8 @@ const BOTH: Record<string, [string, string, string[]]> = {
   'full, semantic ID + history features (results:history\'s)': ['full-hist', all, HIST],
   [`--no-id, semantic ID + history features, --emb-decay ${LAMBDA}`]: [`noid-hist-${tag}`, all, ['--no-id', ...HIST, ...DECAY]],
   '--no-id, semantic ID + history features (results:history\'s)': ['noid-hist', all, ['--no-id', ...HIST]],
-  '--no-text, semantic ID + history features (results:history\'s; no run with decay)': ['notext-hist', all, ['--no-text', ...HIST]],
+  '--no-text, semantic ID + history features (results:history\'s)': ['notext-hist', all, ['--no-text', ...HIST]],
+  [`--no-text, semantic ID + history features, --emb-decay ${LAMBDA}`]: [`notext-hist-${tag}`, all, ['--no-text', ...HIST, ...DECAY]],
 };
 const run = (seed: number, [slug, on, flags]: [string, string, string[]]) => both(seed, slug, on, flags);
 const rowsOf = Object.values(BOTH);
@@ -52,15 +53,14 @@ await runTasks([
   ...SEEDS.map((seed) => coldStart(seed, `-hist-${tag}`, [...HIST, ...DECAY])),
   ...SEEDS.map((seed) => run(seed, rowsOf[0])),
   ...SEEDS.map((seed) => run(seed, rowsOf[4])),
+  ...SEEDS.map((seed) => run(seed, rowsOf[7])),
   ...SEEDS.flatMap((seed) => [rowsOf[1], rowsOf[3], rowsOf[5], rowsOf[6]].map((r) => run(seed, r))),
   ...SEEDS.map((seed) => coldStart(seed, '-hist', HIST)),
 ], JOBS);
 
 // ---- collect
 const { rows, add, paired, table, bySlice } = seedRows();
-const [PLAIN_D, PLAIN, FULL_D, FULL, NOID_D, NOID, NOTEXT] = Object.keys(BOTH);
-const POP = 'popularity (clicks in the training split)';
-const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
+const [PLAIN_D, PLAIN, FULL_D, FULL, NOID_D, NOID, NOTEXT, NOTEXT_D] = Object.keys(BOTH);
 const CS = {
   zeroD: `${COLD}: Office foundation with decay, as it was (zero-shot)`,
   ftD: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0 (decay from the foundation's config)`,
@@ -72,28 +72,19 @@ const CS = {
 const speeds: Record<string, number[]> = {};
 let seconds = 0;
 for (const seed of SEEDS) {
-  for (const [name, [slug]] of Object.entries(BOTH)) {
-    const r = readEval(dir(seed, slug));
-    add(name, seed, r);
-    const t = training(dir(seed, slug));
+  for (const [name, t] of Object.entries(readBoth(seed, BOTH, add, FULL_D))) {
     (speeds[name] ??= []).push(t.samplesPerSecond);
-    if (slug.endsWith(tag)) seconds += t.seconds;
-    if (name === FULL_D) {
-      add(POP, seed, r.baselines!.popularity!);
-      add(COS, seed, r.baselines!.text_cosine!);
-    }
+    if (BOTH[name][0].endsWith(tag)) seconds += t.seconds;
   }
   for (const [suffix, zero, ft, scratch] of [[`-hist-${tag}`, CS.zeroD, CS.ftD, CS.scratchD], ['-hist', CS.zero, CS.ft, CS.scratch]] as const) {
-    add(zero, seed, readEval(dir(seed, `ft-l0-l2sp0${suffix}`), 'foundation-eval.json'));
-    add(ft, seed, readEval(dir(seed, `ft-l0-l2sp0${suffix}`)));
-    add(scratch, seed, readEval(dir(seed, `scratch${suffix}`)));
-    if (suffix.endsWith(tag)) for (const d of [`foundation-office${suffix}`, `ft-l0-l2sp0${suffix}`, `scratch${suffix}`]) seconds += training(dir(seed, d)).seconds ?? 0;
+    const cs = readColdStart(seed, suffix, add, { zero, ft, scratch });
+    if (suffix.endsWith(tag)) seconds += cs.seconds;
   }
 }
 type Target = [string, Paired, number];
 const targets: Target[] = [
   ['cold-item AUC: full (semantic ID, history features, decay) − text cosine ≥ +0.03', paired(FULL_D, COS, 'cold'), 0.03],
-  ['cold-item AUC: full − `--no-text` (without decay) ≥ +0.05', paired(FULL_D, NOTEXT, 'cold'), 0.05],
+  ['cold-item AUC: full − `--no-text` (both with decay) ≥ +0.05', paired(FULL_D, NOTEXT_D, 'cold'), 0.05],
   ['cold-item AUC: full − `--no-id` (both with decay) ≥ 0', paired(FULL_D, NOID_D, 'cold'), 0],
   ['warm-item AUC: full − the full model on the plain import ≥ −0.005', paired(FULL_D, PLAIN, 'warm'), -0.005],
   ['overall AUC: full − popularity ≥ +0.08', paired(FULL_D, POP, 'auc'), 0.08],
@@ -106,6 +97,7 @@ const diffs: [string, Paired][] = [
   ...bySlice('plain import, with decay − without', PLAIN_D, PLAIN),
   ...bySlice('semantic ID + history features, with decay − without', FULL_D, FULL),
   ...bySlice('`--no-id`, with decay − without', NOID_D, NOID),
+  ...bySlice('`--no-text`, with decay − without', NOTEXT_D, NOTEXT),
   ...bySlice(`${COLD} fine-tune, with decay − without`, CS.ftD, CS.ft),
   ...bySlice(`${COLD} from scratch, with decay − without`, CS.scratchD, CS.scratch),
   ['overall: fine-tune − scratch, without decay (results:history\'s)', paired(CS.ft, CS.scratch)],
@@ -130,7 +122,7 @@ tables only: after each Adam step every trainable row of \`emb.id\`, \`emb.spars
 is scaled by 1 − lr·${LAMBDA}. Training only: no parameter, kernel or file changes. Cells: mean ± standard error over seeds; differences paired per seed.
 
 ## Both domains
-${table([PLAIN_D, PLAIN, FULL_D, FULL, NOID_D, NOID, NOTEXT, POP, COS])}
+${table([PLAIN_D, PLAIN, FULL_D, FULL, NOID_D, NOID, NOTEXT_D, NOTEXT, POP, COS])}
 
 ## The cold-start domain (semantic ID + history features)
 ${table(Object.values(CS))}

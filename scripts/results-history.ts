@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { PROTOCOL } from './real-data.ts';
 import { FT } from './cold-start-settings.ts';
-import { historyRuns, runTasks } from './history-runs.ts';
+import { COS, historyRuns, POP, runTasks } from './history-runs.ts';
 import { mean, pairedCells, type Paired } from './paired-stats.ts';
 import { seedRows } from './seed-rows.ts';
 import { writeWithReading } from './with-reading.ts';
@@ -32,7 +32,7 @@ const { epochs: EPOCHS, negatives: NEG, cold: COLD, coldEvents: COLD_EVENTS } = 
 const ON = ['--history-features'];
 const OFF = ['--no-history-features'];
 
-const { data, dir, readEval, training, both, coldStart } = await historyRuns('results:history', !!process.env.HIST_FRESH);
+const { data, dir, readEval, training, both, coldStart, readBoth, readColdStart } = await historyRuns('results:history', !!process.env.HIST_FRESH);
 const { plain, all } = data;
 
 /** Rows on both domains: [folder slug, data, flags]. */
@@ -57,8 +57,6 @@ await runTasks([
 // ---- collect
 const { rows, add, paired, table, bySlice } = seedRows();
 const [FULL_H, FULL, NOID_H, NOTEXT_H, PLAIN] = Object.keys(BOTH);
-const POP = 'popularity (clicks in the training split)';
-const COS = 'text cosine with the mean of the last 10 clicked items (shipped encoder, no parameters)';
 const CS = {
   zeroH: `${COLD}: Office foundation with history features, as it was (zero-shot)`,
   ftH: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0`,
@@ -72,26 +70,16 @@ const CS = {
 const speeds: Record<string, number[]> = {};
 let seconds = 0;
 for (const seed of SEEDS) {
-  for (const [name, [slug]] of Object.entries(BOTH)) {
-    const r = readEval(dir(seed, slug));
-    add(name, seed, r);
-    const t = training(dir(seed, slug));
+  for (const [name, t] of Object.entries(readBoth(seed, BOTH, add, FULL_H))) {
     (speeds[name] ??= []).push(t.samplesPerSecond);
     seconds += t.seconds;
-    if (name === FULL_H) {
-      add(POP, seed, r.baselines!.popularity!);
-      add(COS, seed, r.baselines!.text_cosine!);
-    }
   }
   for (const [suffix, zero, ft, scratch] of [['-hist', CS.zeroH, CS.ftH, CS.scratchH], ['', CS.zero, CS.ft, CS.scratch]] as const) {
-    const f = readEval(dir(seed, `ft-l0-l2sp0${suffix}`));
-    add(zero, seed, readEval(dir(seed, `ft-l0-l2sp0${suffix}`), 'foundation-eval.json'));
-    add(ft, seed, f);
-    add(scratch, seed, readEval(dir(seed, `scratch${suffix}`)));
-    for (const d of [`foundation-office${suffix}`, `ft-l0-l2sp0${suffix}`, `scratch${suffix}`]) seconds += training(dir(seed, d)).seconds ?? 0;
+    const cs = readColdStart(seed, suffix, add, { zero, ft, scratch });
+    seconds += cs.seconds;
     if (suffix) {
-      add(CS.pop, seed, f.baselines!.popularity!);
-      add(CS.cos, seed, f.baselines!.text_cosine!);
+      add(CS.pop, seed, cs.ft.baselines!.popularity!);
+      add(CS.cos, seed, cs.ft.baselines!.text_cosine!);
     }
   }
 }
