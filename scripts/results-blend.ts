@@ -17,6 +17,9 @@ import { join } from 'node:path';
 import { evaluate } from '../src/eval/report.ts';
 import { useTrainingBackend } from '../src/node/tf-backend.ts';
 import { scoreModel } from '../src/train/evaluate.ts';
+import type { EventRow } from '../src/data/schema.ts';
+import { readDataSet, splitData } from '../src/node/pipeline.ts';
+import { historySignals } from './history-signals.ts';
 import { mean, pairedBySeed, pairedCells, se } from './paired-stats.ts';
 import { PROTOCOL } from './real-data.ts';
 import { writeWithReading } from './with-reading.ts';
@@ -29,7 +32,12 @@ const MODELS: [string, string, string][] = [
   ['full model, plain import (no item features)', 'plain-full', 'data-both'],
   ['full, semantic ID, no history features', 'full', 'data-both-sid1'],
   ['full, semantic ID, history features', 'full-hist', 'data-both-sid1'],
+  ['full, semantic ID, history features, --emb-decay 1 (results:decay\'s)', 'full-hist-decay1', 'data-both-sid1'],
 ];
+/** The second table's grid: popularity (α), co-occurrence (β) and repeat (γ) weights. */
+const GRID = { a: [0, 0.3, 0.5], b: [0, 0.5, 1, 2, 3, 4], g: [0, 1, 2, 4, 8] };
+const combos = GRID.a.flatMap((a) => GRID.b.flatMap((b) => GRID.g.map((g) => [a, b, g] as const)));
+const comboKey = (c: readonly number[]) => c.join(',');
 const SLICES = ['overall', 'warm', 'cold'] as const;
 type Slice = (typeof SLICES)[number];
 
@@ -46,6 +54,20 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 /** auc[model][α][slice] per seed; popularity[slice] per seed. */
 const auc: Record<string, Record<number, Record<Slice, Map<number, number>>>> = {};
 const popularity: Record<Slice, Map<number, number>> = { overall: new Map(), warm: new Map(), cold: new Map() };
+const slicesMap = (): Record<Slice, Map<number, number>> => ({ overall: new Map(), warm: new Map(), cold: new Map() });
+/** grid[model][α,β,γ][slice] per seed; signals[name][slice] per seed (each signal alone, no model). */
+const grid: Record<string, Record<string, Record<Slice, Map<number, number>>>> = {};
+const signals: Record<string, Record<Slice, Map<number, number>>> = { repeat: slicesMap(), 'co-occurrence': slicesMap(), 'popularity + co-occurrence (β 1)': slicesMap() };
+const dataSets = new Map<string, { all: EventRow[]; train: EventRow[] }>();
+const eventsOf = (data: string) => {
+  let d = dataSets.get(data);
+  if (!d) {
+    const set = readDataSet(data);
+    d = { all: set.events, train: splitData(set, { trainFraction: 0.8, negatives: 0, seed: 1 }).train };
+    dataSets.set(data, d);
+  }
+  return d;
+};
 const started = Date.now();
 for (const [name, slug, data] of MODELS) {
   auc[name] = {};
@@ -62,6 +84,21 @@ for (const [name, slug, data] of MODELS) {
       const cell = ((auc[name][a] ??= { overall: new Map(), warm: new Map(), cold: new Map() }));
       for (const k of SLICES) cell[k].set(seed, r[k].auc);
     }
+    // The ceiling with the signals the network does not read (scripts/history-signals.ts).
+    const { all, train } = eventsOf(join(ROOT, data));
+    const h = historySignals(all, train, s.events, JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).kindling.config.historyLength);
+    const g = (grid[name] ??= {});
+    for (const c of combos) {
+      const [a, b, gm] = c;
+      const r = evaluate(s.test, Float32Array.from(z, (x, i) => sigmoid(x + a * pop[i] + b * h.cooc[i] + gm * h.repeat[i])));
+      const cell = (g[comboKey(c)] ??= slicesMap());
+      for (const k of SLICES) cell[k].set(seed, r[k].auc);
+    }
+    if (name === MODELS[0][0])
+      for (const [key, sc] of [['repeat', h.repeat], ['co-occurrence', h.cooc], ['popularity + co-occurrence (β 1)', Float32Array.from(pop, (p, i) => p + h.cooc[i])]] as const) {
+        const r = evaluate(s.test, sc);
+        for (const k of SLICES) signals[key][k].set(seed, r[k].auc);
+      }
     const p = evaluate(s.test, s.ctr, { popularity: s.baselines.popularity }).baselines!.popularity!;
     for (const k of SLICES) popularity[k].set(seed, p[k].auc);
     console.log(`${name}, seed ${seed}: ${ALPHAS.map((a) => `α ${a} ${auc[name][a].overall.get(seed)!.toFixed(4)}`).join(', ')}`);
@@ -96,9 +133,50 @@ const lines = [
     SLICES.flatMap((k) => [0, best(name, k)].filter((a, i, xs) => xs.indexOf(a) === i).map((a) => `| ${name} | ${k} | ${a}${a && a === best(name, k) ? ' (best on test)' : ''} | ${pairedCells(pairedBySeed(auc[name][a][k], popularity[k]))} |`)),
   ),
 ];
+/** The best cell of the grid (mean overall AUC over seeds) among the combinations `keep` allows. */
+const bestCombo = (name: string, keep: (c: readonly number[]) => boolean) =>
+  combos.filter(keep).reduce((b, c) => (mean([...grid[name][comboKey(c)].overall.values()]) > mean([...grid[name][comboKey(b)].overall.values()]) ? c : b));
+const VARIANTS: [string, (c: readonly number[]) => boolean][] = [
+  ['the model as it is', ([a, b, g]) => !a && !b && !g],
+  ['+ β · co-occurrence', ([a, , g]) => !a && !g],
+  ['+ γ · repeat', ([a, b]) => !a && !b],
+  ['+ α · popularity + β · co-occurrence + γ · repeat', () => true],
+];
+const signalRows = MODELS.flatMap(([name]) =>
+  VARIANTS.map(([label, keep]) => {
+    const c = bestCombo(name, keep);
+    const cell = grid[name][comboKey(c)];
+    return `| ${name} | ${label} | ${c.join(', ')} | ${cellOf(cell.overall)} | ${cellOf(cell.warm)} | ${cellOf(cell.cold)} | ${pairedCells(pairedBySeed(cell.overall, popularity.overall))} |`;
+  }),
+);
+lines.push(
+  '',
+  '## Signals the network does not read: co-occurrence and repeats (diagnostic)',
+  'Two signals that sequence recommenders read and Kindling\'s network has no direct path for, computed from the events',
+  'with no parameters (scripts/history-signals.ts; items compared by their real IDs): **repeat**, 1 where the candidate is',
+  'among the user\'s own clicks before the sample (the last 50, as the model\'s history); **co-occurrence**,',
+  '`ln(1 + Σ_h c(h, item))` over those clicks h, where c counts the training users who clicked both. Blended into the',
+  `logit as \`logit(ctr) + α · ln(1 + clicks) + β · co-occurrence + γ · repeat\`, α in {${GRID.a.join(', ')}}, β in {${GRID.b.join(', ')}}, γ in`,
+  `{${GRID.g.join(', ')}}, **the weights picked on these test samples** (best mean overall AUC): a ceiling for what a network that read`,
+  'these signals could gain, not a result.',
+  '',
+  '| signal alone (no model) | overall AUC | warm items | cold items |',
+  '|---|---|---|---|',
+  ...Object.entries(signals).map(([k, m]) => `| ${k} | ${cellOf(m.overall)} | ${cellOf(m.warm)} | ${cellOf(m.cold)} |`),
+  '',
+  '| model | blend | α, β, γ (best on test) | overall AUC | warm items | cold items | overall − popularity | standard error | seeds ahead | per seed |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...signalRows,
+);
 const json = {
   machine, seconds, seeds: SEEDS, alphas: ALPHAS,
   popularity: Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(popularity[k])])),
+  grid: GRID,
+  signals: Object.fromEntries(Object.entries(signals).map(([k, m]) => [k, Object.fromEntries(SLICES.map((sl) => [sl, Object.fromEntries(m[sl])]))])),
+  withSignals: Object.fromEntries(MODELS.map(([name]) => [name, Object.fromEntries(VARIANTS.map(([label, keep]) => {
+    const c = bestCombo(name, keep);
+    return [label, { weights: c, ...Object.fromEntries(SLICES.map((sl) => [sl, Object.fromEntries(grid[name][comboKey(c)][sl])])) }];
+  }))])),
   models: Object.fromEntries(MODELS.map(([name]) => [name, Object.fromEntries(ALPHAS.map((a) => [a, Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(auc[name][a][k])]))]))])),
 };
 writeFileSync('docs/results-blend.json', `${JSON.stringify(json, null, 1)}\n`);

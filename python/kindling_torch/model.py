@@ -19,12 +19,17 @@ from torch import nn
 from .prng import mulberry32
 
 
+def match_columns(c):
+    """src/model/config.ts matchColumns: the item's last numeric columns that are history-match features."""
+    return 2 if c.get("historyMatch") and "sparse" in c["aspects"] else 0
+
+
 def history_features_on(c):
     """src/model/config.ts historyFeaturesOn: history events add their item's features."""
     if not c.get("historyFeatures"):
         return False  # models saved before the switch existed (and configs that never name it)
     f = c["itemFeatures"]
-    return "sparse" in c["aspects"] and len(f["categorical"]) + len(f["numeric"]) > 0
+    return "sparse" in c["aspects"] and len(f["categorical"]) + len(f["numeric"]) - match_columns(c) > 0
 
 
 def _key(name):
@@ -79,8 +84,10 @@ class Ranker(nn.Module):
         parts = []
         if F > 0:
             parts.append(self.param("emb.sparse")[cat.long()].reshape(B, F * self.c["sparseDim"]))
-        if num.shape[1] > 0:
-            parts.append(num)
+        # An item's history-match columns (the last ones) go around the MLP, to the CTR logit.
+        nm = num.shape[1] - (match_columns(self.c) if side == "item" else 0)
+        if nm > 0:
+            parts.append(num[:, :nm])
         x = parts[0] if len(parts) == 1 else torch.cat(parts, 1)
         return self.dense(f"sparse.{side}.2", torch.relu(self.dense(f"sparse.{side}.1", x)))
 
@@ -183,4 +190,9 @@ class Ranker(nn.Module):
         else:
             xhat = xcat
         experts = torch.relu(self.dense("mmoe.experts", xhat)).reshape(B, c["experts"], c["expertDim"])
-        return {"ctrLogit": self.task("ctr", experts, xhat), "relLogit": self.task("rel", experts, xhat), "itemWeights": item_weights, "xhat": xhat}
+        ctr = self.task("ctr", experts, xhat)
+        m = match_columns(c)
+        if m:
+            # History-match features (src/model/history-match.ts): a linear term on the CTR logit.
+            ctr = ctr + x["itemNum"][:, -m:] @ self.param("match.w")
+        return {"ctrLogit": ctr, "relLogit": self.task("rel", experts, xhat), "itemWeights": item_weights, "xhat": xhat}

@@ -29,14 +29,15 @@ export function modelOverrides(a: Values): Partial<RankerConfig> {
   if (a['history-features'] && a['no-history-features']) throw new UsageError('--history-features', 'and --no-history-features contradict each other: give one of them');
   if (a['history-features']) o.historyFeatures = true;
   if (a['no-history-features']) o.historyFeatures = false;
+  if (a['history-match']) o.historyMatch = true;
   return o;
 }
 
 /** The network's flags (train and export). */
-export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout', 'hist-id-dropout', 'emb-decay'], ['no-text', 'no-id', 'no-sparse', 'no-da', 'history-features', 'no-history-features']);
+export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout', 'hist-id-dropout', 'emb-decay'], ['no-text', 'no-id', 'no-sparse', 'no-da', 'history-features', 'no-history-features', 'history-match']);
 export const MODEL_USAGE = `[--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da] [--reg js|mmd|none]
            [--reg-weight L (alias --lambda)] [--experts N] [--history N] [--unknown-ids mask|hash] [--id-dropout P]
-           [--hist-id-dropout P] [--history-features | --no-history-features] [--emb-decay L]`;
+           [--hist-id-dropout P] [--history-features | --no-history-features] [--emb-decay L] [--history-match]`;
 
 export const trainCommand: Command = {
   usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F [--valid-metric auc|logloss] [--refit]] ${DATA_USAGE}

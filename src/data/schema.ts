@@ -34,10 +34,14 @@ export interface EventRow {
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
-const features = (file: string, line: number, v: unknown) =>
-  readFeatures(v, (key, message) => {
+const features = (file: string, line: number, v: unknown) => {
+  const f = readFeatures(v, (key, message) => {
     throw new DataError(file, line, key === undefined ? 'features' : `features.${key}`, message);
   });
+  for (const k of Object.keys(f ?? {}))
+    if (k.startsWith('~')) throw new DataError(file, line, `features.${k}`, "names starting with '~' are Kindling's own features (history match); rename it");
+  return f;
+};
 
 function str(file: string, line: number, o: Record<string, unknown>, k: string, required: boolean): string | undefined {
   if (!own(o, k) || o[k] === undefined) {

@@ -5,6 +5,7 @@
  * ID was first seen.
  */
 import { FeatureStats, firstSeen } from './dataset.ts';
+import { itemKey } from '../features/history.ts';
 import type { EventRow } from './schema.ts';
 
 export class TrainStats {
@@ -14,8 +15,11 @@ export class TrainStats {
   readonly context = new FeatureStats();
   /** firstSeen of the events so far. */
   readonly seen = new Map<string, number>();
+  /** Each user's clicked items (item keys): the co-visitation table's input (RankerConfig.historyMatch). */
+  readonly clicks = new Map<string, Set<string>>();
 
   add(e: EventRow) {
+    if (e.label === 1 && e.line > 0) (this.clicks.get(e.user) ?? this.clicks.set(e.user, new Set()).get(e.user)!).add(itemKey(e.item));
     this.domains.add(e.domain);
     this.items.add(e.item);
     this.users.add(e.user);

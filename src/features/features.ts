@@ -38,7 +38,8 @@ export function encodeFeatures(fc: FeatureConfig, sparseBuckets: number, f: Feat
     cat[catAt + j] = v === undefined ? 0 : bucket(`${name}=${String(v)}`, sparseBuckets);
   });
   fc.numeric.forEach(({ name, mean, std }, j) => {
-    const v = f && Object.hasOwn(f, name) ? f[name] : undefined;
+    // '~' names are Kindling's own (src/model/history-match.ts), computed by it, never read from a caller's features.
+    const v = f && !name.startsWith('~') && Object.hasOwn(f, name) ? f[name] : undefined;
     num[numAt + j] = typeof v === 'number' && Number.isFinite(v) ? Math.max(-5, Math.min(5, (v - mean) / std)) : 0;
   });
 }

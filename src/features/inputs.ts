@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { domainIndex, historyFeaturesOn, userFeaturesOf, type RankerConfig } from '../model/config.ts';
+import { historyClicks, historyMatchOn, writeHistoryMatch } from '../model/history-match.ts';
 import { knownIdTest } from '../model/known-ids.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 import { bucket } from '../util/hash.ts';
@@ -84,7 +85,12 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
     domain: Int32Array.from(candidates, (x) => domainIndex(c, x.domain ?? context.domain)),
     ...historyArrays(c, 1),
   };
-  encodeHistory(c, history.map(historyEntry), textRow, a, 0, known);
+  const entries = history.map(historyEntry);
+  encodeHistory(c, entries, textRow, a, 0, known);
+  if (historyMatchOn(c)) {
+    const clicked = historyClicks(entries, c.historyLength);
+    candidates.forEach((cand, i) => writeHistoryMatch(c, clicked, itemKey(cand.id), itemNum, i * Ni));
+  }
   return a;
 }
 

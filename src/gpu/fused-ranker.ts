@@ -4,7 +4,7 @@
  * TF.js's: the fused path then needs no TF.js WebGPU backend at all (whose shader compiles cost
  * seconds on a software adapter), and a lost device is ours to recreate without touching TF.js.
  */
-import { ASPECTS, historyFeaturesOn, userFeaturesOf, type RankerConfig } from '../model/config.ts';
+import { ASPECTS, historyFeaturesOn, matchColumns, userFeaturesOf, type RankerConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/params.ts';
 import type { InputArrays } from '../features/inputs.ts';
 import type { StaticTable } from '../encoder/static-table.ts';
@@ -123,7 +123,7 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>, ke
   const u = (n: number) => `${n}u`;
   const consts: Record<string, string> = {
     H: u(c.hidden), D: u(c.textDim), N: u(c.historyLength), SD: u(c.sparseDim), IDB: u(c.idBuckets), SPB: u(c.sparseBuckets), MAXDOM: u(c.maxDomains), ACTIONS: u(c.actions.length),
-    FI: u(c.itemFeatures.categorical.length), NI: u(c.itemFeatures.numeric.length), FE: u(c.contextFeatures.categorical.length), NE: u(c.contextFeatures.numeric.length),
+    FI: u(c.itemFeatures.categorical.length), NI: u(c.itemFeatures.numeric.length), NIM: u(c.itemFeatures.numeric.length - matchColumns(c)), FE: u(c.contextFeatures.categorical.length), NE: u(c.contextFeatures.numeric.length),
     FU: u(userFeaturesOf(c).categorical.length), NU: u(userFeaturesOf(c).numeric.length),
     A: u(itemAspects), QUERY_ASPECTS: u(querySlots.length), EXP: u(c.experts), DE: u(c.expertDim), TD: u(c.towerDim),
     XHW: u(c.domainAdaptive ? c.daDim : 5 * c.hidden), XW: u(6 * c.hidden),
@@ -131,7 +131,7 @@ export function packModel(c: RankerConfig, params: Map<string, Float32Array>, ke
   };
   const flags: Record<string, boolean> = {
     HAS_ID: has('emb.id'), HAS_TEXT: has('lm.w'), HAS_ITEM_SPARSE: has('sparse.item.1.w'), HAS_CTX_SPARSE: has('sparse.context.1.w'), HAS_DA: c.domainAdaptive,
-    HAS_USER_SPARSE: has('sparse.user.1.w'), MASK_IDS: c.unknownIds === 'mask', HAS_HIST_SPARSE: historyFeaturesOn(c) && has('sparse.item.1.w'),
+    HAS_USER_SPARSE: has('sparse.user.1.w'), MASK_IDS: c.unknownIds === 'mask', HAS_HIST_SPARSE: historyFeaturesOn(c) && has('sparse.item.1.w'), HAS_MATCH: has('match.w'),
   };
   const pad = [...querySlots, 0, 0, 0].slice(0, 3);
   const preamble = [

@@ -182,7 +182,7 @@ fn context_pass(@builtin(local_invocation_index) lid: u32) {
         let row = min(idx(ihc + n * FI + f), SPB - 1u);
         for (var q = 0u; q < SD; q++) { s += W[OFF_EMB_SPARSE + row * SD + q] * W[OFF_SPARSE_ITEM_L1_W + (f * SD + q) * H + j]; }
       }
-      for (var q = 0u; q < NI; q++) { s += floats[fhn + n * NI + q] * W[OFF_SPARSE_ITEM_L1_W + (FI * SD + q) * H + j]; }
+      for (var q = 0u; q < NIM; q++) { s += floats[fhn + n * NI + q] * W[OFF_SPARSE_ITEM_L1_W + (FI * SD + q) * H + j]; }
       scratch[S_F1 + i] = max(s, 0.0);
     }
     sync();
@@ -364,16 +364,16 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (HAS_ITEM_SPARSE) {
     // The layer's input (the categorical features' embeddings, then the numeric ones), gathered once;
     // then each output summed in a register, in the order TF.js sums it.
-    var v: array<f32, FI * SD + NI + 1u>;
+    var v: array<f32, FI * SD + NIM + 1u>;
     for (var f = 0u; f < FI; f++) {
       let row = min(idx(3u * B + b * FI + f), SPB - 1u) * SD;
       for (var q = 0u; q < SD; q++) { v[f * SD + q] = W[OFF_EMB_SPARSE + row + q]; }
     }
-    for (var q = 0u; q < NI; q++) { v[FI * SD + q] = floats[T * D + b * NI + q]; }
+    for (var q = 0u; q < NIM; q++) { v[FI * SD + q] = floats[T * D + b * NI + q]; }
     var l1: array<f32, H>;
     for (var j = 0u; j < H; j++) {
       var s = W[OFF_SPARSE_ITEM_L1_B + j];
-      for (var t = 0u; t < FI * SD + NI; t++) { s += v[t] * W[OFF_SPARSE_ITEM_L1_W + t * H + j]; }
+      for (var t = 0u; t < FI * SD + NIM; t++) { s += v[t] * W[OFF_SPARSE_ITEM_L1_W + t * H + j]; }
       l1[j] = max(s, 0.0);
     }
     for (var j = 0u; j < H; j++) {
@@ -471,6 +471,10 @@ fn candidate_pass(@builtin(global_invocation_id) gid: vec3<u32>) {
       var s = W[b1 + d];
       for (var k = 0u; k < DE; k++) { s += mixed[k] * W[w1 + k * TD + d]; }
       logit += max(s, 0.0) * W[w2 + d];
+    }
+    if (HAS_MATCH && t == 0u) {
+      // History-match features (the item's last NI - NIM numeric columns): a linear term on the CTR logit.
+      for (var q = NIM; q < NI; q++) { logit += floats[T * D + b * NI + q] * W[OFF_MATCH_W + q - NIM]; }
     }
     outputs[b * stride + t] = 1.0 / (1.0 + exp(-logit));
   }

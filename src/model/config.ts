@@ -87,6 +87,16 @@ export interface RankerConfig {
    * 0: none (models saved before this existed).
    */
   embDecay?: number;
+  /**
+   * History-match features (src/model/history-match.ts): each candidate gets two more numeric item
+   * features, `~repeat` (it is among the history's clicked items) and `~covisit` (how often training
+   * users clicked it together with the history's clicked items), computed from the behaviour
+   * sequence and the co-visitation table `covisits`. Needs the sparse aspect. Absent: off (models
+   * saved before this existed, and new models unless asked: `kindling train --history-match`).
+   */
+  historyMatch?: boolean;
+  /** With historyMatch: the co-visitation counts of the training split, as encodeCovisits writes them. */
+  covisits?: string;
 }
 
 /** A new model's hyperparameters; what comes from the data (text width, features, domains, actions) is not here. */
@@ -126,9 +136,15 @@ export function featureCounts(c: RankerConfig) {
   };
 }
 
+/**
+ * How many of the item's numeric columns are history-match features (RankerConfig.historyMatch, the
+ * last two): they bypass the sparse MLP and add to the CTR logit through their own weights.
+ */
+export const matchColumns = (c: RankerConfig) => (c.historyMatch && c.aspects.includes('sparse') ? 2 : 0);
+
 /** Whether history events add their item's features (RankerConfig.historyFeatures) in this config. */
 export const historyFeaturesOn = (c: RankerConfig) =>
-  !!c.historyFeatures && c.aspects.includes('sparse') && c.itemFeatures.categorical.length + c.itemFeatures.numeric.length > 0;
+  !!c.historyFeatures && c.aspects.includes('sparse') && c.itemFeatures.categorical.length + c.itemFeatures.numeric.length - matchColumns(c) > 0;
 
 /** The name of domain row 0: the generic domain that serves a scenario the model was not trained on. */
 export const GENERIC_DOMAIN = '(generic)';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '../util/random.ts';
-import { userFeaturesOf, type RankerConfig } from './config.ts';
+import { matchColumns, userFeaturesOf, type RankerConfig } from './config.ts';
 
 /** l0: embedding tables; encoder: the encoding layer (text projection, sparse MLPs, user tower,
  * gating); head: the domain-adaptive layer, MMoE and towers. Fine-tuning freezes l0 or l0+encoder. */
@@ -20,9 +20,10 @@ export interface ParamSpec {
   kernel: string;
 }
 
+/** The sparse MLP's input width: categorical embeddings, then the numeric columns (an item's history-match columns go around it). */
 export function featureWidth(c: RankerConfig, side: 'item' | 'context' | 'user'): number {
   const f = side === 'item' ? c.itemFeatures : side === 'context' ? c.contextFeatures : userFeaturesOf(c);
-  return f.categorical.length * c.sparseDim + f.numeric.length;
+  return f.categorical.length * c.sparseDim + f.numeric.length - (side === 'item' ? matchColumns(c) : 0);
 }
 
 /** Width of x = [E(U), E(Q), E(I), E(U)*E(I), E(Q)*E(I)]. */
@@ -81,6 +82,8 @@ export function paramSpecs(c: RankerConfig): ParamSpec[] {
     dense(`tower.${task}.1`, `T_${T}1`, c.expertDim, c.towerDim, 'head');
     dense(`tower.${task}.2`, `T_${T}2`, c.towerDim, 1, 'head');
   }
+  // History-match features: a linear term on the CTR logit (wide, as in Wide & Deep), from zero.
+  if (matchColumns(c)) add('match.w', 'MATCH_W', [matchColumns(c)], 'head', 'zeros');
   return s;
 }
 

@@ -15,7 +15,7 @@
  * a product from a concatenation.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { historyFeaturesOn, type Aspect, type RankerConfig } from './config.ts';
+import { historyFeaturesOn, matchColumns, type Aspect, type RankerConfig } from './config.ts';
 import type { Params } from './params.ts';
 
 /**
@@ -100,7 +100,9 @@ function sparseAspect(p: Params, c: RankerConfig, side: 'item' | 'context' | 'us
   const [B, F] = cat.shape;
   const parts: tf.Tensor2D[] = [];
   if (F > 0) parts.push(tf.reshape(tf.gather(param(p, 'emb.sparse'), cat), [B, F * c.sparseDim]));
-  if (num.shape[1] > 0) parts.push(num);
+  // An item's history-match columns (the last ones) go around the MLP, to the CTR logit.
+  const Nm = num.shape[1] - (side === 'item' ? matchColumns(c) : 0);
+  if (Nm > 0) parts.push(Nm === num.shape[1] ? num : tf.slice(num, [0, 0], [B, Nm]));
   const x = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
   return dense(p, `sparse.${side}.2`, tf.relu(dense(p, `sparse.${side}.1`, x)));
 }
@@ -205,7 +207,15 @@ export function rankerForward(p: Params, c: RankerConfig, x: RankerInputs): Rank
   const xcat = tf.concat([U, Q.fused, I.fused, tf.mul(U, I.fused), tf.mul(Q.fused, I.fused)], 1) as tf.Tensor2D;
   const xhat = c.domainAdaptive ? dense(p, 'da', tf.concat([xcat, tf.gather(param(p, 'emb.domain'), domain) as tf.Tensor2D], 1)) : xcat;
   const experts = tf.reshape(tf.relu(dense(p, 'mmoe.experts', xhat)), [B, c.experts, c.expertDim]) as tf.Tensor3D;
-  return { ctrLogit: task(p, c, 'ctr', experts, xhat), relLogit: task(p, c, 'rel', experts, xhat), itemWeights: I.weights, xhat };
+  let ctrLogit = task(p, c, 'ctr', experts, xhat);
+  const M = matchColumns(c);
+  if (M) {
+    // History-match features (src/model/history-match.ts): a linear term on the CTR logit.
+    const Ni = x.itemNum.shape[1];
+    const m = tf.slice(x.itemNum, [0, Ni - M], [B, M]);
+    ctrLogit = tf.add(ctrLogit, tf.reshape(tf.matMul(m, tf.reshape(param(p, 'match.w'), [M, 1])), [-1]));
+  }
+  return { ctrLogit, relLogit: task(p, c, 'rel', experts, xhat), itemWeights: I.weights, xhat };
 }
 
 /** The aspects gating weighs for items, in the order of RankerOutputs.itemWeights' columns. */

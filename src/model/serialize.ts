@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelLoadError } from '../errors.ts';
+import { checkHistoryMatch } from './history-match.ts';
 import type { RankerConfig } from './config.ts';
 import { disposeParams, paramSpecs, type Params } from './params.ts';
 import { sha256 } from '../util/digest.ts';
@@ -111,6 +112,11 @@ export async function decodeRanker(json: unknown, weights: Uint8Array, where: st
   const m = (json as ModelJson | undefined)?.kindling;
   if (!m || m.format !== 'kindling-ranker') throw new ModelLoadError(file, 'is not a Kindling ranker (no kindling.format "kindling-ranker")');
   if (m.schemaVersion !== RANKER_SCHEMA_VERSION) throw new ModelLoadError(file, `schema version ${m.schemaVersion}, this Kindling reads version ${RANKER_SCHEMA_VERSION}`);
+  try {
+    checkHistoryMatch(m.config);
+  } catch (err) {
+    throw new ModelLoadError(file, (err as Error).message);
+  }
   const wfile = `${where}${WEIGHTS_FILE}`;
   const want = m.checksums?.[WEIGHTS_FILE];
   const got = await sha256(weights);

@@ -10,11 +10,12 @@ import { historiesFrom, historyTexts } from '../data/histories.ts';
 import { TrainStats } from '../data/train-stats.ts';
 import { sortedByTime } from '../data/order.ts';
 import { encodeKnownIds } from '../model/known-ids.ts';
+import { historyMatchOn, withHistoryMatch } from '../model/history-match.ts';
 import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../data/schema.ts';
 import type { Features } from '../features/features.ts';
 import { encodeTextTable, type TextTable } from '../features/text-table.ts';
 import { ACTION_ROWS, actionRow } from '../features/actions.ts';
-import { DataError } from '../errors.ts';
+import { ConfigError, DataError } from '../errors.ts';
 import { DEFAULT_RANKER, GENERIC_DOMAIN, type RankerConfig } from '../model/config.ts';
 import { popularityScores, textCosineScores, type Baseline } from '../eval/baselines.ts';
 import { createEncoder, type Encoder } from './index.ts';
@@ -102,6 +103,10 @@ export function configFromStats(train: TrainStats, items: Map<string, ItemRow>, 
   };
   if (c.unknownIds === 'mask') c.knownIds = encodeKnownIds(train.seen.keys());
   if (c.domains.length > c.maxDomains) throw new DataError('events.jsonl', 0, 'domain', `${c.domains.length - 1} domains; the model has room for ${c.maxDomains - 1}`);
+  if (c.historyMatch) {
+    if (!c.aspects.includes('sparse')) throw new ConfigError('model.historyMatch', 'needs the sparse aspect (it adds two numeric item features); drop --no-sparse or --history-match');
+    return withHistoryMatch(c, train.clicks.values());
+  }
   return c;
 }
 
@@ -137,7 +142,9 @@ export interface PreparedEvents {
 export async function prepareSamples(data: DataSet, split: { train: EventRow[]; test: EventRow[]; valid?: EventRow[] }, config: RankerConfig, encoder: Encoder, o: PrepareOptions): Promise<Prepared> {
   const { trainEvents, testEvents, validEvents, context: ctx, table } = await prepareEvents(data, split, config, encoder, o);
   const valid = validEvents ? buildSamples(validEvents, ctx) : undefined;
-  return { train: buildSamples(trainEvents, ctx), test: buildSamples(testEvents, ctx), valid, textTable: tf.tensor2d(table.data, [table.rows, table.dim]), trainEvents, testEvents, context: ctx };
+  // Training samples leave their own user out of the co-visitation counts (src/model/history-match.ts).
+  const trainCtx = historyMatchOn(config) ? { ...ctx, leaveOut: TrainStats.of(split.train).clicks } : ctx;
+  return { train: buildSamples(trainEvents, trainCtx), test: buildSamples(testEvents, ctx), valid, textTable: tf.tensor2d(table.data, [table.rows, table.dim]), trainEvents, testEvents, context: ctx };
 }
 
 /** prepareSamples' first half: the events to build samples from, and their context (kindling export builds them a shard at a time). */

@@ -2,6 +2,7 @@
 import type { Baseline } from '../eval/baselines.ts';
 import { evaluate, type EvalReport } from '../eval/report.ts';
 import type { Samples } from '../data/dataset.ts';
+import type { EventRow } from '../data/schema.ts';
 import { disposeParams } from '../model/params.ts';
 import { baselineScores, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
 import { loadRanker } from '../node/ranker-files.ts';
@@ -16,6 +17,8 @@ export interface EvaluateOptions extends DataOptions {
 /** A saved model's scores on a data folder's test samples, with the baselines' scores on the same samples. */
 export interface ModelScores {
   test: Samples;
+  /** The events the test samples were built from, one a sample, in the same order (negatives included). */
+  events: EventRow[];
   /** The model's click probability for each test sample. */
   ctr: Float32Array;
   baselines: Record<Baseline, Float32Array>;
@@ -39,7 +42,7 @@ export async function scoreModel(options: EvaluateOptions): Promise<ModelScores>
     try {
       const p = await prepareSamples(data, split, manifest.config, encoder, o);
       try {
-        return { test: p.test, ctr: predictRanker(params, manifest.config, p.test, p.textTable).ctr, baselines: baselineScores(p, manifest.config) };
+        return { test: p.test, events: p.testEvents, ctr: predictRanker(params, manifest.config, p.test, p.textTable).ctr, baselines: baselineScores(p, manifest.config) };
       } finally {
         p.textTable.dispose();
       }

@@ -19,6 +19,7 @@ import type { Samples } from '../data/dataset.ts';
 import { ConfigError, DataError } from '../errors.ts';
 import { featureCounts, historyFeaturesOn, type RankerConfig } from '../model/config.ts';
 import { withKnownIds } from '../model/known-ids.ts';
+import { withCovisitsAdded } from '../model/history-match.ts';
 import { disposeParams, paramSpecs, type ParamSpec } from '../model/params.ts';
 import { WEIGHTS_FILE } from '../model/serialize.ts';
 import { configFromStats, loadNodeEncoder, readItems, readUsers } from '../node/pipeline.ts';
@@ -187,7 +188,7 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
       if (foundation) {
         // As finetune(): the domain's own row, and the IDs its training split clicks (less those in frozen rows) added to the known set.
         const c = withDomain(foundation.config, o.domain!);
-        config = withKnownIds(c, learnableKeys(scan.train.seen.keys(), foundation.idBucketsSeen, c.idBuckets));
+        config = withCovisitsAdded(withKnownIds(c, learnableKeys(scan.train.seen.keys(), foundation.idBucketsSeen, c.idBuckets)), scan.train.clicks.values());
         const domainRow = c.domains.indexOf(o.domain!);
         from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen, ...(foundation.sparseBucketsSeen ? { sparseBucketsSeen: foundation.sparseBucketsSeen } : {}) };
       } else config = configFromStats(scan.train, items, encoder, o.model ?? {}, users);

@@ -17,6 +17,8 @@ import { ConfigError } from '../errors.ts';
 import { evaluate, type EvalReport } from '../eval/report.ts';
 import type { RankerConfig } from '../model/config.ts';
 import { withKnownIds } from '../model/known-ids.ts';
+import { withCovisitsAdded } from '../model/history-match.ts';
+import { TrainStats } from '../data/train-stats.ts';
 import { bucket } from '../util/hash.ts';
 import { disposeParams, type ParamGroup, type Params } from '../model/params.ts';
 import { baselineScores, holdOutValidation, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../node/pipeline.ts';
@@ -182,7 +184,8 @@ async function finetuneOnce(options: FinetuneOptions, record?: Record<string, un
     // The fine-tune learns the IDs its training split clicks (not those in rows it cannot train); the
     // foundation as it was knows only its own.
     const idSeen = foundation.manifest.training.idBucketsSeen as string | undefined;
-    const config = withKnownIds(withDomain, learnableKeys(firstSeen(split.train).keys(), o.frozenIds === 'known' ? undefined : idSeen, withDomain.idBuckets));
+    // With history-match features the new data's co-visits join the foundation's table.
+    const config = withCovisitsAdded(withKnownIds(withDomain, learnableKeys(firstSeen(split.train).keys(), o.frozenIds === 'known' ? undefined : idSeen, withDomain.idBuckets)), TrainStats.of(split.train).clicks.values());
     const encoder = await loadNodeEncoder(o);
     try {
       const p = await prepareSamples(data, split, config, encoder, o);

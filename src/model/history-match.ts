@@ -1,0 +1,177 @@
+/**
+ * History-match features (RankerConfig.historyMatch): two numbers per candidate that say how the
+ * candidate relates to the user's own history, which the pooled user tower cannot say on its own:
+ * - `~repeat`: 1 when the candidate is among the clicked items of the user's behaviour sequence;
+ * - `~covisit`: ln(1 + Σ over those clicked items h of c(h, candidate)), where c(h, i) is how many
+ *   training users clicked both h and i (item-to-item co-visitation, as item-based collaborative
+ *   filtering counts it).
+ * They enter the network as two more numeric item features (the sparse aspect's MLP), so the
+ * network, the fused kernel and the PyTorch twin read them as they read any item feature.
+ *
+ * The co-visitation counts ship in the config (`covisits`, base64): for every pair of items that
+ * at least one training user clicked both of, two 32-bit fingerprints of the item keys and the
+ * count (12 bytes a pair; each item keeps its `COVISIT_NEIGHBOURS` most co-visited partners). The
+ * page computes both numbers from the history it keeps and this table: nothing leaves the device.
+ * In training, each sample's own user is left out of the counts (leave-one-user-out), so that a
+ * click cannot count itself.
+ */
+import { fnv1a } from '../util/hash.ts';
+import type { HistoryEntry } from '../features/history.ts';
+import { matchColumns, type RankerConfig } from './config.ts';
+
+/** The two numeric item features' names; a data feature may not start with '~'. */
+export const HISTORY_MATCH_FEATURES = ['~repeat', '~covisit'] as const;
+export const RESERVED_FEATURE_PREFIX = '~';
+/** The most co-visited partners an item keeps in the shipped table. */
+export const COVISIT_NEIGHBOURS = 100;
+
+const fingerprint = (key: string) => fnv1a(`covisit\u0000${key}`);
+
+/** A new model's config with the history-match features: their two numeric columns, and the table of these users' clicks. */
+export function withHistoryMatch(c: RankerConfig, userItems: Iterable<Iterable<string>>): RankerConfig {
+  const numeric = [...c.itemFeatures.numeric.filter((f) => !f.name.startsWith(RESERVED_FEATURE_PREFIX)), ...HISTORY_MATCH_FEATURES.map((name) => ({ name, mean: 0, std: 1 }))];
+  return { ...c, itemFeatures: { ...c.itemFeatures, numeric }, covisits: encodeCovisits(userItems) };
+}
+
+/** The item keys of the clicked events among the last `historyLength` of a behaviour sequence (what the model reads). */
+export const historyClicks = (entries: readonly Pick<HistoryEntry, 'key' | 'action'>[], historyLength: number) =>
+  entries.slice(-historyLength).filter((h) => h.action === 'click').map((h) => h.key);
+
+/** A fine-tune's config: its foundation's table with the new data's training clicks added (a model without the features is returned as it is). */
+export function withCovisitsAdded(c: RankerConfig, userItems: Iterable<Iterable<string>>): RankerConfig {
+  return historyMatchOn(c) ? { ...c, covisits: mergeCovisits(c.covisits ?? '', encodeCovisits(userItems)) } : c;
+}
+
+/** Whether this config computes the history-match features. */
+export const historyMatchOn = (c: RankerConfig) => matchColumns(c) > 0;
+
+/**
+ * The co-visitation table for these users' clicked items (item keys, e.g. itemKey(id)), as the
+ * config's `covisits`: unordered pairs, each counted once per user who clicked both.
+ */
+export function encodeCovisits(userItems: Iterable<Iterable<string>>, neighbours = COVISIT_NEIGHBOURS): string {
+  const counts = new Map<number, Map<number, number>>();
+  const bump = (a: number, b: number) => {
+    const row = counts.get(a) ?? counts.set(a, new Map()).get(a)!;
+    row.set(b, (row.get(b) ?? 0) + 1);
+  };
+  for (const items of userItems) {
+    const fps = [...new Set([...items].map(fingerprint))];
+    for (let i = 0; i < fps.length; i++) for (let j = 0; j < fps.length; j++) if (i !== j) bump(fps[i], fps[j]);
+  }
+  // Each item's strongest partners (ties by fingerprint, so the table does not depend on input order);
+  // a pair is kept when either side keeps it.
+  const kept = new Map<string, [number, number, number]>();
+  for (const [a, row] of counts) {
+    const top = [...row].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, neighbours);
+    for (const [b, n] of top) {
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      kept.set(`${lo}:${hi}`, [lo, hi, n]);
+    }
+  }
+  return pack(kept.values());
+}
+
+/** The tables of `a` and `b` together (a fine-tune adds its own data's pairs to its foundation's): counts add up. */
+export function mergeCovisits(a: string, b: string): string {
+  const out = new Map<string, [number, number, number]>();
+  for (const t of [a, b])
+    for (const [x, y, n] of entries(t)) {
+      const k = `${x}:${y}`;
+      out.set(k, [x, y, (out.get(k)?.[2] ?? 0) + n]);
+    }
+  return pack(out.values());
+}
+
+/** Pairs (lo, hi, count), sorted, as little-endian uint32 triples in base64. */
+function pack(pairs: Iterable<[number, number, number]>): string {
+  const sorted = [...pairs].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const bytes = new Uint8Array(sorted.length * 12);
+  const view = new DataView(bytes.buffer);
+  sorted.forEach(([a, b, n], i) => {
+    view.setUint32(i * 12, a, true);
+    view.setUint32(i * 12 + 4, b, true);
+    view.setUint32(i * 12 + 8, n, true);
+  });
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function* entries(b64: string): Generator<[number, number, number]> {
+  const bin = atob(b64);
+  if (bin.length % 12) throw new Error(`covisits: ${bin.length} bytes is not a whole number of 12-byte pairs`);
+  const view = new DataView(Uint8Array.from(bin, (ch) => ch.charCodeAt(0)).buffer);
+  for (let i = 0; i + 12 <= view.byteLength; i += 12) yield [view.getUint32(i, true), view.getUint32(i + 4, true), view.getUint32(i + 8, true)];
+}
+
+type Lookup = Map<number, Map<number, number>>;
+const lookups = new WeakMap<RankerConfig, Lookup>();
+
+function lookupOf(c: RankerConfig): Lookup {
+  let m = lookups.get(c);
+  if (!m) {
+    m = new Map();
+    for (const [a, b, n] of entries(c.covisits ?? '')) {
+      (m.get(a) ?? m.set(a, new Map()).get(a)!).set(b, n);
+      (m.get(b) ?? m.set(b, new Map()).get(b)!).set(a, n);
+    }
+    lookups.set(c, m);
+  }
+  return m;
+}
+
+/** Checks a model file's history-match setting (its table and its two columns): throws naming the problem. */
+export function checkHistoryMatch(c: RankerConfig) {
+  if (!historyMatchOn(c)) return;
+  if (typeof c.covisits !== 'string') throw new Error('config.covisits: missing (a model with historyMatch ships its co-visitation table)');
+  try {
+    lookupOf(c);
+  } catch (err) {
+    throw new Error(`config.covisits: not a co-visitation table (${(err as Error).message})`);
+  }
+  columnsOf(c);
+}
+
+/**
+ * A candidate's two history-match features, written into its row of numeric item features at the
+ * columns HISTORY_MATCH_FEATURES name. `history`: the item keys of the clicked events of the user's
+ * behaviour sequence (the window the model reads); `own`: in training, the item keys the sample's
+ * user clicked in the training split, whose pairs are taken out of the counts.
+ */
+export function writeHistoryMatch(c: RankerConfig, history: readonly string[], candidate: string, num: Float32Array, at: number, own?: ReadonlySet<string>) {
+  const cols = columnsOf(c);
+  const table = lookupOf(c);
+  const cand = fingerprint(candidate);
+  const row = table.get(cand);
+  let repeat = 0;
+  let sum = 0;
+  for (const h of history) {
+    if (h === candidate) {
+      repeat = 1;
+      continue;
+    }
+    const n = row?.get(fingerprint(h)) ?? 0;
+    sum += own?.has(h) && own.has(candidate) ? Math.max(0, n - 1) : n;
+  }
+  // As encodeFeatures standardises a number (the config's mean and std; 0 and 1 as configFromStats sets them).
+  const z = (j: number, v: number) => {
+    const f = c.itemFeatures.numeric[j];
+    return Math.max(-5, Math.min(5, (v - f.mean) / f.std));
+  };
+  num[at + cols.repeat] = z(cols.repeat, repeat);
+  num[at + cols.covisit] = z(cols.covisit, Math.log1p(sum));
+}
+
+const columns = new WeakMap<RankerConfig, { repeat: number; covisit: number }>();
+function columnsOf(c: RankerConfig) {
+  let k = columns.get(c);
+  if (!k) {
+    const names = c.itemFeatures.numeric.map((f) => f.name);
+    k = { repeat: names.indexOf(HISTORY_MATCH_FEATURES[0]), covisit: names.indexOf(HISTORY_MATCH_FEATURES[1]) };
+    const Ni = names.length;
+    if (k.repeat !== Ni - 2 || k.covisit !== Ni - 1) throw new Error(`config.itemFeatures: a model with historyMatch ends its numeric item features with ${HISTORY_MATCH_FEATURES.join(' and ')}; these lack them`);
+    columns.set(c, k);
+  }
+  return k;
+}
