@@ -64,6 +64,7 @@ const SWEEP: [string, Partial<RankerConfig>][] = [
   ['no text, short history', { aspects: ['id', 'sparse'], historyLength: 7 }],
   ['without history features (--no-history-features)', { historyFeatures: false }],
   ['history features, mean gating, no ID aspect', { historyFeatures: true, gating: 'mean', aspects: ['text', 'sparse'] }],
+  ['history match (--history-match: ~repeat and ~covisit, a linear term on the CTR logit)', { historyMatch: true }],
 ];
 
 describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
@@ -73,6 +74,8 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
     // A model with history features exports them (the twin reads them by name).
     expect(m.historyFields.some((f) => f.name === 'histCat')).toBe(model.historyFeatures !== false);
     const params = initParams(m.config, 7);
+    // match.w starts at zero: weights of its own, so that a twin which ignored the term could not pass.
+    if (model.historyMatch) params.get('match.w')!.assign(tf.tensor1d([0.7, -1.3]));
     const saved = join(folder, 'model');
     await saveRanker(saved, params, m.config, { command: 'test' });
     const want = tfjsPredictions(folder, params, m.config);
@@ -91,8 +94,9 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
 
   it('computes the gradients TF.js computes, the regulariser included, within 1e-3', async () => {
     const folder = join(dir, 'export-grads');
-    // With history features: every path of the network has a gradient (the item MLP's also through the history).
-    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'], model: { historyFeatures: true } });
+    // With history features: every path of the network has a gradient (the item MLP's also through the history);
+    // with history match, the CTR logit's linear term too.
+    const m = await exportSamples({ data, out: folder, negatives: 2, shards: 2, excludeDomains: ['miniapps'], model: { historyFeatures: true, historyMatch: true } });
     const params = initParams(m.config, 7);
     const saved = join(folder, 'model');
     await saveRanker(saved, params, m.config, { command: 'test' });
@@ -118,7 +122,7 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
     const got = JSON.parse(readFileSync(out, 'utf8')) as { loss: Record<string, number>; grads: Record<string, number[]> };
     expect(parts.reg).toBeGreaterThan(0); // several domains in the batch: the regulariser has a gradient to give
     for (const k of ['ctr', 'sim', 'reg']) expect(got.loss[k], k).toBeCloseTo(parts[k], 5);
-    for (const name of ['lm.w', 'emb.id', 'emb.domain', 'user.q', 'gate.domain.item', 'sparse.context.1.w', 'sparse.item.1.w', 'emb.sparse', 'da.w', 'mmoe.experts.w', 'mmoe.gate.rel.w', 'tower.ctr.2.w']) {
+    for (const name of ['lm.w', 'emb.id', 'emb.domain', 'user.q', 'gate.domain.item', 'sparse.context.1.w', 'sparse.item.1.w', 'emb.sparse', 'da.w', 'mmoe.experts.w', 'mmoe.gate.rel.w', 'tower.ctr.2.w', 'match.w']) {
       const w = want.get(name)!;
       const g = got.grads[name];
       expect(g, name).toHaveLength(w.length);

@@ -158,6 +158,43 @@ describe('training as a library', () => {
     expect(() => modelOverrides({ 'emb-decay': '-1' })).toThrow(/--emb-decay/);
   });
 
+  it('trains with history match (--history-match): the table ships, a fine-tune adds its pairs, the page reads a recorded click', async () => {
+    const foundation = join(dir, 'foundation-match');
+    const t = await train({ data, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, model: { historyLength: 8, historyMatch: true } });
+    expect(t.report.overall.auc).toBeGreaterThan(0.5);
+    const m = training(foundation);
+    expect(m.config.itemFeatures.numeric.slice(-2).map((f: { name: string }) => f.name)).toEqual(['~repeat', '~covisit']);
+    const pairs = (c: { covisits: string }) => atob(c.covisits).length / 12;
+    expect(pairs(m.config)).toBeGreaterThan(10);
+    // The fine-tune's config: its foundation's pairs plus those of miniapps' own training clicks.
+    await finetune({ from: foundation, data, domain: 'miniapps', out: join(dir, 'ft-match'), epochs: 1, negatives: 2 });
+    expect(pairs(training(join(dir, 'ft-match')).config)).toBeGreaterThan(pairs(m.config));
+    // The page (the Node recommender) with this ranker, and with the same ranker whose match.w is 0:
+    // after a click on cards-1, cards-1's score differs between the two (~repeat), a made-up item's does not.
+    const { loadRanker, saveRanker } = await import('../src/node/ranker-files.ts');
+    const { createRecommender } = await import('../src/node/index.ts');
+    const f = await loadRanker(foundation);
+    const bases = [join(dir, 'serve-match'), join(dir, 'serve-match-0')];
+    for (const base of bases) cpSync('models/encoder', join(base, 'encoder'), { recursive: true });
+    await saveRanker(join(bases[0], 'ranker'), f.params, f.manifest.config, f.manifest.training);
+    f.params.get('match.w')!.assign(f.params.get('match.w')!.mul(0));
+    await saveRanker(join(bases[1], 'ranker'), f.params, f.manifest.config, f.manifest.training);
+    disposeParams(f.params);
+    const scores: Record<string, number>[] = [];
+    for (const base of bases) {
+      const r = await createRecommender({ modelBase: base, memoryOnly: true });
+      try {
+        await r.record({ item: 'cards-1', domain: 'cards', action: 'click', text: 'fresh espresso lounge', ts: 1 });
+        const out = await r.rerank([{ id: 'cards-1', text: 'fresh espresso lounge' }, { id: 'made-up-1', text: 'quiet tea room' }], { domain: 'cards' });
+        scores.push(Object.fromEntries(out.map((x) => [x.id, x.score])));
+      } finally {
+        await r.dispose();
+      }
+    }
+    expect(scores[0]['made-up-1']).toBe(scores[1]['made-up-1']);
+    expect(Math.abs(scores[0]['cards-1'] - scores[1]['cards-1'])).toBeGreaterThan(1e-6);
+  }, 300_000);
+
   it('throws ConfigError naming the option for a bad one', async () => {
     await expect(train({ data, out: join(dir, 'never'), model: { aspects: [] } })).rejects.toThrow(ConfigError);
     await expect(train({ data, out: join(dir, 'never'), model: { aspects: [] } })).rejects.toThrow('model.aspects');

@@ -10,6 +10,7 @@
  *   x = [E(U), E(Q), E(I), E(U)*E(I), E(Q)*E(I)]
  *   x_hat = W_da [x, E_D] + b                     (domain-adaptive layer; JS/MMD regularised)
  *   MMoE(x_hat) -> CTR tower, relevance tower
+ *   (with historyMatch: + match.w . [~repeat, ~covisit] on the CTR logit, src/model/history-match.ts)
  * The two element-wise products are our addition to the paper's plain concatenation: they give
  * the experts the user-item and query-item affinities directly instead of making an MLP learn
  * a product from a concatenation.

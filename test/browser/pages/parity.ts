@@ -2,7 +2,7 @@
 // config: the parity sweep of test/browser/fused-sweep.browser.test.ts runs this for each one.
 import * as tf from '@tensorflow/tfjs';
 import { FusedRanker } from '../../../src/gpu/fused-ranker.ts';
-import { DEFAULT_RANKER, historyFeaturesOn, type RankerConfig } from '../../../src/model/config.ts';
+import { DEFAULT_RANKER, historyFeaturesOn, matchColumns, type RankerConfig } from '../../../src/model/config.ts';
 import { ACTION_ROWS } from '../../../src/features/actions.ts';
 import { paramSpecs } from '../../../src/model/params.ts';
 import { itemAspects, rankerForward } from '../../../src/model/ranker.ts';
@@ -22,7 +22,7 @@ export function sweepConfig(over: Partial<RankerConfig>): RankerConfig {
   };
 }
 
-export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promise<{ maxScore: number; maxWeight: number; aspects: number; unknownShare: number; histShift: number }> {
+export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promise<{ maxScore: number; maxWeight: number; aspects: number; unknownShare: number; histShift: number; matchShift: number }> {
   const rand = mulberry32(seed);
   const u = (scale: number) => (rand() * 2 - 1) * scale;
   // Weights of order 0.5 (1 +- 0.2 for layer-norm gains): large enough that every part moves the scores.
@@ -79,13 +79,23 @@ export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promis
       for (let i = 0; i < 2 * B; i++) histShift = Math.max(histShift, Math.abs(o[i] - l[i]));
       tf.dispose([base, other, blank.histCat, blank.histNum]);
     }
+    // With history-match features: how far the CTR logits move when the two columns read 0.
+    let matchShift = 0;
+    const M = matchColumns(c);
+    if (M) {
+      const zeroed = Float32Array.from(x.itemNum, (v, i) => (i % Ni >= Ni - M ? 0 : v));
+      const blank = { ...inputs, itemNum: tf.tensor2d(zeroed, [B, Ni]) };
+      const [l, o] = tf.tidy(() => [rankerForward(params, c, inputs).ctrLogit.dataSync(), rankerForward(params, c, blank).ctrLogit.dataSync()]);
+      for (let i = 0; i < B; i++) matchShift = Math.max(matchShift, Math.abs(o[i] - l[i]));
+      blank.itemNum.dispose();
+    }
     tf.dispose([ctr, rel, w, ...Object.values(inputs), ...params.values()]);
     let maxScore = 0;
     for (let i = 0; i < B; i++) maxScore = Math.max(maxScore, Math.abs(a.ctr[i] - b.ctr[i]), Math.abs(a.rel[i] - b.rel[i]));
     let maxWeight = 0;
     for (let i = 0; i < a.weights.length; i++) maxWeight = Math.max(maxWeight, Math.abs(a.weights[i] - b.weights[i]));
     if (a.weights.length !== b.weights.length) maxWeight = Infinity;
-    return { maxScore, maxWeight, aspects: itemAspects(new Map([...weights].map(([k]) => [k, undefined as never])), c).length, unknownShare: x.itemIdKnown.filter((k) => k === 0).length / B, histShift };
+    return { maxScore, maxWeight, aspects: itemAspects(new Map([...weights].map(([k]) => [k, undefined as never])), c).length, unknownShare: x.itemIdKnown.filter((k) => k === 0).length / B, histShift, matchShift };
   } finally {
     fused.destroy();
   }
