@@ -144,6 +144,24 @@ describe('the switch and the model file', () => {
     expect(() => configFromData(train, items, enc, modelOverrides({ 'history-match': true, 'no-sparse': true }))).toThrow(ConfigError);
   });
 
+  it('--covisit-min N ships only the pairs N users or more made (a pair counted once is one user\'s two clicks)', () => {
+    expect(modelOverrides({ 'history-match': true, 'covisit-min': '2' }).covisitMin).toBe(2);
+    expect(() => modelOverrides({ 'covisit-min': '2' })).toThrow(/--covisit-min: only with --history-match/);
+    expect(() => modelOverrides({ 'history-match': true, 'covisit-min': '0' })).toThrow(/--covisit-min/);
+    const two = configFromData(train, items, enc, modelOverrides({ 'history-match': true, 'covisit-min': '2' }));
+    // Only c(a,b) = 2 survives: a and b co-visit, a and c (1 user) no longer do.
+    const read = (c: typeof two, h: string, cand: string) => {
+      const num = new Float32Array(c.itemFeatures.numeric.length);
+      writeHistoryMatch(c, [k(h)], k(cand), num, 0);
+      return Math.round(Math.expm1(num[c.itemFeatures.numeric.length - 1]));
+    };
+    expect([read(two, 'a', 'b'), read(two, 'a', 'c'), read(two, 'c', 'd')]).toEqual([2, 0, 0]);
+    expect(atob(two.covisits!).length).toBe(12);
+    // A fine-tune keeps its foundation's rule for the pairs it adds.
+    expect(atob(withCovisitsAdded(two, [[k('x'), k('y')]]).covisits!).length).toBe(12);
+    expect(atob(withCovisitsAdded(two, [[k('x'), k('y')], [k('x'), k('y')]]).covisits!).length).toBe(24);
+  });
+
   it('names a corrupt or missing table, and a config without the columns', () => {
     expect(() => checkHistoryMatch(config)).not.toThrow();
     expect(() => checkHistoryMatch({ ...config, covisits: 'not base64!' })).toThrow(/config\.covisits: not a co-visitation table/);

@@ -97,6 +97,11 @@ export interface RankerConfig {
   historyMatch?: boolean;
   /** With historyMatch: the co-visitation counts of the training split, as encodeCovisits writes them. */
   covisits?: string;
+  /**
+   * With historyMatch: the table keeps only pairs that at least this many training users made (a pair
+   * counted once is one user's two clicks, shipped in the model file). Absent: 1, every pair.
+   */
+  covisitMin?: number;
 }
 
 /** A new model's hyperparameters; what comes from the data (text width, features, domains, actions) is not here. */

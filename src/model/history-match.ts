@@ -14,6 +14,9 @@
  * page computes both numbers from the history it keeps and this table: nothing leaves the device.
  * In training, each sample's own user is left out of the counts (leave-one-user-out), so that a
  * click cannot count itself.
+ *
+ * The table is made of the training users' behaviour: a pair counted once is one user's two clicks
+ * (no user is named). `covisitMin` (--covisit-min N) leaves out pairs fewer than N users made.
  */
 import { fnv1a } from '../util/hash.ts';
 import type { HistoryEntry } from '../features/history.ts';
@@ -30,7 +33,7 @@ const fingerprint = (key: string) => fnv1a(`covisit\u0000${key}`);
 /** A new model's config with the history-match features: their two numeric columns, and the table of these users' clicks. */
 export function withHistoryMatch(c: RankerConfig, userItems: Iterable<Iterable<string>>): RankerConfig {
   const numeric = [...c.itemFeatures.numeric.filter((f) => !f.name.startsWith(RESERVED_FEATURE_PREFIX)), ...HISTORY_MATCH_FEATURES.map((name) => ({ name, mean: 0, std: 1 }))];
-  return { ...c, itemFeatures: { ...c.itemFeatures, numeric }, covisits: encodeCovisits(userItems) };
+  return { ...c, itemFeatures: { ...c.itemFeatures, numeric }, covisits: encodeCovisits(userItems, COVISIT_NEIGHBOURS, c.covisitMin ?? 1) };
 }
 
 /** The item keys of the clicked events among the last `historyLength` of a behaviour sequence (what the model reads). */
@@ -39,7 +42,7 @@ export const historyClicks = (entries: readonly Pick<HistoryEntry, 'key' | 'acti
 
 /** A fine-tune's config: its foundation's table with the new data's training clicks added (a model without the features is returned as it is). */
 export function withCovisitsAdded(c: RankerConfig, userItems: Iterable<Iterable<string>>): RankerConfig {
-  return historyMatchOn(c) ? { ...c, covisits: mergeCovisits(c.covisits ?? '', encodeCovisits(userItems)) } : c;
+  return historyMatchOn(c) ? { ...c, covisits: mergeCovisits(c.covisits ?? '', encodeCovisits(userItems, COVISIT_NEIGHBOURS, c.covisitMin ?? 1)) } : c;
 }
 
 /** Whether this config computes the history-match features. */
@@ -49,7 +52,7 @@ export const historyMatchOn = (c: RankerConfig) => matchColumns(c) > 0;
  * The co-visitation table for these users' clicked items (item keys, e.g. itemKey(id)), as the
  * config's `covisits`: unordered pairs, each counted once per user who clicked both.
  */
-export function encodeCovisits(userItems: Iterable<Iterable<string>>, neighbours = COVISIT_NEIGHBOURS): string {
+export function encodeCovisits(userItems: Iterable<Iterable<string>>, neighbours = COVISIT_NEIGHBOURS, minCount = 1): string {
   const counts = new Map<number, Map<number, number>>();
   const bump = (a: number, b: number) => {
     const row = counts.get(a) ?? counts.set(a, new Map()).get(a)!;
@@ -63,7 +66,7 @@ export function encodeCovisits(userItems: Iterable<Iterable<string>>, neighbours
   // a pair is kept when either side keeps it.
   const kept = new Map<string, [number, number, number]>();
   for (const [a, row] of counts) {
-    const top = [...row].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, neighbours);
+    const top = [...row].filter(([, n]) => n >= minCount).sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, neighbours);
     for (const [b, n] of top) {
       const [lo, hi] = a < b ? [a, b] : [b, a];
       kept.set(`${lo}:${hi}`, [lo, hi, n]);
