@@ -40,40 +40,62 @@ export async function historyRuns(script: string, fresh: boolean) {
   const dir = (seed: number, name: string) => join(root, `s${seed}-${name}`);
   const readEval = (d: string, file = 'eval.json'): EvalReport => JSON.parse(readFileSync(join(d, file), 'utf8'));
   const training = (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')).kindling.training;
+  /**
+   * Seed `seed`'s runs on both domains (row name -> [folder slug, ...]) into `add`, and the baselines (POP,
+   * COS) from the row `baselinesOf`; returns each row's training record (seconds, samples/s).
+   */
+  function readBoth(seed: number, rows: Record<string, [string, ...unknown[]]>, add: Add, baselinesOf: string) {
+    const records: Record<string, { seconds: number; samplesPerSecond: number }> = {};
+    for (const [name, [slug]] of Object.entries(rows)) {
+      const r = readEval(dir(seed, slug));
+      add(name, seed, r);
+      records[name] = training(dir(seed, slug));
+      if (name === baselinesOf) {
+        add(POP, seed, r.baselines!.popularity!);
+        add(COS, seed, r.baselines!.text_cosine!);
+      }
+    }
+    return records;
+  }
+  /**
+   * Seed `seed`'s cold-start runs with folder suffix `suffix` into `add` under `names` (the foundation as
+   * it was, read from the fine-tune's foundation-eval.json; the fine-tune; scratch); returns the
+   * fine-tune's report and the three runs' training seconds.
+   */
+  function readColdStart(seed: number, suffix: string, add: Add, names: { zero: string; ft: string; scratch: string }) {
+    const ft = readEval(dir(seed, `ft-l0-l2sp0${suffix}`));
+    add(names.zero, seed, readEval(dir(seed, `ft-l0-l2sp0${suffix}`), 'foundation-eval.json'));
+    add(names.ft, seed, ft);
+    add(names.scratch, seed, readEval(dir(seed, `scratch${suffix}`)));
+    const seconds = [`foundation-office${suffix}`, `ft-l0-l2sp0${suffix}`, `scratch${suffix}`].reduce((n, d) => n + (training(dir(seed, d)).seconds ?? 0), 0);
+    return { ft, seconds };
+  }
   return {
     data,
     dir,
     readEval,
     training,
+    readBoth,
+    readColdStart,
     /**
-     * Seed `seed`'s runs on both domains (row name -> [folder slug, ...]) into `add`, and the baselines (POP,
-     * COS) from the row `baselinesOf`; returns each row's training record (seconds, samples/s).
+     * Every seed's rows on both domains (readBoth) and cold-start runs (readColdStart: [folder suffix, names]
+     * each) into `add`; returns each row's samples/s per seed and the training seconds of the runs whose
+     * folder slug or suffix ends with `fresh` (the script's own runs).
      */
-    readBoth(seed: number, rows: Record<string, [string, ...unknown[]]>, add: Add, baselinesOf: string) {
-      const records: Record<string, { seconds: number; samplesPerSecond: number }> = {};
-      for (const [name, [slug]] of Object.entries(rows)) {
-        const r = readEval(dir(seed, slug));
-        add(name, seed, r);
-        records[name] = training(dir(seed, slug));
-        if (name === baselinesOf) {
-          add(POP, seed, r.baselines!.popularity!);
-          add(COS, seed, r.baselines!.text_cosine!);
+    readSeeds(seeds: number[], rows: Record<string, [string, ...unknown[]]>, add: Add, baselinesOf: string, cold: [string, { zero: string; ft: string; scratch: string }][], fresh: string) {
+      const speeds: Record<string, number[]> = {};
+      let seconds = 0;
+      for (const seed of seeds) {
+        for (const [name, t] of Object.entries(readBoth(seed, rows, add, baselinesOf))) {
+          (speeds[name] ??= []).push(t.samplesPerSecond);
+          if (rows[name][0].endsWith(fresh)) seconds += t.seconds;
+        }
+        for (const [suffix, names] of cold) {
+          const cs = readColdStart(seed, suffix, add, names);
+          if (suffix.endsWith(fresh)) seconds += cs.seconds;
         }
       }
-      return records;
-    },
-    /**
-     * Seed `seed`'s cold-start runs with folder suffix `suffix` into `add` under `names` (the foundation as
-     * it was, read from the fine-tune's foundation-eval.json; the fine-tune; scratch); returns the
-     * fine-tune's report and the three runs' training seconds.
-     */
-    readColdStart(seed: number, suffix: string, add: Add, names: { zero: string; ft: string; scratch: string }) {
-      const ft = readEval(dir(seed, `ft-l0-l2sp0${suffix}`));
-      add(names.zero, seed, readEval(dir(seed, `ft-l0-l2sp0${suffix}`), 'foundation-eval.json'));
-      add(names.ft, seed, ft);
-      add(names.scratch, seed, readEval(dir(seed, `scratch${suffix}`)));
-      const seconds = [`foundation-office${suffix}`, `ft-l0-l2sp0${suffix}`, `scratch${suffix}`].reduce((n, d) => n + (training(dir(seed, d)).seconds ?? 0), 0);
-      return { ft, seconds };
+      return { speeds, seconds };
     },
     /** A run on both domains: `kindling train` on `on` into s<seed>-<slug>. */
     both: (seed: number, slug: string, on: string, flags: string[]) => () =>

@@ -31,7 +31,7 @@ const HIST = ['--history-features'];
 const DECAY = ['--emb-decay', LAMBDA];
 const tag = `decay${LAMBDA}`;
 
-const { data, both, coldStart, readBoth, readColdStart } = await historyRuns('results:decay', !!process.env.DECAY_FRESH);
+const { data, both, coldStart, readSeeds } = await historyRuns('results:decay', !!process.env.DECAY_FRESH);
 const { plain, all } = data;
 
 /** Rows on both domains: name -> [folder slug (results:history's for the runs without decay), data, flags]. */
@@ -69,18 +69,10 @@ const CS = {
   ft: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0 (results:history's)`,
   scratch: `${COLD}: the same model from scratch, without decay (results:history's)`,
 };
-const speeds: Record<string, number[]> = {};
-let seconds = 0;
-for (const seed of SEEDS) {
-  for (const [name, t] of Object.entries(readBoth(seed, BOTH, add, FULL_D))) {
-    (speeds[name] ??= []).push(t.samplesPerSecond);
-    if (BOTH[name][0].endsWith(tag)) seconds += t.seconds;
-  }
-  for (const [suffix, zero, ft, scratch] of [[`-hist-${tag}`, CS.zeroD, CS.ftD, CS.scratchD], ['-hist', CS.zero, CS.ft, CS.scratch]] as const) {
-    const cs = readColdStart(seed, suffix, add, { zero, ft, scratch });
-    if (suffix.endsWith(tag)) seconds += cs.seconds;
-  }
-}
+const { speeds, seconds } = readSeeds(SEEDS, BOTH, add, FULL_D, [
+  [`-hist-${tag}`, { zero: CS.zeroD, ft: CS.ftD, scratch: CS.scratchD }],
+  ['-hist', { zero: CS.zero, ft: CS.ft, scratch: CS.scratch }],
+], tag);
 type Target = [string, Paired, number];
 const targets: Target[] = [
   ['cold-item AUC: full (semantic ID, history features, decay) − text cosine ≥ +0.03', paired(FULL_D, COS, 'cold'), 0.03],

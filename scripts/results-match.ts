@@ -31,7 +31,7 @@ const HIST = ['--history-features'];
 const DECAY = ['--emb-decay', '1'];
 const MATCH = ['--history-match'];
 
-const { data, both, coldStart, readBoth, readColdStart } = await historyRuns('results:match', !!process.env.MATCH_FRESH);
+const { data, both, coldStart, readSeeds } = await historyRuns('results:match', !!process.env.MATCH_FRESH);
 const { plain, all } = data;
 
 /** Rows on both domains: name -> [folder slug (results:decay's for the runs without the features), data, flags]. */
@@ -69,18 +69,10 @@ const CS = {
   ft: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0 (results:decay's)`,
   scratch: `${COLD}: the same model from scratch, without them (results:decay's)`,
 };
-const speeds: Record<string, number[]> = {};
-let seconds = 0;
-for (const seed of SEEDS) {
-  for (const [name, t] of Object.entries(readBoth(seed, BOTH, add, FULL_M))) {
-    (speeds[name] ??= []).push(t.samplesPerSecond);
-    if (BOTH[name][0].endsWith('-match')) seconds += t.seconds;
-  }
-  for (const [suffix, zero, ft, scratch] of [['-hist-decay1-match', CS.zeroM, CS.ftM, CS.scratchM], ['-hist-decay1', CS.zero, CS.ft, CS.scratch]] as const) {
-    const cs = readColdStart(seed, suffix, add, { zero, ft, scratch });
-    if (suffix.endsWith('-match')) seconds += cs.seconds;
-  }
-}
+const { speeds, seconds } = readSeeds(SEEDS, BOTH, add, FULL_M, [
+  ['-hist-decay1-match', { zero: CS.zeroM, ft: CS.ftM, scratch: CS.scratchM }],
+  ['-hist-decay1', { zero: CS.zero, ft: CS.ft, scratch: CS.scratch }],
+], '-match');
 type Target = [string, Paired, number];
 const targets: Target[] = [
   ['cold-item AUC: full (semantic ID, history features, decay, history match) − text cosine ≥ +0.03', paired(FULL_M, COS, 'cold'), 0.03],
