@@ -45,6 +45,7 @@ const BOTH: Record<string, [string, string, string[]]> = {
   '--no-text, semantic ID + history features + decay, --history-match': ['notext-hist-decay1-match', all, ['--no-text', ...HIST, ...DECAY, ...MATCH]],
   '--no-text, semantic ID + history features + decay (results:decay\'s)': ['notext-hist-decay1', all, ['--no-text', ...HIST, ...DECAY]],
   'full on the plain import (results:real\'s "full model")': ['plain-full', plain, []],
+  'full, semantic ID + history features + decay, --history-match --covisit-min 2': ['full-hist-decay1-min2-match', all, [...HIST, ...DECAY, ...MATCH, '--covisit-min', '2']],
 };
 const run = (seed: number, [slug, on, flags]: [string, string, string[]]) => both(seed, slug, on, flags);
 const rowsOf = Object.values(BOTH);
@@ -56,11 +57,12 @@ await runTasks([
   ...SEEDS.map((seed) => run(seed, rowsOf[6])),
   ...SEEDS.flatMap((seed) => [rowsOf[1], rowsOf[3], rowsOf[5], rowsOf[7], rowsOf[8]].map((r) => run(seed, r))),
   ...SEEDS.map((seed) => coldStart(seed, '-hist-decay1', [...HIST, ...DECAY])),
+  ...SEEDS.map((seed) => run(seed, rowsOf[9])),
 ], JOBS);
 
 // ---- collect
 const { rows, add, paired, table, bySlice } = seedRows();
-const [FULL_M, FULL, PLAIN_M, PLAIN_D, NOID_M, NOID, NOTEXT_M, NOTEXT, PLAIN] = Object.keys(BOTH);
+const [FULL_M, FULL, PLAIN_M, PLAIN_D, NOID_M, NOID, NOTEXT_M, NOTEXT, PLAIN, FULL_M2] = Object.keys(BOTH);
 const CS = {
   zeroM: `${COLD}: Office foundation with the features, as it was (zero-shot)`,
   ftM: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0 (features and decay from the foundation's config)`,
@@ -93,6 +95,8 @@ const diffs: [string, Paired][] = [
   ...bySlice(`${COLD} fine-tune, with the features − without`, CS.ftM, CS.ft),
   ...bySlice(`${COLD} from scratch, with the features − without`, CS.scratchM, CS.scratch),
   ['overall: fine-tune − scratch, without the features (results:decay\'s)', paired(CS.ft, CS.scratch)],
+  ...bySlice('full, `--covisit-min 2` (only pairs two users or more made) − every pair', FULL_M2, FULL_M),
+  ['overall: full with `--covisit-min 2` − popularity', paired(FULL_M2, POP, 'auc')],
 ];
 
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
@@ -116,7 +120,7 @@ those clicked items, of how many training users clicked both), from a co-visitat
 the model's config; in training each sample's own user is left out of the counts). Cells: mean ± standard error over seeds; differences paired per seed.
 
 ## Both domains
-${table([FULL_M, FULL, PLAIN_M, PLAIN_D, NOID_M, NOID, NOTEXT_M, NOTEXT, PLAIN, POP, COS])}
+${table([FULL_M, FULL_M2, FULL, PLAIN_M, PLAIN_D, NOID_M, NOID, NOTEXT_M, NOTEXT, PLAIN, POP, COS])}
 
 ## The cold-start domain (semantic ID + history features + decay)
 ${table(Object.values(CS))}

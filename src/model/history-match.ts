@@ -19,7 +19,6 @@
  * (no user is named). `covisitMin` (--covisit-min N) leaves out pairs fewer than N users made.
  */
 import { fnv1a } from '../util/hash.ts';
-import type { HistoryEntry } from '../features/history.ts';
 import { matchColumns, type RankerConfig } from './config.ts';
 
 /** The two numeric item features' names; a data feature may not start with '~'. */
@@ -37,7 +36,7 @@ export function withHistoryMatch(c: RankerConfig, userItems: Iterable<Iterable<s
 }
 
 /** The item keys of the clicked events among the last `historyLength` of a behaviour sequence (what the model reads). */
-export const historyClicks = (entries: readonly Pick<HistoryEntry, 'key' | 'action'>[], historyLength: number) =>
+export const historyClicks = (entries: readonly { key: string; action: string }[], historyLength: number) =>
   entries.slice(-historyLength).filter((h) => h.action === 'click').map((h) => h.key);
 
 /** A fine-tune's config: its foundation's table with the new data's training clicks added (a model without the features is returned as it is). */
