@@ -10,6 +10,8 @@ import type { Samples } from '../src/data/dataset.ts';
 import { configFromData, loadNodeEncoder, prepareSamples, readDataSet, splitData } from '../src/node/pipeline.ts';
 import { useTrainingBackend } from '../src/node/tf-backend.ts';
 import { writeWorld } from '../src/node/world-files.ts';
+import type { RankerConfig } from '../src/model/config.ts';
+import { historyMatchOn } from '../src/model/history-match.ts';
 import { exportSamples, readExport, readShard, shardFields } from '../src/train/export.ts';
 import { seenBuckets, seenSparseBuckets } from '../src/train/train.ts';
 import { mulberry32, randInt } from '../src/util/random.ts';
@@ -33,14 +35,20 @@ beforeAll(async () => {
 
 describe('kindling export', () => {
   // The events stream from the file, a pass at a time; a file out of time order is sorted outside memory first.
-  it.each([['in time order', data], ['shuffled', shuffled]])('writes the samples train() builds, a shard at a time, whole requests per shard (events %s)', async (_, data) => {
+  // With history match, the stream keeps each training user's clicks (the table and the leave-one-user-out); without, it does not.
+  it.each([
+    ['in time order', data, {}],
+    ['shuffled', shuffled, {}],
+    ['in time order, history match', data, { historyMatch: true }],
+  ] as [string, string, Partial<RankerConfig>][])('writes the samples train() builds, a shard at a time, whole requests per shard (events %s)', async (_, data, model) => {
     const out = join(dir, 'export');
-    const m = await exportSamples({ data, out, negatives: 2, seed: 3, shards: 2, maxShardSamples: 400, excludeDomains: ['miniapps'] });
+    const m = await exportSamples({ data, out, negatives: 2, seed: 3, shards: 2, maxShardSamples: 400, excludeDomains: ['miniapps'], model });
     // The reference: the whole split built at once, as train() builds it.
     const d = readDataSet(data);
     const split = splitData(d, { trainFraction: 0.8, negatives: 2, seed: 3, onlyDomains: ['cards', 'search', 'suggest'] });
     const encoder = await loadNodeEncoder({ data });
-    const config = configFromData(split.train, d.items, encoder, {}, d.users);
+    const config = configFromData(split.train, d.items, encoder, model, d.users);
+    expect(historyMatchOn(config)).toBe(!!model.historyMatch);
     const p = await prepareSamples(d, split, config, encoder, { trainFraction: 0.8, negatives: 2, seed: 3, excludeDomains: ['miniapps'] });
     await encoder.dispose();
     expect(m.config).toEqual(config);

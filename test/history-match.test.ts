@@ -30,7 +30,7 @@ const items = new Map<string, ItemRow>(['a', 'b', 'c', 'd'].map((id) => [id, { i
 
 // Training: u1 clicked a, b; u2 clicked a, b, c (b twice); u3 clicked c, d.
 const train = [click('u1', 1, 'a'), click('u1', 2, 'b'), click('u2', 3, 'a'), click('u2', 4, 'b'), click('u2', 5, 'c'), click('u2', 6, 'b'), click('u3', 7, 'c'), click('u3', 8, 'd')];
-const config = withHistoryMatch(smallConfig({ historyMatch: true, historyLength: 4 }), TrainStats.of(train).clicks.values());
+const config = withHistoryMatch(smallConfig({ historyMatch: true, historyLength: 4 }), TrainStats.of(train, { clicks: true }).clicks.values());
 const cols = () => HISTORY_MATCH_FEATURES.map((n) => config.itemFeatures.numeric.findIndex((f) => f.name === n));
 /** A candidate's [~repeat, ~covisit] for these history keys. */
 function match(history: string[], candidate: string, own?: Set<string>) {
@@ -49,6 +49,14 @@ describe('the co-visitation table and the two features', () => {
     expect(match([k('a')], k('d'))).toEqual([0, 0]);
     expect(match([k('c'), k('a')], k('a'))).toEqual([1, Math.fround(Math.log1p(1))]);
     expect(match([], k('a'))).toEqual([0, 0]);
+  });
+
+  it("keeps the training users' clicks only when asked (they grow with the (user, item) clicks, not the catalogue)", () => {
+    const plain = TrainStats.of(train);
+    expect(() => plain.clicks).toThrow(/clicks were not kept/);
+    expect(plain.items.size).toBe(4);
+    const kept = TrainStats.of(train, { clicks: true }).clicks;
+    expect([...kept].map(([u, s]) => [u, [...s]])).toEqual([['u1', [k('a'), k('b')]], ['u2', [k('a'), k('b'), k('c')]], ['u3', [k('c'), k('d')]]]);
   });
 
   it("leaves the sample's own user out of the pairs it made (training)", () => {
@@ -111,7 +119,7 @@ describe('training samples and the page', () => {
 
   it("leave the sample's user out in training, and read only the window the model reads", () => {
     const e = click('u2', 7.5, 'x');
-    const leaveOut = TrainStats.of(train).clicks;
+    const leaveOut = TrainStats.of(train, { clicks: true }).clicks;
     const s = buildSamples([asSample(e, 'b')], { ...ctx, leaveOut });
     // u2 before 7.5: a, b, c, b. For b: repeat; c(a,b) = 2 less u2's = 1, c(c,b) = 1 less u2's = 0.
     expect(row(s.itemNum, 0)).toEqual([1, Math.fround(Math.log1p(1))]);

@@ -15,11 +15,26 @@ export class TrainStats {
   readonly context = new FeatureStats();
   /** firstSeen of the events so far. */
   readonly seen = new Map<string, number>();
-  /** Each user's clicked items (item keys): the co-visitation table's input (RankerConfig.historyMatch). */
-  readonly clicks = new Map<string, Set<string>>();
+  private readonly userClicks?: Map<string, Set<string>>;
+
+  /**
+   * `clicks`: also keep each user's clicked items (the co-visitation table's input, only a
+   * config with RankerConfig.historyMatch needs them). They grow with the distinct (user, item)
+   * clicks, not with the catalogue and the users, so they are kept only when asked for.
+   */
+  constructor(options: { clicks?: boolean } = {}) {
+    if (options.clicks) this.userClicks = new Map();
+  }
+
+  /** Each user's clicked items (item keys); only when made with `clicks: true`. */
+  get clicks(): Map<string, Set<string>> {
+    if (!this.userClicks) throw new Error('TrainStats: clicks were not kept (make it with { clicks: true })');
+    return this.userClicks;
+  }
 
   add(e: EventRow) {
-    if (e.label === 1 && e.line > 0) (this.clicks.get(e.user) ?? this.clicks.set(e.user, new Set()).get(e.user)!).add(itemKey(e.item));
+    const clicks = this.userClicks;
+    if (clicks && e.label === 1 && e.line > 0) (clicks.get(e.user) ?? clicks.set(e.user, new Set()).get(e.user)!).add(itemKey(e.item));
     this.domains.add(e.domain);
     this.items.add(e.item);
     this.users.add(e.user);
@@ -27,8 +42,8 @@ export class TrainStats {
     firstSeen([e], this.seen);
   }
 
-  static of(events: Iterable<EventRow>): TrainStats {
-    const s = new TrainStats();
+  static of(events: Iterable<EventRow>, options: { clicks?: boolean } = {}): TrainStats {
+    const s = new TrainStats(options);
     for (const e of events) s.add(e);
     return s;
   }

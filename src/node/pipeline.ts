@@ -84,8 +84,11 @@ export interface Prepared {
 
 /** A new model's config from the training split (domains, features) and the caller's choices. */
 export function configFromData(train: EventRow[], items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>, users?: Map<string, Features | undefined>): RankerConfig {
-  return configFromStats(TrainStats.of(train), items, encoder, overrides, users);
+  return configFromStats(TrainStats.of(train, { clicks: wantsClicks(overrides) }), items, encoder, overrides, users);
 }
+
+/** Whether a new model made with these overrides needs the training users' clicks (TrainStats' `clicks`). */
+export const wantsClicks = (overrides: Partial<RankerConfig>) => !!{ ...DEFAULT_RANKER, ...overrides }.historyMatch;
 
 /** configFromData from the training split's statistics (a stream's, gathered an event at a time). */
 export function configFromStats(train: TrainStats, items: Map<string, ItemRow>, encoder: Encoder, overrides: Partial<RankerConfig>, users?: Map<string, Features | undefined>): RankerConfig {
@@ -143,7 +146,7 @@ export async function prepareSamples(data: DataSet, split: { train: EventRow[]; 
   const { trainEvents, testEvents, validEvents, context: ctx, table } = await prepareEvents(data, split, config, encoder, o);
   const valid = validEvents ? buildSamples(validEvents, ctx) : undefined;
   // Training samples leave their own user out of the co-visitation counts (src/model/history-match.ts).
-  const trainCtx = historyMatchOn(config) ? { ...ctx, leaveOut: TrainStats.of(split.train).clicks } : ctx;
+  const trainCtx = historyMatchOn(config) ? { ...ctx, leaveOut: TrainStats.of(split.train, { clicks: true }).clicks } : ctx;
   return { train: buildSamples(trainEvents, trainCtx), test: buildSamples(testEvents, ctx), valid, textTable: tf.tensor2d(table.data, [table.rows, table.dim]), trainEvents, testEvents, context: ctx };
 }
 

@@ -61,9 +61,13 @@ function* historyEvents(file: EventFile, spec: StreamSpec): Generator<EventRow> 
   for (const e of file.events()) if (!exclude.has(e.domain)) yield e;
 }
 
-/** One pass per split: the training statistics, the negatives' pools, and how many samples each split makes. */
-export function scanEvents(file: EventFile, items: Map<string, ItemRow>, spec: StreamSpec): EventScan {
-  const train = new TrainStats();
+/**
+ * One pass per split: the training statistics, the negatives' pools, and how many samples each
+ * split makes. `clicks`: also keep each training user's clicked items (a config with history
+ * match needs them; memory then grows with the distinct (user, item) clicks).
+ */
+export function scanEvents(file: EventFile, items: Map<string, ItemRow>, spec: StreamSpec, options: { clicks?: boolean } = {}): EventScan {
+  const train = new TrainStats(options);
   const pools = { train: negativePools(items), test: negativePools(items) };
   const positives = { train: new Map<string, number>(), test: new Map<string, number>() };
   const events = { train: 0, test: 0 };

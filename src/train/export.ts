@@ -19,10 +19,10 @@ import type { Samples } from '../data/dataset.ts';
 import { ConfigError, DataError } from '../errors.ts';
 import { featureCounts, historyFeaturesOn, type RankerConfig } from '../model/config.ts';
 import { withKnownIds } from '../model/known-ids.ts';
-import { withCovisitsAdded } from '../model/history-match.ts';
+import { historyMatchOn, withCovisitsAdded } from '../model/history-match.ts';
 import { disposeParams, paramSpecs, type ParamSpec } from '../model/params.ts';
 import { WEIGHTS_FILE } from '../model/serialize.ts';
-import { configFromStats, loadNodeEncoder, readItems, readUsers } from '../node/pipeline.ts';
+import { configFromStats, loadNodeEncoder, readItems, readUsers, wantsClicks } from '../node/pipeline.ts';
 import { openEventFile } from '../node/event-file.ts';
 import { sampleChunks, scanEvents, streamContext, streamTextTable, type StreamSpec } from '../node/sample-stream.ts';
 import { loadRanker } from '../node/ranker-files.ts';
@@ -180,7 +180,8 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
   try {
     const users = readUsers(o.data);
     const spec: StreamSpec = { ...o, domains: o.domain ? [o.domain] : sampleDomains([...file.domains.keys()].map((domain) => ({ domain })), o) };
-    const scan = scanEvents(file, items, spec);
+    // Each user's clicked items only where the model has history match (the foundation's config, or a new one's options).
+    const scan = scanEvents(file, items, spec, { clicks: foundation ? historyMatchOn(foundation.config) : wantsClicks(o.model ?? {}) });
     const encoder = await loadNodeEncoder(o);
     try {
       let from: ExportFrom | undefined;
