@@ -51,3 +51,71 @@ export function historySignals(all: EventRow[], train: EventRow[], samples: Even
   });
   return { repeat, cooc };
 }
+
+/** Sequential and normalised variants of co-occurrence (results:signals' diagnostic). */
+export interface SequenceSignals {
+  /** ln(1 + how many training users clicked the candidate right after the user's last click). */
+  next: Float32Array;
+  /** ln(1 + Σ over the user's last 3 clicks h of the training users who clicked the candidate within 3 clicks after h). */
+  near: Float32Array;
+  /** Σ over the window's clicks h of c(h, item) / √(clicks(h) · clicks(item)): co-occurrence less the items' popularity. */
+  cosine: Float32Array;
+}
+
+/** Directed counts a → b, b within `reach` clicks after a in a training user's clicks, once per user per pair. */
+function transitions(byUser: Map<string, EventRow[]>, reach: number) {
+  const t = new Map<string, Map<string, number>>();
+  for (const list of byUser.values()) {
+    const seen = new Set<string>();
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j <= Math.min(list.length - 1, i + reach); j++) {
+        const [a, b] = [list[i].item, list[j].item];
+        if (a === b || seen.has(`${a}\u0000${b}`)) continue;
+        seen.add(`${a}\u0000${b}`);
+        const row = t.get(a) ?? t.set(a, new Map()).get(a)!;
+        row.set(b, (row.get(b) ?? 0) + 1);
+      }
+  }
+  return t;
+}
+
+const clicksByUser = (events: EventRow[]) => {
+  const m = new Map<string, EventRow[]>();
+  for (const e of events) if (isClick(e)) (m.get(e.user) ?? m.set(e.user, []).get(e.user)!).push(e);
+  for (const list of m.values()) list.sort((a, b) => a.ts - b.ts || a.line - b.line);
+  return m;
+};
+
+/** As historySignals: `all` the histories, `train` the training split, `samples` the test events in sample order. */
+export function sequenceSignals(all: EventRow[], train: EventRow[], samples: EventRow[], historyLength: number): SequenceSignals {
+  const clicks = clicksByUser(all);
+  const trainClicks = clicksByUser(train);
+  const next = transitions(trainClicks, 1);
+  const near = transitions(trainClicks, 3);
+  const both = new Map<string, Map<string, number>>();
+  const itemClicks = new Map<string, number>();
+  for (const list of trainClicks.values()) {
+    for (const e of list) itemClicks.set(e.item, (itemClicks.get(e.item) ?? 0) + 1);
+    const items = [...new Set(list.map((e) => e.item))];
+    for (const a of items)
+      for (const b of items)
+        if (a !== b) {
+          const row = both.get(a) ?? both.set(a, new Map()).get(a)!;
+          row.set(b, (row.get(b) ?? 0) + 1);
+        }
+  }
+  const n = samples.length;
+  const out: SequenceSignals = { next: new Float32Array(n), near: new Float32Array(n), cosine: new Float32Array(n) };
+  samples.forEach((e, i) => {
+    const list = clicks.get(e.user) ?? [];
+    let end = 0;
+    while (end < list.length && list[end].ts < e.ts) end++;
+    const window = list.slice(Math.max(0, end - historyLength), end).map((h) => h.item);
+    const sum = (hs: string[], f: (h: string) => number) => hs.reduce((a, h) => a + (h === e.item ? 0 : f(h)), 0);
+    out.next[i] = Math.log1p(sum(window.slice(-1), (h) => next.get(h)?.get(e.item) ?? 0));
+    out.near[i] = Math.log1p(sum(window.slice(-3), (h) => near.get(h)?.get(e.item) ?? 0));
+    const ni = itemClicks.get(e.item) ?? 0;
+    out.cosine[i] = ni ? sum(window, (h) => (both.get(h)?.get(e.item) ?? 0) / Math.sqrt(ni * (itemClicks.get(h) ?? 1))) : 0;
+  });
+  return out;
+}

@@ -13,7 +13,7 @@ import { writeWorld } from '../src/node/world-files.ts';
 import type { RankerConfig } from '../src/model/config.ts';
 import { historyMatchOn } from '../src/model/history-match.ts';
 import { exportSamples, readExport, readShard, shardFields } from '../src/train/export.ts';
-import { seenBuckets, seenSparseBuckets } from '../src/train/train.ts';
+import { seenBuckets, seenSparseBuckets, train } from '../src/train/train.ts';
 import { mulberry32, randInt } from '../src/util/random.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-export-'));
@@ -87,6 +87,29 @@ describe('kindling export', () => {
       expect(i).toBe(whole.n);
     }
     p.textTable.dispose();
+  });
+
+  it("a fine-tuning export with history match counts its foundation's co-visits in the training samples, as finetune does", async () => {
+    const foundation = join(dir, 'foundation-match');
+    await train({ data, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, seed: 3, model: { historyLength: 8, historyMatch: true } });
+    const before = JSON.parse(readFileSync(join(foundation, 'model.json'), 'utf8')).kindling.config.covisits as string;
+    const out = join(dir, 'export-ft-match');
+    // A domain the foundation trained on: its items have co-visits in the foundation's table.
+    const m = await exportSamples({ data, out, from: foundation, domain: 'cards', negatives: 2, seed: 3, shards: 1 });
+    const shard = readShard(out, m, m.shards.find((e) => e.split === 'train')!);
+    // In memory, as finetune builds them: the foundation's table under the new data's earlier clicks.
+    const d = readDataSet(data);
+    const split = splitData(d, { trainFraction: 0.8, negatives: 2, seed: 3, onlyDomains: ['cards'] });
+    const encoder = await loadNodeEncoder({ data });
+    const o = { trainFraction: 0.8, negatives: 2, seed: 3 };
+    const [withBase, without] = [await prepareSamples(d, split, m.config, encoder, { ...o, covisitsBefore: before }), await prepareSamples(d, split, m.config, encoder, o)];
+    await encoder.dispose();
+    const Ni = m.config.itemFeatures.numeric.length;
+    const covisit = (s: Samples) => Array.from({ length: s.n }, (_, i) => s.itemNum[i * Ni + Ni - 1]);
+    expect(covisit(shard)).toEqual(covisit(withBase.train));
+    // Not vacuous: without the foundation's table some training samples count fewer co-visits.
+    expect(covisit(withBase.train).filter((x, i) => x > covisit(without.train)[i]).length).toBeGreaterThan(0);
+    for (const p of [withBase, without]) p.textTable.dispose();
   });
 
   it('refuses a shard whose bytes changed, by name', async () => {
