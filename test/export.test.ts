@@ -89,27 +89,26 @@ describe('kindling export', () => {
     p.textTable.dispose();
   });
 
-  it("a fine-tuning export with history match counts its foundation's co-visits in the training samples, as finetune does", async () => {
+  it("a fine-tuning export with history match builds finetune's training samples: its own clicks join the table, each user left out of its own", async () => {
     const foundation = join(dir, 'foundation-match');
     await train({ data, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, seed: 3, model: { historyLength: 8, historyMatch: true } });
-    const before = JSON.parse(readFileSync(join(foundation, 'model.json'), 'utf8')).kindling.config.covisits as string;
     const out = join(dir, 'export-ft-match');
-    // A domain the foundation trained on: its items have co-visits in the foundation's table.
+    // A domain the foundation trained on: its items have co-visits in the foundation's table, and more from its own split.
     const m = await exportSamples({ data, out, from: foundation, domain: 'cards', negatives: 2, seed: 3, shards: 1 });
+    const before = JSON.parse(readFileSync(join(foundation, 'model.json'), 'utf8')).kindling.config.covisits as string;
+    expect(m.config.covisits).not.toBe(before); // the same pairs, counted again
     const shard = readShard(out, m, m.shards.find((e) => e.split === 'train')!);
-    // In memory, as finetune builds them: the foundation's table under the new data's earlier clicks.
+    // In memory, as finetune builds them (prepareSamples with the fine-tune's config).
     const d = readDataSet(data);
     const split = splitData(d, { trainFraction: 0.8, negatives: 2, seed: 3, onlyDomains: ['cards'] });
     const encoder = await loadNodeEncoder({ data });
-    const o = { trainFraction: 0.8, negatives: 2, seed: 3 };
-    const [withBase, without] = [await prepareSamples(d, split, m.config, encoder, { ...o, covisitsBefore: before }), await prepareSamples(d, split, m.config, encoder, o)];
+    const p = await prepareSamples(d, split, m.config, encoder, { trainFraction: 0.8, negatives: 2, seed: 3 });
     await encoder.dispose();
     const Ni = m.config.itemFeatures.numeric.length;
-    const covisit = (s: Samples) => Array.from({ length: s.n }, (_, i) => s.itemNum[i * Ni + Ni - 1]);
-    expect(covisit(shard)).toEqual(covisit(withBase.train));
-    // Not vacuous: without the foundation's table some training samples count fewer co-visits.
-    expect(covisit(withBase.train).filter((x, i) => x > covisit(without.train)[i]).length).toBeGreaterThan(0);
-    for (const p of [withBase, without]) p.textTable.dispose();
+    const match = (s: Samples) => Array.from({ length: s.n * 2 }, (_, i) => s.itemNum[Math.floor(i / 2) * Ni + Ni - 2 + (i % 2)]);
+    expect(match(shard)).toEqual(match(p.train));
+    expect(match(p.train).filter((x, i) => i % 2 && x > 0).length).toBeGreaterThan(10);
+    p.textTable.dispose();
   });
 
   it('refuses a shard whose bytes changed, by name', async () => {

@@ -13,12 +13,11 @@ import { TrainStats } from '../src/data/train-stats.ts';
 import { itemKey } from '../src/features/history.ts';
 import { buildInputArrays } from '../src/features/inputs.ts';
 import { textTable } from '../src/features/text-table.ts';
-import { checkHistoryMatch, COVISIT_NEIGHBOURS, CovisitClock, encodeCovisits, HISTORY_MATCH_FEATURES, historyMatchOn, mergeCovisits, withCovisitsAdded, withHistoryMatch, writeHistoryMatch } from '../src/model/history-match.ts';
+import { checkHistoryMatch, COVISIT_NEIGHBOURS, encodeCovisits, HISTORY_MATCH_FEATURES, historyMatchOn, mergeCovisits, withCovisitsAdded, withHistoryMatch, writeHistoryMatch } from '../src/model/history-match.ts';
 import { modelOverrides } from '../src/cli/train.ts';
 import { configFromData } from '../src/node/pipeline.ts';
 import { ConfigError, DataError } from '../src/errors.ts';
 import { smallConfig } from './helpers/ranker-fixture.ts';
-import { fnv1a } from '../src/util/hash.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -34,9 +33,9 @@ const train = [click('u1', 1, 'a'), click('u1', 2, 'b'), click('u2', 3, 'a'), cl
 const config = withHistoryMatch(smallConfig({ historyMatch: true, historyLength: 4 }), TrainStats.of(train, { clicks: true }).clicks.values());
 const cols = () => HISTORY_MATCH_FEATURES.map((n) => config.itemFeatures.numeric.findIndex((f) => f.name === n));
 /** A candidate's [~repeat, ~covisit] for these history keys. */
-function match(history: string[], candidate: string) {
+function match(history: string[], candidate: string, own?: Set<string>) {
   const num = new Float32Array(config.itemFeatures.numeric.length);
-  writeHistoryMatch(config, history, candidate, num, 0);
+  writeHistoryMatch(config, history, candidate, num, 0, own);
   return cols().map((j) => num[j]);
 }
 
@@ -60,28 +59,12 @@ describe('the co-visitation table and the two features', () => {
     expect([...kept].map(([u, s]) => [u, [...s]])).toEqual([['u1', [k('a'), k('b')]], ['u2', [k('a'), k('b'), k('c')]], ['u3', [k('c'), k('d')]]]);
   });
 
-  it("counts, in training, only the pairs made before the sample's time (CovisitClock)", () => {
-    const fa = (key: string) => fnv1a(`covisit\u0000${key}`);
-    const clock = new CovisitClock(undefined);
-    const c = () => clock.count(fa(k('a')), fa(k('b')));
-    clock.advance(1).click('u1', k('a'));
-    clock.advance(2).click('u1', k('b'));
-    // u1's pair is made at time 2: a sample at time 2 does not see it, one later does (both ways round).
-    expect(clock.advance(2) && c()).toBe(0);
-    expect(clock.advance(3) && c()).toBe(1);
-    expect(clock.count(fa(k('b')), fa(k('a')))).toBe(1);
-    // The same user clicking again counts nothing more; another user's pair does.
-    clock.click('u1', k('b'));
-    clock.click('u2', k('b'));
-    clock.click('u2', k('a'));
-    expect(clock.advance(4) && c()).toBe(2);
-    // --covisit-min 3: pairs fewer users made count 0; a fine-tune starts from its foundation's table.
-    const strict = new CovisitClock(3);
-    const withBase = new CovisitClock(1, encodeCovisits([[k('a'), k('b')], [k('a'), k('b')]]));
-    for (const x of [strict, withBase]) x.advance(1).click('u9', k('a'));
-    for (const x of [strict, withBase]) x.advance(2).click('u9', k('b'));
-    expect(strict.advance(3).count(fa(k('a')), fa(k('b')))).toBe(0);
-    expect(withBase.advance(3).count(fa(k('a')), fa(k('b')))).toBe(3);
+  it("leaves the sample's own user out of the pairs it made (training)", () => {
+    // u2 clicked a and b: its own pair comes off c(a,b); u1's does not.
+    expect(match([k('a')], k('b'), new Set([k('a'), k('b'), k('c')]))).toEqual([0, Math.fround(Math.log1p(1))]);
+    // A pair the user did not make keeps its count; the count never goes below zero.
+    expect(match([k('a')], k('d'), new Set([k('a'), k('d')]))).toEqual([0, 0]);
+    expect(match([k('c')], k('d'), new Set([k('b')]))).toEqual([0, Math.fround(Math.log1p(1))]);
   });
 
   it('keeps each item its strongest partners, and a fine-tune adds its counts to the foundation\'s', () => {
@@ -134,17 +117,12 @@ describe('training samples and the page', () => {
     expect(s.itemNum[0]).toBe(1);
   });
 
-  it('count, in training, only the co-visits made before each sample (no click counts itself), and read only the window the model reads', () => {
-    const s = buildSamples(train, { ...ctx, covisitClock: new CovisitClock(config.covisitMin) });
-    // u2 clicks b at 4 after a: only u1's (a,b) is older; c at 5 after a, b: no one had clicked c before.
-    expect(row(s.itemNum, 3)).toEqual([0, Math.fround(Math.log1p(1))]);
-    expect(row(s.itemNum, 4)).toEqual([0, 0]);
-    // u2's b again at 6: a repeat; (a,b) by u1 and u2 = 2, (c,b) by u2 = 1.
-    expect(row(s.itemNum, 5)).toEqual([1, Math.fround(Math.log1p(3))]);
-    // u3's d at 8 after c: (c,d) is made by this very click, so 0; the shipped table (the page, a test sample) has it.
-    expect(row(s.itemNum, 7)).toEqual([0, 0]);
-    expect(row(buildSamples([train[7]], ctx).itemNum, 0)).toEqual([0, Math.fround(Math.log1p(1))]);
+  it("leave the sample's user out in training, and read only the window the model reads", () => {
     const e = click('u2', 7.5, 'x');
+    const leaveOut = TrainStats.of(train, { clicks: true }).clicks;
+    const s = buildSamples([asSample(e, 'b')], { ...ctx, leaveOut });
+    // u2 before 7.5: a, b, c, b. For b: repeat; c(a,b) = 2 less u2's = 1, c(c,b) = 1 less u2's = 0.
+    expect(row(s.itemNum, 0)).toEqual([1, Math.fround(Math.log1p(1))]);
     const narrow = { ...ctx, config: { ...config, historyLength: 1 } };
     // Window of 1: only the last click (b) counts: b is a repeat, nothing co-visited with itself.
     const t = buildSamples([asSample(e, 'b')], narrow);

@@ -8,7 +8,7 @@ import { bucket } from '../util/hash.ts';
 import { DataError } from '../errors.ts';
 import { domainIndex, featureCounts, userFeaturesOf, type FeatureConfig, type RankerConfig } from '../model/config.ts';
 import { knownIdTest } from '../model/known-ids.ts';
-import { historyClicks, historyMatchOn, writeHistoryMatch, type CovisitClock } from '../model/history-match.ts';
+import { historyClicks, historyMatchOn, writeHistoryMatch } from '../model/history-match.ts';
 import { encodeFeatures, type Features } from '../features/features.ts';
 import { encodeHistory, historyArrays, itemKey, queryKey, type HistoryArrays, type HistoryEntry } from '../features/history.ts';
 import type { RequestArrays } from '../features/inputs.ts';
@@ -171,11 +171,10 @@ export interface SampleContext {
    */
   knownSince?: Map<string, number>;
   /**
-   * For training samples of a model with history-match features: the co-visitation counts as they
-   * stand at each sample's time (one clock per pass over the training split, in time order;
-   * buildSamples moves it along and adds the split's clicks). Absent: the config's table, as the page.
+   * For training samples of a model with history-match features: each user's clicked items in the
+   * training split (item keys), whose co-visits are left out of that user's samples' counts.
    */
-  covisitClock?: CovisitClock;
+  leaveOut?: Map<string, ReadonlySet<string>>;
 }
 
 /** First click (items) or search (queries) of each ID key, in time order. */
@@ -263,8 +262,7 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
       writeHistory(hrow, e.user, e.ts);
     }
     s.histOf[i] = hrow;
-    if (match) writeHistoryMatch(c, clicked[hrow], itemKey(item.id), s.itemNum, i * Ni, ctx.covisitClock?.advance(e.ts));
-    if (ctx.covisitClock && e.label === 1 && e.line > 0) ctx.covisitClock.click(e.user, itemKey(item.id));
+    if (match) writeHistoryMatch(c, clicked[hrow], itemKey(item.id), s.itemNum, i * Ni, ctx.leaveOut?.get(e.user));
     if (!users.has(e.user)) users.set(e.user, users.size);
     s.user[i] = users.get(e.user)!;
     const g = `${e.user}\u0000${e.domain}\u0000${e.ts}\u0000${e.query ?? ''}`;

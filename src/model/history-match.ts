@@ -13,9 +13,9 @@
  * at least one training user clicked both of, two 32-bit fingerprints of the item keys and the
  * count (12 bytes a pair; each item keeps its `COVISIT_NEIGHBOURS` most co-visited partners). The
  * page computes both numbers from the history it keeps and this table: nothing leaves the device.
- * In training, a sample counts only the pairs made before its time (CovisitClock), as the page
- * counts the pairs made before the model was trained: a click never counts itself, and no sample
- * sees the co-visits of other users' later clicks.
+ * In training, each sample's own user is left out of the counts (leave-one-user-out), so that a
+ * click cannot count itself. (Counting instead only the pairs made before each sample, as a clock
+ * over the training split, was measured on the real data and did no better: docs/RESULTS-MATCH.md.)
  *
  * The table is made of the training users' behaviour: a pair counted once is one user's two clicks
  * (no user is named). `covisitMin` (--covisit-min N) leaves out pairs fewer than N users made.
@@ -112,19 +112,16 @@ function* entries(b64: string): Generator<[number, number, number]> {
 type Lookup = Map<number, Map<number, number>>;
 const lookups = new WeakMap<RankerConfig, Lookup>();
 
-/** A table's pairs both ways round: fingerprint -> partner -> count. */
-function lookupFrom(b64: string): Lookup {
-  const m: Lookup = new Map();
-  for (const [a, b, n] of entries(b64)) {
-    (m.get(a) ?? m.set(a, new Map()).get(a)!).set(b, n);
-    (m.get(b) ?? m.set(b, new Map()).get(b)!).set(a, n);
-  }
-  return m;
-}
-
 function lookupOf(c: RankerConfig): Lookup {
   let m = lookups.get(c);
-  if (!m) lookups.set(c, (m = lookupFrom(c.covisits ?? '')));
+  if (!m) {
+    m = new Map();
+    for (const [a, b, n] of entries(c.covisits ?? '')) {
+      (m.get(a) ?? m.set(a, new Map()).get(a)!).set(b, n);
+      (m.get(b) ?? m.set(b, new Map()).get(b)!).set(a, n);
+    }
+    lookups.set(c, m);
+  }
   return m;
 }
 
@@ -143,13 +140,14 @@ export function checkHistoryMatch(c: RankerConfig) {
 /**
  * A candidate's two history-match features, written into its row of numeric item features at the
  * columns HISTORY_MATCH_FEATURES name. `history`: the item keys of the clicked events of the user's
- * behaviour sequence (the window the model reads); `clock`: in training, the pairs made before the
- * sample (else the config's table).
+ * behaviour sequence (the window the model reads); `own`: in training, the item keys the sample's
+ * user clicked in the training split, whose pairs are taken out of the counts.
  */
-export function writeHistoryMatch(c: RankerConfig, history: readonly string[], candidate: string, num: Float32Array, at: number, clock?: CovisitClock) {
+export function writeHistoryMatch(c: RankerConfig, history: readonly string[], candidate: string, num: Float32Array, at: number, own?: ReadonlySet<string>) {
   const cols = columnsOf(c);
+  const table = lookupOf(c);
   const cand = fingerprint(candidate);
-  const row = clock ? undefined : lookupOf(c).get(cand);
+  const row = table.get(cand);
   let repeat = 0;
   let sum = 0;
   for (const h of history) {
@@ -157,7 +155,8 @@ export function writeHistoryMatch(c: RankerConfig, history: readonly string[], c
       repeat = 1;
       continue;
     }
-    sum += clock ? clock.count(fingerprint(h), cand) : (row?.get(fingerprint(h)) ?? 0);
+    const n = row?.get(fingerprint(h)) ?? 0;
+    sum += own?.has(h) && own.has(candidate) ? Math.max(0, n - 1) : n;
   }
   // As encodeFeatures standardises a number (the config's mean and std; 0 and 1 as configFromStats sets them).
   const z = (j: number, v: number) => {
@@ -179,59 +178,4 @@ function columnsOf(c: RankerConfig) {
     columns.set(c, k);
   }
   return k;
-}
-
-/**
- * The co-visitation counts as they stood at a training sample's time: `base` (a fine-tune's
- * foundation's table; none for a new model) plus the pairs the training split's clicks made before
- * it. buildSamples moves it along the split in time order: `advance(ts)` before each sample, then
- * `click(user, key)` for each click, which counts from the next later time on (samples at the same
- * time never see each other). At the end it holds what the shipped table holds, less its
- * truncation to each item's strongest partners. Memory: the distinct pairs, and each user's items.
- */
-export class CovisitClock {
-  private readonly counts = new Map<number, Map<number, number>>();
-  private readonly users = new Map<string, Set<number>>();
-  private readonly base: Lookup;
-  private readonly minCount: number;
-  private pending: [string, number][] = [];
-  private time = -Infinity;
-
-  /** `minCount`: as the table's covisitMin, pairs fewer users made (since base) count 0. */
-  constructor(minCount: number | undefined, base = '') {
-    this.minCount = minCount ?? 1;
-    this.base = lookupFrom(base);
-  }
-
-  /** Counts the clicks given before `ts` (returns the clock). */
-  advance(ts: number): this {
-    if (ts <= this.time) return this;
-    for (const [user, item] of this.pending) {
-      const seen = this.users.get(user) ?? this.users.set(user, new Set()).get(user)!;
-      if (seen.has(item)) continue;
-      for (const other of seen) {
-        this.bump(other, item);
-        this.bump(item, other);
-      }
-      seen.add(item);
-    }
-    this.pending = [];
-    this.time = ts;
-    return this;
-  }
-
-  click(user: string, key: string) {
-    this.pending.push([user, fingerprint(key)]);
-  }
-
-  /** c(a, b) for two fingerprinted keys, as of the last advance(). */
-  count(a: number, b: number): number {
-    const n = this.counts.get(a)?.get(b) ?? 0;
-    return (this.base.get(a)?.get(b) ?? 0) + (n >= this.minCount ? n : 0);
-  }
-
-  private bump(a: number, b: number) {
-    const row = this.counts.get(a) ?? this.counts.set(a, new Map()).get(a)!;
-    row.set(b, (row.get(b) ?? 0) + 1);
-  }
 }

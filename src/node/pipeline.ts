@@ -10,7 +10,7 @@ import { historiesFrom, historyTexts } from '../data/histories.ts';
 import { TrainStats } from '../data/train-stats.ts';
 import { sortedByTime } from '../data/order.ts';
 import { encodeKnownIds } from '../model/known-ids.ts';
-import { CovisitClock, historyMatchOn, withHistoryMatch } from '../model/history-match.ts';
+import { historyMatchOn, withHistoryMatch } from '../model/history-match.ts';
 import { parseEvent, parseItem, parseUser, type EventRow, type ItemRow } from '../data/schema.ts';
 import type { Features } from '../features/features.ts';
 import { encodeTextTable, type TextTable } from '../features/text-table.ts';
@@ -68,11 +68,6 @@ export interface PrepareOptions {
    * domain while pretraining): their events are neither samples nor anyone's history.
    */
   excludeDomains?: string[];
-  /**
-   * With history-match features: the co-visitation table the training split's clicks are added to
-   * (a fine-tune's foundation's); training samples count its pairs and the split's earlier ones.
-   */
-  covisitsBefore?: string;
 }
 
 export interface Prepared {
@@ -150,8 +145,8 @@ export interface PreparedEvents {
 export async function prepareSamples(data: DataSet, split: { train: EventRow[]; test: EventRow[]; valid?: EventRow[] }, config: RankerConfig, encoder: Encoder, o: PrepareOptions): Promise<Prepared> {
   const { trainEvents, testEvents, validEvents, context: ctx, table } = await prepareEvents(data, split, config, encoder, o);
   const valid = validEvents ? buildSamples(validEvents, ctx) : undefined;
-  // Training samples count the co-visits made before their time (src/model/history-match.ts).
-  const trainCtx = historyMatchOn(config) ? { ...ctx, covisitClock: new CovisitClock(config.covisitMin, o.covisitsBefore) } : ctx;
+  // Training samples leave their own user out of the co-visitation counts (src/model/history-match.ts).
+  const trainCtx = historyMatchOn(config) ? { ...ctx, leaveOut: TrainStats.of(split.train, { clicks: true }).clicks } : ctx;
   return { train: buildSamples(trainEvents, trainCtx), test: buildSamples(testEvents, ctx), valid, textTable: tf.tensor2d(table.data, [table.rows, table.dim]), trainEvents, testEvents, context: ctx };
 }
 

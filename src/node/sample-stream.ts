@@ -14,7 +14,7 @@ import { DataError } from '../errors.ts';
 import type { Features } from '../features/features.ts';
 import { encodeTextTable, type TextTable } from '../features/text-table.ts';
 import type { RankerConfig } from '../model/config.ts';
-import { CovisitClock, historyMatchOn } from '../model/history-match.ts';
+import { historyMatchOn } from '../model/history-match.ts';
 import type { Encoder } from './index.ts';
 import type { EventFile } from './event-file.ts';
 
@@ -28,8 +28,6 @@ export interface StreamSpec {
   trainFraction: number;
   negatives: number;
   seed: number;
-  /** With history-match features: the table the training split's co-visits are added to (as PrepareOptions.covisitsBefore). */
-  covisitsBefore?: string;
 }
 
 /** What one pass over the events learns before any sample is built. */
@@ -108,9 +106,8 @@ const requestKey = (e: EventRow) => `${e.user}\u0000${e.domain}\u0000${e.ts}\u00
  */
 export function* sampleChunks(file: EventFile, items: Map<string, ItemRow>, spec: StreamSpec, scan: EventScan, context: Omit<SampleContext, 'histories'>, split: Split, count: number): Generator<Samples> {
   const histories = new HistoryCursor(historyEvents(file, spec), items, context.config.historyLength);
-  // Training samples count the co-visits made before their time (src/model/history-match.ts): one clock per pass.
-  const c = context.config;
-  const ctx: SampleContext = { ...context, histories, ...(split === 'train' && historyMatchOn(c) ? { covisitClock: new CovisitClock(c.covisitMin, spec.covisitsBefore) } : {}) };
+  // Training samples leave their own user out of the co-visitation counts (src/model/history-match.ts).
+  const ctx: SampleContext = { ...context, histories, ...(split === 'train' && historyMatchOn(context.config) ? { leaveOut: scan.train.clicks } : {}) };
   const n = scan.samples[split];
   let chunk: EventRow[] = [];
   let k = 1;

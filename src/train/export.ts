@@ -179,7 +179,7 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
   const file = openEventFile(join(o.data, 'events.jsonl'), items);
   try {
     const users = readUsers(o.data);
-    const spec: StreamSpec = { ...o, domains: o.domain ? [o.domain] : sampleDomains([...file.domains.keys()].map((domain) => ({ domain })), o), covisitsBefore: foundation?.config.covisits };
+    const spec: StreamSpec = { ...o, domains: o.domain ? [o.domain] : sampleDomains([...file.domains.keys()].map((domain) => ({ domain })), o) };
     // Each user's clicked items only where the model has history match (the foundation's config, or a new one's options).
     const scan = scanEvents(file, items, spec, { clicks: foundation ? historyMatchOn(foundation.config) : wantsClicks(o.model ?? {}) });
     const encoder = await loadNodeEncoder(o);

@@ -189,8 +189,7 @@ async function finetuneOnce(options: FinetuneOptions, record?: Record<string, un
     const config = withCovisitsAdded(withKnownIds(withDomain, learnableKeys(firstSeen(split.train).keys(), o.frozenIds === 'known' ? undefined : idSeen, withDomain.idBuckets)), clicks);
     const encoder = await loadNodeEncoder(o);
     try {
-      // Its training samples count the foundation's co-visits and the new data's made before them.
-      const p = await prepareSamples(data, split, config, encoder, { ...o, covisitsBefore: withDomain.covisits });
+      const p = await prepareSamples(data, split, config, encoder, o);
       try {
         o.progress?.note?.(`fine-tuning ${from} on ${p.train.n} samples of ${domain} (frozen: ${freeze}), testing on ${p.test.n}${resume ? `; resuming after epoch ${resume.epoch + 1}` : ''}`);
         // The foundation on the same test events first (the new domain's row is still the generic one):
