@@ -56,6 +56,15 @@ const popularity = slices();
 /** Per signal: the signal alone, and the model + w · signal at the w best on each seed's test. */
 const alone = {} as Record<Signal, Record<Slice, Map<number, number>>>;
 const blended = {} as Record<Signal, Record<Slice, Map<number, number>> & { w: Map<number, number> }>;
+/** All together: popularity, cosine co-visitation, near transitions and the new-item offset, their weights picked jointly on the test. */
+const JOINT: [Signal, number[]][] = [
+  ['popularity', [0, 0.1, 0.25, 0.5]],
+  ['co-visitation, cosine', [0, 1, 2, 4]],
+  ['near: transitions from the last 3 clicks, within 3', [0, 1, 2]],
+  ['new-item offset', [0, 0.1, 0.25]],
+];
+const jointGrid = JOINT.reduce<number[][]>((acc, [, ws]) => acc.flatMap((c) => ws.map((w) => [...c, w])), [[]]);
+const joint = { ...slices(), w: new Map<number, string>() };
 const started = Date.now();
 for (const seed of SEEDS) {
   const run = dir(seed, SLUG);
@@ -93,6 +102,13 @@ for (const seed of SEEDS) {
     for (const k of SLICES) cell[k].set(seed, best.r[k].auc);
     cell.w.set(seed, best.w);
   }
+  let bestJoint = { w: jointGrid[0], r: base };
+  for (const ws of jointGrid.slice(1)) {
+    const r = evaluate(s.test, Float32Array.from(z, (x, i) => sigmoid(x + ws.reduce((a, w, j) => a + w * values[JOINT[j][0]][i], 0))));
+    if (r.overall.auc > bestJoint.r.overall.auc) bestJoint = { w: ws, r };
+  }
+  for (const k of SLICES) joint[k].set(seed, bestJoint.r[k].auc);
+  joint.w.set(seed, bestJoint.w.join('/'));
   console.log(`seed ${seed}: model ${base.overall.auc.toFixed(4)}; ${Object.keys(values).map((n) => `${n.split(':')[0]} +${(blended[n as Signal].overall.get(seed)! - base.overall.auc).toFixed(4)}`).join(', ')}`);
 }
 const seconds = (Date.now() - started) / 1000;
@@ -130,10 +146,12 @@ const lines = [
     const b = blended[n];
     return `| ${n} | ${[...b.w.values()].join(', ')} | ${cellOf(b.overall)} | ${pairedCells(pairedBySeed(b.overall, model.overall))} | ${f4(pairedBySeed(b.cold, model.cold).mean)} | ${f4(pairedBySeed(b.overall, popularity.overall).mean)} |`;
   }),
+  `| all four together: ${JOINT.map(([n]) => n.split(':')[0]).join(' / ')} (weights picked jointly, ${jointGrid.length} combinations) | ${[...joint.w.values()].join('; ')} | ${cellOf(joint.overall)} | ${pairedCells(pairedBySeed(joint.overall, model.overall))} | ${f4(pairedBySeed(joint.cold, model.cold).mean)} | ${f4(pairedBySeed(joint.overall, popularity.overall).mean)} |`,
 ];
 const json = {
   machine, seconds, seeds: SEEDS, weights: WEIGHTS, model: Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(model[k])])),
   popularity: Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(popularity[k])])),
+  joint: { signals: JOINT.map(([n, ws]) => ({ signal: n, weights: ws })), w: Object.fromEntries(joint.w), ...Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(joint[k])])) },
   signals: Object.fromEntries(names.map((n) => [n, {
     alone: Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(alone[n][k])])),
     blended: { w: Object.fromEntries(blended[n].w), ...Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(blended[n][k])])) },
