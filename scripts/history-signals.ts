@@ -18,13 +18,8 @@ export interface HistorySignals {
 
 const isClick = (e: EventRow) => e.label === 1 && e.line > 0;
 
-/** `all`: every event of the data (the histories); `train`: the training split; `samples`: the test events in sample order. */
-export function historySignals(all: EventRow[], train: EventRow[], samples: EventRow[], historyLength: number): HistorySignals {
-  // Each user's clicks in time order, from every period (a history sees what came before, as in buildSamples).
-  const clicks = new Map<string, EventRow[]>();
-  for (const e of all) if (isClick(e)) (clicks.get(e.user) ?? clicks.set(e.user, []).get(e.user)!).push(e);
-  for (const list of clicks.values()) list.sort((a, b) => a.ts - b.ts || a.line - b.line);
-  // Co-occurrence: distinct items per training user, every ordered pair once per user.
+/** Co-occurrence of the training split's clicks: distinct items per user, every ordered pair once per user. */
+function coOccurrence(train: EventRow[]): Map<string, Map<string, number>> {
   const trainItems = new Map<string, Set<string>>();
   for (const e of train) if (isClick(e)) (trainItems.get(e.user) ?? trainItems.set(e.user, new Set()).get(e.user)!).add(e.item);
   const co = new Map<string, Map<string, number>>();
@@ -35,6 +30,16 @@ export function historySignals(all: EventRow[], train: EventRow[], samples: Even
           const row = co.get(a) ?? co.set(a, new Map()).get(a)!;
           row.set(b, (row.get(b) ?? 0) + 1);
         }
+  return co;
+}
+
+/** `all`: every event of the data (the histories); `train`: the training split; `samples`: the test events in sample order. */
+export function historySignals(all: EventRow[], train: EventRow[], samples: EventRow[], historyLength: number): HistorySignals {
+  // Each user's clicks in time order, from every period (a history sees what came before, as in buildSamples).
+  const clicks = new Map<string, EventRow[]>();
+  for (const e of all) if (isClick(e)) (clicks.get(e.user) ?? clicks.set(e.user, []).get(e.user)!).push(e);
+  for (const list of clicks.values()) list.sort((a, b) => a.ts - b.ts || a.line - b.line);
+  const co = coOccurrence(train);
   const n = samples.length;
   const repeat = new Float32Array(n);
   const cooc = new Float32Array(n);
@@ -92,18 +97,9 @@ export function sequenceSignals(all: EventRow[], train: EventRow[], samples: Eve
   const trainClicks = clicksByUser(train);
   const next = transitions(trainClicks, 1);
   const near = transitions(trainClicks, 3);
-  const both = new Map<string, Map<string, number>>();
+  const both = coOccurrence(train);
   const itemClicks = new Map<string, number>();
-  for (const list of trainClicks.values()) {
-    for (const e of list) itemClicks.set(e.item, (itemClicks.get(e.item) ?? 0) + 1);
-    const items = [...new Set(list.map((e) => e.item))];
-    for (const a of items)
-      for (const b of items)
-        if (a !== b) {
-          const row = both.get(a) ?? both.set(a, new Map()).get(a)!;
-          row.set(b, (row.get(b) ?? 0) + 1);
-        }
-  }
+  for (const e of train) if (isClick(e)) itemClicks.set(e.item, (itemClicks.get(e.item) ?? 0) + 1);
   const n = samples.length;
   const out: SequenceSignals = { next: new Float32Array(n), near: new Float32Array(n), cosine: new Float32Array(n) };
   samples.forEach((e, i) => {

@@ -45,6 +45,9 @@ const PRETRAIN: Record<string, Partial<RankerConfig>> = {
   'MMoE 1 expert': { experts: 1, ...HD0 },
   // History features (config.historyFeatures, a default since session 16): the same full model without them.
   'full, --no-history-features': { historyFeatures: false },
+  // Measured on real data as opt-ins (docs/RESULTS-DECAY.md, docs/RESULTS-MATCH.md): what they do here.
+  'full, --emb-decay 1': { embDecay: 1 },
+  'full, --history-match': { historyMatch: true },
 };
 const BASE = 'pretrain: full, --hist-id-dropout 0';
 const USERS = 'pretrain: full + user features (users.jsonl), --hist-id-dropout 0';
@@ -167,6 +170,8 @@ const checks = [
   [`warm-item AUC: full - id-only >= -0.005`, m(full, 'warmAuc') - m(idOnly, 'warmAuc'), m(full, 'warmAuc') - m(idOnly, 'warmAuc') >= -0.005],
   [`domain gating - mean gating, both --hist-id-dropout 0 (paper: about +0.014)`, m(BASE, 'auc') - m('pretrain: gating mean', 'auc'), undefined],
   [`history features: full - full with --no-history-features`, m(full, 'auc') - m(noHist, 'auc'), undefined],
+  [`embedding decay: full with --emb-decay 1 - full`, m('pretrain: full, --emb-decay 1', 'auc') - m(full, 'auc'), undefined],
+  [`history match: full with --history-match - full`, m('pretrain: full, --history-match', 'auc') - m(full, 'auc'), undefined],
   ...['l0', 'l0+encoder'].flatMap((f) =>
     ['', ', --l2sp 0'].map((pull) => {
       const d = m(`${COLD_DOMAIN}: foundation + fine-tune, freeze ${f}${pull}`, 'auc') - m(scratchName, 'auc');
