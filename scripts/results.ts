@@ -3,8 +3,10 @@
  * for 3 seeds, generates the world, pretrains the ablations on the three warm domains, and
  * compares fine-tuning the foundation with training from scratch on the held-out cold-start
  * domain. Every number in docs/RESULTS.md comes from here (docs/results.json holds them all).
- * About 2 hours on one of our 2-core machines (in session 16 its 107 runs trained for 124 minutes in
- * all, two processes at a time; runs on disjoint seeds can share the cache: RESULTS_SEEDS, RESULTS_COLD_SEEDS).
+ * Runs on disjoint seeds can share the cache (RESULTS_SEEDS, RESULTS_COLD_SEEDS): two processes at a
+ * time, then one more with every seed to write the table from the cache. In session 19 that took 30
+ * minutes here (2-core AMD EPYC; about 85 s a pretraining run); in session 16, on a slower machine, its
+ * 107 runs trained for 124 minutes in all.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
