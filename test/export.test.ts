@@ -111,6 +111,14 @@ describe('kindling export', () => {
     p.textTable.dispose();
   });
 
+  it('a fine-tuning export from a foundation without history match keeps no clicks and ships no table', async () => {
+    const foundation = join(dir, 'foundation-plain');
+    await train({ data, out: foundation, excludeDomains: ['miniapps'], epochs: 1, negatives: 2, seed: 3, model: { historyLength: 8 } });
+    const m = await exportSamples({ data, out: join(dir, 'export-ft-plain'), from: foundation, domain: 'miniapps', negatives: 2, seed: 3, shards: 1 });
+    expect(m.config.covisits).toBeUndefined();
+    expect(m.counts.train).toBeGreaterThan(0);
+  });
+
   it('refuses a shard whose bytes changed, by name', async () => {
     const out = join(dir, 'export-bad');
     const m = await exportSamples({ data, out, shards: 2, excludeDomains: ['miniapps'] });
