@@ -41,9 +41,13 @@ export function withHistoryMatch(c: RankerConfig, userItems: Iterable<Iterable<s
 export const historyClicks = (entries: readonly { key: string; action: string }[], historyLength: number) =>
   entries.slice(-historyLength).filter((h) => h.action === 'click').map((h) => h.key);
 
-/** A fine-tune's config: its foundation's table with the new data's training clicks added (a model without the features is returned as it is). */
-export function withCovisitsAdded(c: RankerConfig, userItems: Iterable<Iterable<string>>): RankerConfig {
-  return historyMatchOn(c) ? { ...c, covisits: mergeCovisits(c.covisits ?? '', encodeCovisits(userItems, COVISIT_NEIGHBOURS, c.covisitMin ?? 1)) } : c;
+/**
+ * A fine-tune's config: its foundation's table with the new data's training clicks added. A model
+ * without the features is returned as it is, and `userItems` (each user's clicked item keys) is
+ * then never called: the caller need not have kept them.
+ */
+export function withCovisitsAdded(c: RankerConfig, userItems: () => Iterable<Iterable<string>>): RankerConfig {
+  return historyMatchOn(c) ? { ...c, covisits: mergeCovisits(c.covisits ?? '', encodeCovisits(userItems(), COVISIT_NEIGHBOURS, c.covisitMin ?? 1)) } : c;
 }
 
 /** Whether this config computes the history-match features. */

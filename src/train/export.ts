@@ -189,7 +189,7 @@ export async function exportSamples(options: ExportOptions): Promise<ExportManif
       if (foundation) {
         // As finetune(): the domain's own row, and the IDs its training split clicks (less those in frozen rows) added to the known set.
         const c = withDomain(foundation.config, o.domain!);
-        config = withCovisitsAdded(withKnownIds(c, learnableKeys(scan.train.seen.keys(), foundation.idBucketsSeen, c.idBuckets)), historyMatchOn(c) ? scan.train.clicks.values() : []);
+        config = withCovisitsAdded(withKnownIds(c, learnableKeys(scan.train.seen.keys(), foundation.idBucketsSeen, c.idBuckets)), () => scan.train.clicks.values());
         const domainRow = c.domains.indexOf(o.domain!);
         from = { model: o.from!, sha256: foundation.sha256, domain: o.domain!, domainRow, isNew: c !== foundation.config, idBucketsSeen: foundation.idBucketsSeen, ...(foundation.sparseBucketsSeen ? { sparseBucketsSeen: foundation.sparseBucketsSeen } : {}) };
       } else config = configFromStats(scan.train, items, encoder, o.model ?? {}, users);

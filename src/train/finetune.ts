@@ -17,7 +17,7 @@ import { ConfigError } from '../errors.ts';
 import { evaluate, type EvalReport } from '../eval/report.ts';
 import type { RankerConfig } from '../model/config.ts';
 import { withKnownIds } from '../model/known-ids.ts';
-import { historyMatchOn, withCovisitsAdded } from '../model/history-match.ts';
+import { withCovisitsAdded } from '../model/history-match.ts';
 import { TrainStats } from '../data/train-stats.ts';
 import { bucket } from '../util/hash.ts';
 import { disposeParams, type ParamGroup, type Params } from '../model/params.ts';
@@ -185,8 +185,7 @@ async function finetuneOnce(options: FinetuneOptions, record?: Record<string, un
     // foundation as it was knows only its own.
     const idSeen = foundation.manifest.training.idBucketsSeen as string | undefined;
     // With history-match features the new data's co-visits join the foundation's table.
-    const clicks = historyMatchOn(withDomain) ? TrainStats.of(split.train, { clicks: true }).clicks.values() : [];
-    const config = withCovisitsAdded(withKnownIds(withDomain, learnableKeys(firstSeen(split.train).keys(), o.frozenIds === 'known' ? undefined : idSeen, withDomain.idBuckets)), clicks);
+    const config = withCovisitsAdded(withKnownIds(withDomain, learnableKeys(firstSeen(split.train).keys(), o.frozenIds === 'known' ? undefined : idSeen, withDomain.idBuckets)), () => TrainStats.of(split.train, { clicks: true }).clicks.values());
     const encoder = await loadNodeEncoder(o);
     try {
       const p = await prepareSamples(data, split, config, encoder, o);
