@@ -44,11 +44,16 @@ export const MODEL_USAGE = `[--gating mean|cls|domain] [--no-text] [--no-id] [--
 export const trainCommand: Command = {
   usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F [--valid-metric auc|logloss] [--refit]] ${DATA_USAGE}
            ${MODEL_USAGE}
+           [--distill K | --teachers DIR,DIR...] [--distill-weight W]
            [--engine node|torch] [--procs N] [--device cpu|cuda] [--export DIR]
+  --distill K: train K teachers first (seeds S+1..S+K, the same flags, into OUT/teachers/seed-N), then
+  this model on click labels mixed with their averaged predictions (weight W, default 0.5): K + 1 runs
+  of training, one network to ship. --teachers: models already trained on the same data, split and
+  features (docs/RESULTS-DISTILL.md).
   --engine torch: export the samples (to --export, default OUT/export) and train them on PyTorch
   (python/kindling_torch, DistributedDataParallel) with --procs ranks on this machine; --batch is the
   global batch. The Python: KINDLING_PYTHON, else /usr/bin/python3. A cluster uses torchrun (README).`,
-  options: { ...DATA_FLAGS, ...MODEL_FLAGS, ...flags(['valid', 'valid-metric', 'data', 'out', 'epochs', 'batch', 'lr', 'engine', 'procs', 'device', 'export'], ['resume', 'refit']) },
+  options: { ...DATA_FLAGS, ...MODEL_FLAGS, ...flags(['valid', 'valid-metric', 'data', 'out', 'epochs', 'batch', 'lr', 'engine', 'procs', 'device', 'export', 'teachers', 'distill', 'distill-weight'], ['resume', 'refit']) },
   usesTf: true,
   async run(a) {
     const out = required('out', a.out);
@@ -56,12 +61,22 @@ export const trainCommand: Command = {
     if (engine === 'node') {
       for (const f of ['procs', 'device', 'export']) if (a[f] !== undefined) throw new UsageError(`--${f}`, 'only with --engine torch');
     } else return trainOnTorch(a, out);
-    const r = await train({ ...trainOptions(a, out), progress: consoleProgress() });
+    const r = await train({ ...trainOptions(a, out), ...distillOptions(a), progress: consoleProgress() });
     console.log(reportTable(r.report));
     console.log(`saved ${out}/model.json (${Math.round(r.seconds)}s, ${Math.round(r.samplesPerSecond)} samples/s)`);
     return r;
   },
 };
+
+/** --distill, --teachers, --distill-weight (the Node engine's). */
+function distillOptions(a: Values) {
+  if (a.distill !== undefined && a.teachers !== undefined) throw new UsageError('--distill', 'trains its own teachers: give --distill K or --teachers DIRS, not both');
+  if (a['distill-weight'] !== undefined && a.distill === undefined && a.teachers === undefined) throw new UsageError('--distill-weight', "is the teachers' share of the label: give --distill K or --teachers DIRS too");
+  if (a.refit && (a.distill !== undefined || a.teachers !== undefined)) throw new UsageError('--refit', 'is not available with distillation: use --valid F alone (the teachers are then trained without the validation events too)');
+  const teachers = typeof a.teachers === 'string' ? a.teachers.split(',').filter(Boolean) : undefined;
+  if (a.teachers !== undefined && !teachers?.length) throw new UsageError('--teachers', 'expected model folders, comma-separated');
+  return { teachers, distill: optNum('distill', a.distill, 1, 32), distillWeight: optNum('distill-weight', a['distill-weight'], 0, 1, false) };
+}
 
 /** What both engines take from the flags. */
 function trainOptions(a: Values, out: string) {
@@ -78,6 +93,7 @@ function trainOptions(a: Values, out: string) {
 
 async function trainOnTorch(a: Values, out: string) {
   for (const f of ['valid', 'valid-metric', 'refit']) if (a[f] !== undefined) throw new UsageError(`--${f}`, 'not with --engine torch (it keeps the last epoch)');
+  for (const f of ['distill', 'teachers', 'distill-weight']) if (a[f] !== undefined) throw new UsageError(`--${f}`, 'not with --engine torch (distillation runs on the Node engine)');
   const r = await trainWithTorch({
     ...trainOptions(a, out),
     procs: optNum('procs', a.procs, 1, 256),

@@ -69,6 +69,9 @@ export async function trainWithTorch(options: TorchTrainOptions): Promise<TorchT
   for (const k of ['validFraction', 'validMetric', 'refit'] as const) {
     if ((options as TrainOptions)[k] !== undefined) throw new ConfigError(k, 'the PyTorch engine keeps the last epoch; it has no validation split');
   }
+  for (const k of ['teachers', 'distill', 'distillWeight'] as const) {
+    if ((options as TrainOptions)[k] !== undefined) throw new ConfigError(k, 'distillation runs on the Node engine only (kindling train without --engine torch)');
+  }
   const o = withDefaults({ ...DATA_DEFAULTS, ...TRAIN_DEFAULTS, procs: 1, device: 'cpu' as const }, options);
   if (o.batchSize % o.procs) throw new ConfigError('batchSize', `${o.batchSize} samples per step do not split evenly over ${o.procs} ranks`);
   const python = findPython(o.python);
