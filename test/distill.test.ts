@@ -86,6 +86,15 @@ describe('distillation', () => {
     // The same seeds and options as the teachers above: the same models, so the same student.
     expect(readFileSync(join(own, 'teachers/seed-3/weights.bin')).equals(readFileSync(join(teachers[1], 'weights.bin')))).toBe(true);
     expect(readFileSync(join(own, 'weights.bin')).equals(readFileSync(join(student, 'weights.bin')))).toBe(true);
+    // Resumed with more epochs: the finished teachers are kept as they are, the student trains on from its checkpoint.
+    const again: string[] = [];
+    const teacherWeights = readFileSync(join(own, 'teachers/seed-2/weights.bin'));
+    await train({ ...base, epochs: 2, out: own, seed: 1, distill: 2, resume: true, progress: { note: (n) => again.push(n) } });
+    expect(again.filter((n) => n.startsWith('teacher '))).toEqual([`teacher 1 of 2 (seed 2): kept, already trained in ${own}/teachers/seed-2`, `teacher 2 of 2 (seed 3): kept, already trained in ${own}/teachers/seed-3`]);
+    expect(readFileSync(join(own, 'teachers/seed-2/weights.bin')).equals(teacherWeights)).toBe(true);
+    expect(again.some((n) => /resuming after epoch 1/.test(n))).toBe(true);
+    expect(manifest(own).training).toMatchObject({ epochs: 2, distillWeight: 0.5 });
+    expect(manifest(own).training.loss).toHaveLength(2);
   }, 300_000);
 
   it('refuses a teacher trained on other samples, and bad options, naming the option; nothing is written', async () => {
