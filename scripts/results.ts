@@ -366,7 +366,7 @@ ${checks.map(([n, v, ok]) => `| ${n} | ${v >= 0 ? '+' : ''}${v.toFixed(4)} | ${o
   src/train/distill.ts), which on the real data lifts the full model (docs/RESULTS-DISTILL.md). Here it moves the full model by
   ${sign(paired(DISTILLED, full).mean)} ± ${f4(paired(DISTILLED, full).se)} (ahead in ${paired(DISTILLED, full).ahead} of ${paired(DISTILLED, full).n} seeds; warm items ${sign(m(DISTILLED, 'warmAuc') - m(full, 'warmAuc'))}, cold items
   ${sign(m(DISTILLED, 'coldAuc') - m(full, 'coldAuc'))}). One run depends less on its seed here: its two teachers averaged rank only ${sign(paired(TEACHERS, full).mean)} ± ${f4(paired(TEACHERS, full).se)}
-  better than one run (on the real data four teachers averaged add about +0.016), so the student has little to learn from
+  better than one run (on the real data four teachers averaged add +0.015, docs/RESULTS-DISTILL.md), so the student has little to learn from
   them and gives up half of each click's own label for it. It costs three trainings for one network; it stays opt-in.
 `;
 mkdirSync('docs', { recursive: true });
