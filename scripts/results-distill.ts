@@ -9,6 +9,7 @@
  *   teachers, each with its own seed, as `--distill 4` would train them) and `--distill-weight 0.5`;
  * - the teachers' own average (their logits averaged, scored on seed S's test samples): what the
  *   student learns from, and what shipping the four networks instead of one would rank.
+ * The full model also with two teachers (the next two seeds' runs, cyclically), the cheaper `--distill 2`.
  * Every row is paired per seed; the issue's targets are read for the students (the ablations distilled
  * alike, so each comparison keeps one recipe). The warm-item target's reference is results:real's full
  * model on the plain import, read from docs/results-match.json (its per-seed rows).
@@ -45,12 +46,17 @@ const teachersOf = (k: Setting, seed: number) => SEEDS.filter((s) => s !== seed)
 const studentSlug = (k: Setting) => `${SETTINGS[k].slug}-kd${SEEDS.length - 1}`;
 await runTasks(KEYS.flatMap((k) => SEEDS.map((seed) => both(seed, SETTINGS[k].slug, data.all, SETTINGS[k].flags))), JOBS);
 await runTasks(KEYS.flatMap((k) => SEEDS.map((seed) => both(seed, studentSlug(k), data.all, [...SETTINGS[k].flags, '--teachers', teachersOf(k, seed).join(','), '--distill-weight', WEIGHT]))), JOBS);
+/** The cheaper recipe, `--distill 2`: the full model with two teachers, the next two seeds (cyclically among SEEDS). */
+const twoOf = (seed: number) => [1, 2].map((j) => SEEDS[(SEEDS.indexOf(seed) + j) % SEEDS.length]);
+const TWO = `${SETTINGS.full.slug}-kd2`;
+await runTasks(SEEDS.map((seed) => both(seed, TWO, data.all, [...SETTINGS.full.flags, '--teachers', twoOf(seed).map((s) => dir(s, SETTINGS.full.slug)).join(','), '--distill-weight', WEIGHT])), JOBS);
 
 // ---- collect
 const { rows, add, paired, table, bySlice } = seedRows();
 const single = (k: Setting) => `${SETTINGS[k].name}: one run (results:match's)`;
 const student = (k: Setting) => `${SETTINGS[k].name}: distilled from ${SEEDS.length - 1} teachers (\`--teachers\`, weight ${WEIGHT})`;
 const averaged = (k: Setting) => `${SETTINGS[k].name}: the ${SEEDS.length - 1} teachers' logits averaged (${SEEDS.length - 1} networks; not what ships)`;
+const studentOfTwo = `full: distilled from 2 teachers (the next two seeds' runs, as \`--distill 2\` trains them)`;
 const seconds: number[] = [];
 await useTrainingBackend();
 const started = Date.now();
@@ -59,6 +65,7 @@ for (const seed of SEEDS) {
     add(single(k), seed, readEval(dir(seed, SETTINGS[k].slug)));
     const s = readEval(dir(seed, studentSlug(k)));
     add(student(k), seed, s);
+    if (k === 'full') add(studentOfTwo, seed, readEval(dir(seed, TWO)));
     if (k === 'full') {
       add(POP, seed, s.baselines!.popularity!);
       add(COS, seed, s.baselines!.text_cosine!);
@@ -101,11 +108,15 @@ const targets: Target[] = [
   ['overall AUC: distilled full − popularity ≥ +0.08', paired(S_FULL, POP, 'auc'), 0.08],
   ['cold-item AUC: distilled full − one run of `--no-text` ≥ +0.05', paired(S_FULL, single('notext'), 'cold'), 0.05],
   ['cold-item AUC: distilled full − one run of `--no-id` ≥ 0', paired(S_FULL, single('noid'), 'cold'), 0],
+  ['overall AUC: full distilled from 2 teachers − popularity ≥ +0.08', paired(studentOfTwo, POP, 'auc'), 0.08],
 ];
-const diffs: [string, Paired][] = KEYS.flatMap((k) => [
+const diffs: [string, Paired][] = [
+  ...bySlice('full, distilled from 2 teachers − one run', studentOfTwo, single('full')),
+  ...bySlice('full, distilled from 4 teachers − from 2', S_FULL, studentOfTwo),
+].concat(KEYS.flatMap((k) => [
   ...bySlice(`${SETTINGS[k].name}, distilled − one run`, student(k), single(k)),
   ...bySlice(`${SETTINGS[k].name}, the teachers averaged − distilled`, averaged(k), student(k)),
-]);
+]));
 
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
 const json = { machine, seeds: SEEDS, weight: Number(WEIGHT), rows, targets: targets.map(([name, p, min]) => ({ name, ...p, min, holds: p.mean >= min })), diffs: diffs.map(([name, p]) => ({ name, ...p })) };
@@ -123,17 +134,17 @@ ${SEEDS.length - 1} seeds' runs of the same setting and \`--distill-weight ${WEI
 ${1 - Number(WEIGHT)} × its click label + ${WEIGHT} × σ(the teachers' mean logit) (src/train/distill.ts). Teachers with seeds other than S are
 what \`--distill ${SEEDS.length - 1}\` trains (seeds S+1 … S+${SEEDS.length - 1}); here they are the other seeds' runs, so every run serves as a teacher
 ${SEEDS.length - 1} times. **The teachers averaged**: their logits averaged, on seed S's test samples (a ceiling for the student, and
-what shipping ${SEEDS.length - 1} networks would rank). Cells: mean ± standard error over seeds; differences paired per seed.
+what shipping ${SEEDS.length - 1} networks would rank). **Two teachers**: the next two seeds' runs, cyclically among the seeds (seed ${SEEDS.at(-2)} learns from ${SEEDS.at(-1)} and ${SEEDS[0]}), as the cheaper \`--distill 2\` would. Cells: mean ± standard error over seeds; differences paired per seed.
 
 ## Both domains
-${table([...KEYS.flatMap((k) => [student(k), single(k), averaged(k)]), REF, POP, COS])}
+${table([...KEYS.flatMap((k) => [student(k), ...(k === 'full' ? [studentOfTwo] : []), single(k), averaged(k)]), REF, POP, COS])}
 
 ## The targets (issue 7), for the distilled models
 | target | difference | standard error | seeds ahead | per seed | holds |
 |---|---|---|---|---|---|
 ${targets.map((t) => `| ${t[0]} | ${pairedCells(t[1])} | ${t[1].mean >= t[2] ? 'yes' : '**no**'} |`).join('\n')}
 
-(The last two rows set the distilled model against one run of each ablation, as results:match set one run against one run.
+(Two rows set the distilled model against one run of each ablation, as results:match set one run against one run.
 The cold-start domain's targets are results:match's (docs/RESULTS-MATCH.md): fine-tuning is not distilled here.)
 
 ## What distillation does, paired per seed
