@@ -108,6 +108,7 @@ describe('distillation', () => {
     await expect(train({ ...base, out: never, teachers: [teachers[0], longer] })).rejects.toThrow(/other-history: its historyLength differs/);
     await expect(train({ ...base, out: never, teachers: [join(dir, 'missing')] })).rejects.toThrow(/missing\/model.json: not found/);
     await expect(train({ ...base, out: never, teachers, distill: 2 })).rejects.toThrow('distill: trains its own teachers');
+    await expect(train({ ...base, out: never, teachers: [] })).rejects.toThrow('teachers: got []; expected a list of model folders');
     await expect(train({ ...base, out: never, distillWeight: 0.3 })).rejects.toThrow("distillWeight: is the teachers' share");
     await expect(train({ ...base, out: never, teachers, distillWeight: 2 })).rejects.toThrow('distillWeight: got 2; expected a number from 0 to 1');
     await expect(train({ ...base, out: never, distill: 2, validFraction: 0.1, refit: true })).rejects.toThrow('refit: is not available with distillation');

@@ -42,7 +42,7 @@ const SPLIT_FIELDS = ['trainFraction', 'validFraction'] as const;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** Why teacher `dir` cannot label the student's samples, or undefined when it can. */
+/** Why `teacher` cannot label the samples of `student` (manifests), or undefined when it can. */
 export function teacherMismatch(teacher: { config: RankerConfig; training: Record<string, unknown> }, student: { config: RankerConfig; training: Record<string, unknown> }): string | undefined {
   const split = SPLIT_FIELDS.filter((f) => !same(teacher.training[f], student.training[f]));
   if (split.length) return `it was trained with ${split.map((f) => `${f} ${JSON.stringify(teacher.training[f] ?? null)}, not ${JSON.stringify(student.training[f] ?? null)}`).join('; ')}: it saw other events than this run's training events`;
@@ -58,7 +58,7 @@ export interface SoftLabels {
   /** The targets, one per sample of `train`. */
   labels: Float32Array;
   /** For the model's training record: each teacher's folder and seed, and the weight. */
-  record: { teachers: { dir: string; seed: unknown; auc?: number }[]; distillWeight: number };
+  record: { teachers: { dir: string; seed: unknown }[]; distillWeight: number };
 }
 
 /**

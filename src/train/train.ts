@@ -108,7 +108,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   checkDataOptions(options);
   checkNumbers([['epochs', options.epochs, 1, 1000, true], ['batchSize', options.batchSize, 8, 65536, true], ['learningRate', options.learningRate, 1e-6, 1, false], ['distillWeight', options.distillWeight, 0, 1, false], ['distill', options.distill, 1, 32, true]]);
   const { teachers, distill } = options;
-  if (teachers !== undefined && (!Array.isArray(teachers) || teachers.some((t) => typeof t !== 'string' || !t))) throw new ConfigError('teachers', `got ${JSON.stringify(teachers)}; expected a list of model folders`);
+  if (teachers !== undefined && (!Array.isArray(teachers) || !teachers.length || teachers.some((t) => typeof t !== 'string' || !t))) throw new ConfigError('teachers', `got ${JSON.stringify(teachers)}; expected a list of model folders`);
   if (distill !== undefined && teachers !== undefined) throw new ConfigError('distill', 'trains its own teachers: give distill or teachers, not both');
   if (options.distillWeight !== undefined && distill === undefined && teachers === undefined) throw new ConfigError('distillWeight', "is the teachers' share of the target: give teachers (or distill) too");
   // A refit's validation run would need teachers that never saw the validation events.
