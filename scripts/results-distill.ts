@@ -3,8 +3,10 @@
  * data, on top of the best model so far (the semantic-ID import, history features, `--emb-decay 1`,
  * `--history-match`: results:match's runs). Writes docs/RESULTS-DISTILL.md and docs/results-distill.json.
  *
- * For each setting (full, `--no-id`, `--no-text`) and seed S of DISTILL_SEEDS (1-5):
- * - the single run: results:match's `s<S>-<setting>-hist-decay1-match` (trained here where the cache lacks it);
+ * For each setting (full, `--no-id`, `--no-text`, and no text at all: `--no-text` on the plain import,
+ * since the semantic ID is made from the item's text) and seed S of DISTILL_SEEDS (1-5):
+ * - the single run: results:match's `s<S>-<setting>-hist-decay1-match` (trained here where the cache lacks
+ *   it; the text-free setting's `s<S>-plain-notext-decay1-match` is this script's own);
  * - the student: the same command with `--teachers` the other seeds' single runs of that setting (4
  *   teachers, each with its own seed, as `--distill 4` would train them) and `--distill-weight 0.5`;
  * - the teachers' own average (their logits averaged, scored on seed S's test samples): what the
@@ -32,11 +34,17 @@ const SEEDS = (process.env.DISTILL_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const JOBS = Number(process.env.DISTILL_JOBS ?? 2);
 const WEIGHT = '0.5';
 const FLAGS = ['--history-features', '--emb-decay', '1', '--history-match'];
+/** Plain-import runs have no item features, so no history features either (results:match's plain rows). */
+const PLAIN_FLAGS = ['--emb-decay', '1', '--history-match'];
 const SETTINGS = {
-  full: { slug: 'full-hist-decay1-match', flags: FLAGS, name: 'full' },
-  noid: { slug: 'noid-hist-decay1-match', flags: ['--no-id', ...FLAGS], name: '`--no-id`' },
-  notext: { slug: 'notext-hist-decay1-match', flags: ['--no-text', ...FLAGS], name: '`--no-text`' },
-};
+  full: { slug: 'full-hist-decay1-match', flags: FLAGS, name: 'full', on: 'all' },
+  noid: { slug: 'noid-hist-decay1-match', flags: ['--no-id', ...FLAGS], name: '`--no-id`', on: 'all' },
+  notext: { slug: 'notext-hist-decay1-match', flags: ['--no-text', ...FLAGS], name: '`--no-text`', on: 'all' },
+  // No text at all: `--no-text` drops the title's vector, but the semantic ID is made from the title
+  // (and description) too, so `--no-text` on the semantic-ID import still reads it. This is the same
+  // command on the plain import: the model that never sees any item's text.
+  notextPlain: { slug: 'plain-notext-decay1-match', flags: ['--no-text', ...PLAIN_FLAGS], name: 'no text at all (`--no-text` on the plain import)', on: 'plain' },
+} as const;
 type Setting = keyof typeof SETTINGS;
 const KEYS = Object.keys(SETTINGS) as Setting[];
 if (SEEDS.length < 2) throw new Error('DISTILL_SEEDS: the teachers are the other seeds\' runs; give at least two seeds');
@@ -44,8 +52,9 @@ if (SEEDS.length < 2) throw new Error('DISTILL_SEEDS: the teachers are the other
 const { data, both, dir, readEval, training } = await historyRuns('results:distill', false);
 const teachersOf = (k: Setting, seed: number) => SEEDS.filter((s) => s !== seed).map((s) => dir(s, SETTINGS[k].slug));
 const studentSlug = (k: Setting) => `${SETTINGS[k].slug}-kd${SEEDS.length - 1}`;
-await runTasks(KEYS.flatMap((k) => SEEDS.map((seed) => both(seed, SETTINGS[k].slug, data.all, SETTINGS[k].flags))), JOBS);
-await runTasks(KEYS.flatMap((k) => SEEDS.map((seed) => both(seed, studentSlug(k), data.all, [...SETTINGS[k].flags, '--teachers', teachersOf(k, seed).join(','), '--distill-weight', WEIGHT]))), JOBS);
+const dataOf = (k: Setting) => data[SETTINGS[k].on];
+await runTasks(KEYS.flatMap((k) => SEEDS.map((seed) => both(seed, SETTINGS[k].slug, dataOf(k), [...SETTINGS[k].flags]))), JOBS);
+await runTasks(KEYS.flatMap((k) => SEEDS.map((seed) => both(seed, studentSlug(k), dataOf(k), [...SETTINGS[k].flags, '--teachers', teachersOf(k, seed).join(','), '--distill-weight', WEIGHT]))), JOBS);
 /** The cheaper recipe, `--distill 2`: the full model with two teachers, the next two seeds (cyclically among SEEDS). */
 const twoOf = (seed: number) => [1, 2].map((j) => SEEDS[(SEEDS.indexOf(seed) + j) % SEEDS.length]);
 const TWO = `${SETTINGS.full.slug}-kd2`;
@@ -53,7 +62,7 @@ await runTasks(SEEDS.map((seed) => both(seed, TWO, data.all, [...SETTINGS.full.f
 
 // ---- collect
 const { rows, add, paired, table, bySlice } = seedRows();
-const single = (k: Setting) => `${SETTINGS[k].name}: one run (results:match's)`;
+const single = (k: Setting) => `${SETTINGS[k].name}: one run${k === 'notextPlain' ? '' : " (results:match's)"}`;
 const student = (k: Setting) => `${SETTINGS[k].name}: distilled from ${SEEDS.length - 1} teachers (\`--teachers\`, weight ${WEIGHT})`;
 const averaged = (k: Setting) => `${SETTINGS[k].name}: the ${SEEDS.length - 1} teachers' logits averaged (${SEEDS.length - 1} networks; not what ships)`;
 const studentOfTwo = `full: distilled from 2 teachers (the next two seeds' runs, as \`--distill 2\` trains them)`;
@@ -75,7 +84,7 @@ for (const seed of SEEDS) {
     let test: Parameters<typeof evaluate>[0] | undefined;
     let z: Float64Array | undefined;
     for (const t of teachersOf(k, seed)) {
-      const r = await scoreModel({ model: t, data: data.all, negatives: Number(PROTOCOL.negatives), seed });
+      const r = await scoreModel({ model: t, data: dataOf(k), negatives: Number(PROTOCOL.negatives), seed });
       test ??= r.test;
       z ??= new Float64Array(r.ctr.length);
       r.ctr.forEach((p, i) => (z![i] += logit(p) / (SEEDS.length - 1)));
@@ -99,7 +108,7 @@ for (const seed of SEEDS) {
 }
 
 type Target = [string, Paired, number];
-const [S_FULL, S_NOID, S_NOTEXT] = KEYS.map(student);
+const [S_FULL, S_NOID, S_NOTEXT, S_NONE] = KEYS.map(student);
 const targets: Target[] = [
   ['cold-item AUC: distilled full − text cosine ≥ +0.03', paired(S_FULL, COS, 'cold'), 0.03],
   ['cold-item AUC: distilled full − distilled `--no-text` ≥ +0.05', paired(S_FULL, S_NOTEXT, 'cold'), 0.05],
@@ -109,6 +118,9 @@ const targets: Target[] = [
   ['cold-item AUC: distilled full − one run of `--no-text` ≥ +0.05', paired(S_FULL, single('notext'), 'cold'), 0.05],
   ['cold-item AUC: distilled full − one run of `--no-id` ≥ 0', paired(S_FULL, single('noid'), 'cold'), 0],
   ['overall AUC: full distilled from 2 teachers − popularity ≥ +0.08', paired(studentOfTwo, POP, 'auc'), 0.08],
+  ['cold-item AUC: distilled full − distilled, no text at all ≥ +0.05', paired(S_FULL, S_NONE, 'cold'), 0.05],
+  ['cold-item AUC: full distilled from 2 teachers − distilled `--no-text` ≥ +0.05', paired(studentOfTwo, S_NOTEXT, 'cold'), 0.05],
+  ['cold-item AUC: full distilled from 2 teachers − distilled, no text at all ≥ +0.05', paired(studentOfTwo, S_NONE, 'cold'), 0.05],
 ];
 const diffs: [string, Paired][] = [
   ...bySlice('full, distilled from 2 teachers − one run', studentOfTwo, single('full')),
@@ -116,7 +128,10 @@ const diffs: [string, Paired][] = [
 ].concat(KEYS.flatMap((k) => [
   ...bySlice(`${SETTINGS[k].name}, distilled − one run`, student(k), single(k)),
   ...bySlice(`${SETTINGS[k].name}, the teachers averaged − distilled`, averaged(k), student(k)),
-]));
+]), [
+  ...bySlice('distilled `--no-text` (semantic ID) − distilled, no text at all: what the semantic ID reads of the title', S_NOTEXT, S_NONE),
+  ...bySlice('distilled full − distilled, no text at all: all that reading text gives', S_FULL, S_NONE),
+]);
 
 const machine = `${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, TF.js wasm backend`;
 const json = { machine, seeds: SEEDS, weight: Number(WEIGHT), rows, targets: targets.map(([name, p, min]) => ({ name, ...p, min, holds: p.mean >= min })), diffs: diffs.map(([name, p]) => ({ name, ...p })) };
@@ -129,7 +144,10 @@ are ${SEEDS.length - 1} runs of the same length, so \`--distill ${SEEDS.length -
 Data and commands: results:match's (docs/RESULTS-MATCH.md): the development period of Amazon Reviews 2018,
 Industrial_and_Scientific + Office_Products (../shared/data/amazon18-industrial-office; the later period is kept back), imported
 with the source's semantic ID (\`import amazon --semantic-ids 1\`); every run \`kindling train --epochs ${PROTOCOL.epochs} --negatives ${PROTOCOL.negatives} --seed S ${FLAGS.join(' ')}\`
-(and \`--no-id\` or \`--no-text\` for those rows). **The student** of seed S: the same command with \`--teachers\` the other
+(and \`--no-id\` or \`--no-text\` for those rows). **No text at all**: \`--no-text\` drops the title's vector, but the semantic ID is
+made from the title and description too, so \`--no-text\` on the semantic-ID import still reads them through it; the rows
+"no text at all" are \`--no-text ${PLAIN_FLAGS.join(' ')}\` on the plain import (no semantic ID, so no item features and no history
+features): a model that never sees an item's text. **The student** of seed S: the same command with \`--teachers\` the other
 ${SEEDS.length - 1} seeds' runs of the same setting and \`--distill-weight ${WEIGHT}\`: each training sample's target is
 ${1 - Number(WEIGHT)} × its click label + ${WEIGHT} × σ(the teachers' mean logit) (src/train/distill.ts). Teachers with seeds other than S are
 what \`--distill ${SEEDS.length - 1}\` trains (seeds S+1 … S+${SEEDS.length - 1}); here they are the other seeds' runs, so every run serves as a teacher
