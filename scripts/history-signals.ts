@@ -7,7 +7,9 @@
  *   the candidate (item-to-item collaborative filtering, counted on the training split only).
  * Items are compared by their real IDs, not by the model's hashed buckets.
  */
+import type { Samples } from '../src/data/dataset.ts';
 import type { EventRow } from '../src/data/schema.ts';
+import { cosine } from '../src/util/vector.ts';
 
 export interface HistorySignals {
   /** 1 where the sample's item is among the user's clicks strictly before its time. */
@@ -112,6 +114,43 @@ export function sequenceSignals(all: EventRow[], train: EventRow[], samples: Eve
     out.near[i] = Math.log1p(sum(window.slice(-3), (h) => near.get(h)?.get(e.item) ?? 0));
     const ni = itemClicks.get(e.item) ?? 0;
     out.cosine[i] = ni ? sum(window, (h) => (both.get(h)?.get(e.item) ?? 0) / Math.sqrt(ni * (itemClicks.get(h) ?? 1))) : 0;
+  });
+  return out;
+}
+
+/** Text signals (results:signals' diagnostic): how the candidate's text relates to the texts of the user's clicks. */
+export interface TextSignals {
+  /** The largest cosine of the candidate's text vector with a clicked history event's (0 without one). */
+  maxCosine: Float32Array;
+  /** How many of the window's clicked items share the candidate's semantic ID (level 1; 0 where items have none). */
+  sameSid: Float32Array;
+}
+
+/**
+ * `s`: the test samples; `table`/`dim`: the text table its rows point into; `clickAction`: the
+ * model's index of 'click'; `events`: the samples' events (sample order); `all`: every event, for the
+ * histories; `sidOf`: an item's semantic ID (level 1), if it has one.
+ */
+export function textSignals(s: Samples, table: Float32Array, dim: number, historyLength: number, clickAction: number, events: EventRow[], all: EventRow[], sidOf: (item: string) => unknown): TextSignals {
+  const row = (r: number) => table.subarray(r * dim, (r + 1) * dim);
+  const out: TextSignals = { maxCosine: new Float32Array(s.n), sameSid: new Float32Array(s.n) };
+  for (let i = 0; i < s.n; i++) {
+    const v = row(s.itemText[i]);
+    let best = 0;
+    for (let t = 0; t < historyLength; t++) {
+      const at = s.histOf[i] * historyLength + t;
+      if (s.histMask[at] && s.histAction[at] === clickAction) best = Math.max(best, cosine(v, row(s.histText[at])));
+    }
+    out.maxCosine[i] = best;
+  }
+  const clicks = clicksByUser(all);
+  events.forEach((e, i) => {
+    const sid = sidOf(e.item);
+    if (sid === undefined) return;
+    const list = clicks.get(e.user) ?? [];
+    let end = 0;
+    while (end < list.length && list[end].ts < e.ts) end++;
+    out.sameSid[i] = list.slice(Math.max(0, end - historyLength), end).filter((h) => h.item !== e.item && sidOf(h.item) === sid).length;
   });
   return out;
 }

@@ -9,7 +9,10 @@
  *   from the last 3 within 3 clicks (near), which the order-free co-visitation table does not hold;
  * - co-visitation divided by both items' click counts (cosine);
  * - popularity (ln(1 + the item's training clicks)); a new-item offset (−1 for an item with no
- *   training click); a domain offset (1 for the first domain).
+ *   training click); a domain offset (1 for the first domain);
+ * - text (session 21): the text-cosine baseline, the largest cosine of the candidate's text vector with
+ *   one of the window's clicks, and how many of those clicks share its semantic ID: the signals a new
+ *   item has. For these the table also gives w picked for new items alone.
  * Writes docs/RESULTS-SIGNALS.md and docs/results-signals.json. Cache and data as results:match's
  * (HIST_DIR); seeds SIGNALS_SEEDS (1-5). Not part of CI.
  */
@@ -19,7 +22,8 @@ import { evaluate } from '../src/eval/report.ts';
 import { readDataSet, splitData } from '../src/node/pipeline.ts';
 import { useTrainingBackend } from '../src/node/tf-backend.ts';
 import { scoreModel } from '../src/train/evaluate.ts';
-import { historySignals, sequenceSignals } from './history-signals.ts';
+import { actionRow } from '../src/features/actions.ts';
+import { historySignals, sequenceSignals, textSignals } from './history-signals.ts';
 import { historyRuns, runTasks } from './history-runs.ts';
 import { mean, pairedBySeed, pairedCells, se } from './paired-stats.ts';
 import { PROTOCOL } from './real-data.ts';
@@ -39,6 +43,9 @@ const SIGNALS = {
   popularity: 'ln(1 + the item\'s clicks in the training split)',
   'new-item offset': '−1 for an item with no click in the training split',
   'domain offset': '1 for the first domain\'s samples',
+  'text: cosine with the mean of the last 10 clicks': 'the text-cosine baseline (the shipped encoder\'s vectors)',
+  'text: the largest cosine with one of the window\'s clicks': 'max over the window\'s clicks h of cos(v(item), v(h)) (the shipped encoder\'s vectors)',
+  'semantic ID shared with the window\'s clicks': 'how many of the window\'s other clicked items have the candidate\'s semantic ID (level 1)',
 } as const;
 type Signal = keyof typeof SIGNALS;
 
@@ -55,7 +62,8 @@ const model = slices();
 const popularity = slices();
 /** Per signal: the signal alone, and the model + w · signal at the w best on each seed's test. */
 const alone = {} as Record<Signal, Record<Slice, Map<number, number>>>;
-const blended = {} as Record<Signal, Record<Slice, Map<number, number>> & { w: Map<number, number> }>;
+/** coldBest: the cold-item AUC at the w best for cold items on each seed's test (coldW). */
+const blended = {} as Record<Signal, Record<Slice, Map<number, number>> & { w: Map<number, number>; coldBest: Map<number, number>; coldW: Map<number, number> }>;
 /** All together: popularity, cosine co-visitation, near transitions and the new-item offset, their weights picked jointly on the test. */
 const JOINT: [Signal, number[]][] = [
   ['popularity', [0, 0.1, 0.25, 0.5]],
@@ -77,7 +85,9 @@ for (const seed of SEEDS) {
     model[k].set(seed, base[k].auc);
     popularity[k].set(seed, base.baselines!.popularity![k].auc);
   }
-  const historyLength = JSON.parse(readFileSync(`${run}/model.json`, 'utf8')).kindling.config.historyLength as number;
+  const config = JSON.parse(readFileSync(`${run}/model.json`, 'utf8')).kindling.config;
+  const historyLength = config.historyLength as number;
+  const text = textSignals(s.test, s.text.table, s.text.dim, historyLength, actionRow(config, 'click'), s.events, set.events, (item) => set.items.get(item)?.features?.semantic_id_1);
   const seq = sequenceSignals(set.events, train, s.events, historyLength);
   const first = s.events[0]?.domain;
   const values: Record<Signal, Float32Array> = {
@@ -88,19 +98,26 @@ for (const seed of SEEDS) {
     popularity: Float32Array.from(s.baselines.popularity, (c) => Math.log1p(c)),
     'new-item offset': Float32Array.from(s.test.cold, (c) => -c),
     'domain offset': Float32Array.from(s.events, (e) => (e.domain === first ? 1 : 0)),
+    'text: cosine with the mean of the last 10 clicks': s.baselines.text_cosine,
+    "text: the largest cosine with one of the window's clicks": text.maxCosine,
+    "semantic ID shared with the window's clicks": text.sameSid,
   };
   const z = Float32Array.from(s.ctr, logit);
   for (const [name, v] of Object.entries(values) as [Signal, Float32Array][]) {
     const a = evaluate(s.test, v);
     for (const k of SLICES) (alone[name] ??= slices())[k].set(seed, a[k].auc);
     let best = { w: 0, r: base };
+    let bestCold = { w: 0, r: base };
     for (const w of WEIGHTS.slice(1)) {
       const r = evaluate(s.test, Float32Array.from(z, (x, i) => sigmoid(x + w * v[i])));
       if (r.overall.auc > best.r.overall.auc) best = { w, r };
+      if (r.cold.auc > bestCold.r.cold.auc) bestCold = { w, r };
     }
-    const cell = (blended[name] ??= { ...slices(), w: new Map() });
+    const cell = (blended[name] ??= { ...slices(), w: new Map(), coldBest: new Map(), coldW: new Map() });
     for (const k of SLICES) cell[k].set(seed, best.r[k].auc);
     cell.w.set(seed, best.w);
+    cell.coldBest.set(seed, bestCold.r.cold.auc);
+    cell.coldW.set(seed, bestCold.w);
   }
   let bestJoint = { w: jointGrid[0], r: base };
   for (const ws of jointGrid.slice(1)) {
@@ -147,6 +164,17 @@ const lines = [
     return `| ${n} | ${[...b.w.values()].join(', ')} | ${cellOf(b.overall)} | ${pairedCells(pairedBySeed(b.overall, model.overall))} | ${f4(pairedBySeed(b.cold, model.cold).mean)} | ${f4(pairedBySeed(b.overall, popularity.overall).mean)} |`;
   }),
   `| all four together: ${JOINT.map(([n]) => n.split(':')[0]).join(' / ')} (weights picked jointly, ${jointGrid.length} combinations) | ${[...joint.w.values()].join('; ')} | ${cellOf(joint.overall)} | ${pairedCells(pairedBySeed(joint.overall, model.overall))} | ${f4(pairedBySeed(joint.cold, model.cold).mean)} | ${f4(pairedBySeed(joint.overall, popularity.overall).mean)} |`,
+  '',
+  '## New items only: the model + w · signal, w best for new items on the test, paired by seed against the model',
+  'A ceiling for what each signal could add to the ranking of new items (items with no click in the training split),',
+  'whatever it costs the rest. The co-visitation, transition and popularity signals are 0 for every new item.',
+  '',
+  '| signal | w per seed | cold-item AUC | gain | standard error | seeds ahead | per seed |',
+  '|---|---|---|---|---|---|---|',
+  ...names.map((n) => {
+    const b = blended[n];
+    return `| ${n} | ${[...b.coldW.values()].join(', ')} | ${cellOf(b.coldBest)} | ${pairedCells(pairedBySeed(b.coldBest, model.cold))} |`;
+  }),
 ];
 const json = {
   machine, seconds, seeds: SEEDS, weights: WEIGHTS, model: Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(model[k])])),
@@ -155,6 +183,7 @@ const json = {
   signals: Object.fromEntries(names.map((n) => [n, {
     alone: Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(alone[n][k])])),
     blended: { w: Object.fromEntries(blended[n].w), ...Object.fromEntries(SLICES.map((k) => [k, Object.fromEntries(blended[n][k])])) },
+    coldBest: { w: Object.fromEntries(blended[n].coldW), cold: Object.fromEntries(blended[n].coldBest) },
   }])),
 };
 writeFileSync('docs/results-signals.json', `${JSON.stringify(json, null, 1)}\n`);

@@ -22,6 +22,8 @@ export interface ModelScores {
   /** The model's click probability for each test sample. */
   ctr: Float32Array;
   baselines: Record<Baseline, Float32Array>;
+  /** The text table the samples' text rows point into ([rows, dim], row-major; a copy). */
+  text: { table: Float32Array; dim: number };
 }
 
 export async function evaluateModel(options: EvaluateOptions): Promise<EvalReport> {
@@ -42,7 +44,8 @@ export async function scoreModel(options: EvaluateOptions): Promise<ModelScores>
     try {
       const p = await prepareSamples(data, split, manifest.config, encoder, o);
       try {
-        return { test: p.test, events: p.testEvents, ctr: predictRanker(params, manifest.config, p.test, p.textTable).ctr, baselines: baselineScores(p, manifest.config) };
+        const text = { table: (p.textTable.dataSync() as Float32Array).slice(), dim: p.textTable.shape[1] };
+        return { test: p.test, events: p.testEvents, ctr: predictRanker(params, manifest.config, p.test, p.textTable).ctr, baselines: baselineScores(p, manifest.config), text };
       } finally {
         p.textTable.dispose();
       }
