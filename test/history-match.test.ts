@@ -13,7 +13,7 @@ import { TrainStats } from '../src/data/train-stats.ts';
 import { itemKey } from '../src/features/history.ts';
 import { buildInputArrays } from '../src/features/inputs.ts';
 import { textTable } from '../src/features/text-table.ts';
-import { checkHistoryMatch, COVISIT_NEIGHBOURS, encodeCovisits, HISTORY_MATCH_FEATURES, historyMatchOn, mergeCovisits, withCovisitsAdded, withHistoryMatch, writeHistoryMatch } from '../src/model/history-match.ts';
+import { checkHistoryMatch, COVISIT_NEIGHBOURS, encodeCovisits, HISTORY_MATCH_FEATURES, historyMatchOn, matchFeatureNames, mergeCovisits, SAME_FEATURE, withCovisitsAdded, withHistoryMatch, writeHistoryMatch } from '../src/model/history-match.ts';
 import { modelOverrides } from '../src/cli/train.ts';
 import { configFromData } from '../src/node/pipeline.ts';
 import { ConfigError, DataError } from '../src/errors.ts';
@@ -176,5 +176,69 @@ describe('the switch and the model file', () => {
     expect(() => checkHistoryMatch({ ...config, covisits: btoa('12345') })).toThrow(/config\.covisits: not a co-visitation table \(covisits: 5 bytes/);
     expect(() => checkHistoryMatch({ ...config, covisits: undefined })).toThrow(/config\.covisits: missing/);
     expect(() => checkHistoryMatch({ ...config, itemFeatures: smallConfig().itemFeatures })).toThrow(/config\.itemFeatures: a model with historyMatch ends its numeric item features with ~repeat and ~covisit/);
+  });
+});
+
+describe("~same (--match-features): the candidate's categories matched against the history's clicks", () => {
+  const enc = { id: 'test-enc', dim: 4 } as Parameters<typeof configFromData>[2];
+  // Two categorical features: a cluster (x for a, b, n; y for c, d) and a brand (p for a and n); n is never clicked in training.
+  const feats: Record<string, { cluster: string; brand?: string; price: number }> = { a: { cluster: 'x', brand: 'p', price: 1 }, b: { cluster: 'x', price: 2 }, c: { cluster: 'y', price: 1 }, d: { cluster: 'y', brand: 'q', price: 1 }, n: { cluster: 'x', brand: 'p', price: 3 } };
+  const catalogue = new Map<string, ItemRow>(Object.entries(feats).map(([id, features]) => [id, { id, text: `item ${id}`, features }]));
+  const on = configFromData(train, catalogue, enc, modelOverrides({ 'history-match': true, 'match-features': true }));
+  const col = (c: typeof on) => c.itemFeatures.numeric.findIndex((f) => f.name === SAME_FEATURE);
+
+  it('is a third history-match column, after ~repeat and ~covisit, only when asked', () => {
+    expect(matchFeatureNames(on)).toEqual([...HISTORY_MATCH_FEATURES, SAME_FEATURE]);
+    expect(on.itemFeatures.numeric.map((f) => f.name)).toEqual(['price', ...HISTORY_MATCH_FEATURES, SAME_FEATURE]);
+    expect(on.itemFeatures.categorical).toEqual(['brand', 'cluster']);
+    const off = configFromData(train, catalogue, enc, modelOverrides({ 'history-match': true }));
+    expect(col(off)).toBe(-1);
+    expect(() => checkHistoryMatch(on)).not.toThrow();
+    // A file whose columns end otherwise is named.
+    expect(() => checkHistoryMatch({ ...on, itemFeatures: off.itemFeatures })).toThrow(/ends its numeric item features with ~repeat, ~covisit and ~same/);
+  });
+
+  it('counts the (other clicked item, feature) pairs that share the candidate\'s value: a new item has it too', () => {
+    const write = (history: string[], cand: string) => {
+      const num = new Float32Array(on.itemFeatures.numeric.length);
+      writeHistoryMatch(on, history.map(k), k(cand), num, 0, undefined, { history: history.map((h) => catalogue.get(h)!.features), candidate: catalogue.get(cand)!.features });
+      return Math.round(Math.expm1(num[col(on)]));
+    };
+    // n (new): a shares cluster x and brand p (2), b shares cluster x (1), c and d nothing.
+    expect(write(['a', 'b', 'c', 'd'], 'n')).toBe(3);
+    // a itself is a repeat, not a match; b shares its cluster.
+    expect(write(['a', 'b'], 'a')).toBe(1);
+    // d: c shares cluster y; a brand that differs (q against p) or is missing does not count.
+    expect(write(['a', 'c'], 'd')).toBe(1);
+    expect(write([], 'n')).toBe(0);
+    // Without the features of the history, the number cannot be computed: an error, not a silent 0.
+    expect(() => writeHistoryMatch(on, [k('a')], k('n'), new Float32Array(on.itemFeatures.numeric.length), 0)).toThrow(/matchFeatures needs the features/);
+  });
+
+  it('training samples and the page compute the same numbers', () => {
+    const later = [click('u1', 10, 'c'), click('u1', 11, 'd')];
+    const ctx = { config: on, items: catalogue, histories: historiesFrom([...train, ...later], catalogue), textRow: () => 1, warmItems: new Set(['a', 'b', 'c', 'd']) };
+    const e = later[1]; // u1 at ts 11: history a, b, c
+    const ids = ['a', 'b', 'c', 'd', 'n'];
+    const s = buildSamples(ids.map((id) => ({ ...e, item: id, label: 0, line: 0 })), ctx);
+    const history = [{ item: 'a', ts: 1 }, { item: 'b', ts: 2 }, { item: 'c', ts: 10 }].map((h) => ({ ...h, domain: 'a', action: 'click' as const, text: `item ${h.item}`, features: catalogue.get(h.item)!.features }));
+    const texts = ids.map((id) => `item ${id}`);
+    const table = textTable(texts, texts.map(() => new Float32Array(on.textDim)), on.textDim);
+    const page = buildInputArrays(on, ids.map((id) => ({ id, text: `item ${id}`, features: catalogue.get(id)!.features })), { domain: 'a' }, history, table);
+    const Ni = on.itemFeatures.numeric.length;
+    const same = (num: Float32Array) => ids.map((_, i) => Math.round(Math.expm1(num[i * Ni + col(on)])));
+    expect(same(page.itemNum)).toEqual(same(s.itemNum));
+    // a: b (cluster) = 1; b: a (cluster) = 1; c: none; d: c (cluster) = 1; n: a (2) + b (1) = 3.
+    expect(same(s.itemNum)).toEqual([1, 1, 0, 1, 3]);
+    expect([...page.itemNum]).toEqual([...s.itemNum]);
+  });
+
+  it('--match-features needs --history-match and a categorical item feature', () => {
+    expect(modelOverrides({ 'history-match': true, 'match-features': true }).matchFeatures).toBe(true);
+    expect(() => modelOverrides({ 'match-features': true })).toThrow(/--match-features: only with --history-match/);
+    expect(() => configFromData(train, catalogue, enc, { matchFeatures: true })).toThrow(ConfigError);
+    expect(() => configFromData(train, catalogue, enc, { matchFeatures: true })).toThrow(/model\.matchFeatures: only with historyMatch/);
+    const numericOnly = new Map<string, ItemRow>([...catalogue].map(([id, it]) => [id, { ...it, features: { price: 1 } }]));
+    expect(() => configFromData(train, numericOnly, enc, modelOverrides({ 'history-match': true, 'match-features': true }))).toThrow(/model\.matchFeatures: needs a categorical item feature/);
   });
 });

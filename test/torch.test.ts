@@ -65,6 +65,7 @@ const SWEEP: [string, Partial<RankerConfig>][] = [
   ['without history features (--no-history-features)', { historyFeatures: false }],
   ['history features, mean gating, no ID aspect', { historyFeatures: true, gating: 'mean', aspects: ['text', 'sparse'] }],
   ['history match (--history-match: ~repeat and ~covisit, a linear term on the CTR logit)', { historyMatch: true }],
+  ['history match with --match-features (a third column, ~same)', { historyMatch: true, matchFeatures: true }],
 ];
 
 describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
@@ -75,7 +76,7 @@ describe.skipIf(!torch && !process.env.CI)('the PyTorch twin', () => {
     expect(m.historyFields.some((f) => f.name === 'histCat')).toBe(model.historyFeatures !== false);
     const params = initParams(m.config, 7);
     // match.w starts at zero: weights of its own, so that a twin which ignored the term could not pass.
-    if (model.historyMatch) params.get('match.w')!.assign(tf.tensor1d([0.7, -1.3]));
+    if (model.historyMatch) params.get('match.w')!.assign(tf.tensor1d([0.7, -1.3, 0.9].slice(0, model.matchFeatures ? 3 : 2)));
     const saved = join(folder, 'model');
     await saveRanker(saved, params, m.config, { command: 'test' });
     const want = tfjsPredictions(folder, params, m.config);

@@ -21,7 +21,9 @@ from .prng import mulberry32
 
 def match_columns(c):
     """src/model/config.ts matchColumns: the item's last numeric columns that are history-match features."""
-    return 2 if c.get("historyMatch") and "sparse" in c["aspects"] else 0
+    if not (c.get("historyMatch") and "sparse" in c["aspects"]):
+        return 0
+    return 3 if c.get("matchFeatures") else 2
 
 
 def history_features_on(c):

@@ -32,14 +32,18 @@ export function modelOverrides(a: Values): Partial<RankerConfig> {
   if (a['history-match']) o.historyMatch = true;
   set('covisitMin', optNum('covisit-min', a['covisit-min'], 1, 1e6));
   if (o.covisitMin !== undefined && !o.historyMatch) throw new UsageError('--covisit-min', 'only with --history-match');
+  if (a['match-features']) {
+    if (!o.historyMatch) throw new UsageError('--match-features', 'only with --history-match');
+    o.matchFeatures = true;
+  }
   return o;
 }
 
 /** The network's flags (train and export). */
-export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout', 'hist-id-dropout', 'emb-decay', 'covisit-min'], ['no-text', 'no-id', 'no-sparse', 'no-da', 'history-features', 'no-history-features', 'history-match']);
+export const MODEL_FLAGS = flags(['gating', 'reg', 'reg-weight', 'lambda', 'experts', 'history', 'unknown-ids', 'id-dropout', 'hist-id-dropout', 'emb-decay', 'covisit-min'], ['no-text', 'no-id', 'no-sparse', 'no-da', 'history-features', 'no-history-features', 'history-match', 'match-features']);
 export const MODEL_USAGE = `[--gating mean|cls|domain] [--no-text] [--no-id] [--no-sparse] [--no-da] [--reg js|mmd|none]
            [--reg-weight L (alias --lambda)] [--experts N] [--history N] [--unknown-ids mask|hash] [--id-dropout P]
-           [--hist-id-dropout P] [--history-features | --no-history-features] [--emb-decay L] [--history-match [--covisit-min N]]`;
+           [--hist-id-dropout P] [--history-features | --no-history-features] [--emb-decay L] [--history-match [--covisit-min N] [--match-features]]`;
 
 export const trainCommand: Command = {
   usage: `train    --data DIR --out DIR [--epochs N] [--batch B] [--lr R] [--resume] [--valid F [--valid-metric auc|logloss] [--refit]] ${DATA_USAGE}

@@ -8,7 +8,7 @@ import { bucket } from '../util/hash.ts';
 import { DataError } from '../errors.ts';
 import { domainIndex, featureCounts, userFeaturesOf, type FeatureConfig, type RankerConfig } from '../model/config.ts';
 import { knownIdTest } from '../model/known-ids.ts';
-import { historyClicks, historyMatchOn, writeHistoryMatch } from '../model/history-match.ts';
+import { historyClickFeatures, historyClicks, historyMatchOn, writeHistoryMatch } from '../model/history-match.ts';
 import { encodeFeatures, type Features } from '../features/features.ts';
 import { encodeHistory, historyArrays, itemKey, queryKey, type HistoryArrays, type HistoryEntry } from '../features/history.ts';
 import type { RequestArrays } from '../features/inputs.ts';
@@ -227,13 +227,16 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
   const known = (key: string, ts: number) => !masking || (inModel(key) && (ctx.knownSince?.get(key) ?? -Infinity) < ts);
   const histRowOf = new Map<string, number>();
   const match = historyMatchOn(c);
-  /** With history-match features: each history row's clicked item keys. */
+  /** With history-match features: each history row's clicked item keys (and with matchFeatures, their features). */
   const clicked: string[][] = [];
+  const clickedFeatures: (Features | undefined)[][] = [];
+  const same = !!c.matchFeatures;
   const writeHistory = (row: number, user: string, ts: number) => {
     const hist = ctx.histories.get(user, ts) ?? [];
     const end = lastBefore(hist, ts);
     const window = hist.slice(Math.max(0, end - N), end);
     if (match) clicked[row] = historyClicks(window, N);
+    if (match && same) clickedFeatures[row] = historyClickFeatures(window, N);
     encodeHistory(c, window, ctx.textRow, s, row * N, (key) => known(key, ts));
     encodeFeatures(uf, c.sparseBuckets, ctx.users?.get(user), s.userCat, row * Fu, s.userNum, row * Nu);
   };
@@ -262,7 +265,7 @@ export function buildSamples(events: EventRow[], ctx: SampleContext): Samples {
       writeHistory(hrow, e.user, e.ts);
     }
     s.histOf[i] = hrow;
-    if (match) writeHistoryMatch(c, clicked[hrow], itemKey(item.id), s.itemNum, i * Ni, ctx.leaveOut?.get(e.user));
+    if (match) writeHistoryMatch(c, clicked[hrow], itemKey(item.id), s.itemNum, i * Ni, ctx.leaveOut?.get(e.user), same ? { history: clickedFeatures[hrow], candidate: item.features } : undefined);
     if (!users.has(e.user)) users.set(e.user, users.size);
     s.user[i] = users.get(e.user)!;
     const g = `${e.user}\u0000${e.domain}\u0000${e.ts}\u0000${e.query ?? ''}`;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { domainIndex, historyFeaturesOn, userFeaturesOf, type RankerConfig } from '../model/config.ts';
-import { historyClicks, historyMatchOn, writeHistoryMatch } from '../model/history-match.ts';
+import { historyClickFeatures, historyClicks, historyMatchOn, writeHistoryMatch } from '../model/history-match.ts';
 import { knownIdTest } from '../model/known-ids.ts';
 import type { RankerInputs } from '../model/ranker.ts';
 import { bucket } from '../util/hash.ts';
@@ -89,7 +89,8 @@ export function buildInputArrays(c: RankerConfig, candidates: Candidate[], conte
   encodeHistory(c, entries, textRow, a, 0, known);
   if (historyMatchOn(c)) {
     const clicked = historyClicks(entries, c.historyLength);
-    candidates.forEach((cand, i) => writeHistoryMatch(c, clicked, itemKey(cand.id), itemNum, i * Ni));
+    const features = c.matchFeatures ? historyClickFeatures(entries, c.historyLength) : undefined;
+    candidates.forEach((cand, i) => writeHistoryMatch(c, clicked, itemKey(cand.id), itemNum, i * Ni, undefined, features && { history: features, candidate: cand.features }));
   }
   return a;
 }

@@ -102,6 +102,13 @@ export interface RankerConfig {
    * counted once is one user's two clicks, shipped in the model file). Absent: 1, every pair.
    */
   covisitMin?: number;
+  /**
+   * With historyMatch: a third column, `~same`: ln(1 + how many (clicked item, feature) pairs of the
+   * history's other clicked items share a categorical item feature's value with the candidate), the
+   * category match that click-through models read beside the item's own match (a new item has it
+   * too, where it has features). Needs a categorical item feature. Absent: off (`--match-features`).
+   */
+  matchFeatures?: boolean;
 }
 
 /** A new model's hyperparameters; what comes from the data (text width, features, domains, actions) is not here. */
@@ -143,9 +150,9 @@ export function featureCounts(c: RankerConfig) {
 
 /**
  * How many of the item's numeric columns are history-match features (RankerConfig.historyMatch, the
- * last two): they bypass the sparse MLP and add to the CTR logit through their own weights.
+ * last two, three with matchFeatures): they bypass the sparse MLP and add to the CTR logit through their own weights.
  */
-export const matchColumns = (c: RankerConfig) => (c.historyMatch && c.aspects.includes('sparse') ? 2 : 0);
+export const matchColumns = (c: RankerConfig) => (c.historyMatch && c.aspects.includes('sparse') ? (c.matchFeatures ? 3 : 2) : 0);
 
 /** Whether history events add their item's features (RankerConfig.historyFeatures) in this config. */
 export const historyFeaturesOn = (c: RankerConfig) =>

@@ -17,14 +17,25 @@
  * click cannot count itself. (Counting instead only the pairs made before each sample, as a clock
  * over the training split, was measured on the real data and did no better: docs/RESULTS-MATCH.md.)
  *
+ * With matchFeatures (--match-features), a third column:
+ * - `~same`: ln(1 + Σ over the history's other clicked items h, over the categorical item features f, of
+ *   [h and the candidate have the same value of f]): the candidate's category (cluster, brand, ...)
+ *   matched against the user's clicks, which a new item has as well as a known one, and which the
+ *   user tower's pooled history features do not count.
+ *
  * The table is made of the training users' behaviour: a pair counted once is one user's two clicks
  * (no user is named). `covisitMin` (--covisit-min N) leaves out pairs fewer than N users made.
  */
+import type { Features } from '../features/features.ts';
 import { fnv1a } from '../util/hash.ts';
 import { matchColumns, type RankerConfig } from './config.ts';
 
 /** The two numeric item features' names; a data feature may not start with '~'. */
 export const HISTORY_MATCH_FEATURES = ['~repeat', '~covisit'] as const;
+/** The third column's name (RankerConfig.matchFeatures). */
+export const SAME_FEATURE = '~same';
+/** The history-match columns this config has, in order (the item's last numeric features). */
+export const matchFeatureNames = (c: RankerConfig): string[] => [...HISTORY_MATCH_FEATURES, ...(c.matchFeatures ? [SAME_FEATURE] : [])];
 export const RESERVED_FEATURE_PREFIX = '~';
 /** The most co-visited partners an item keeps in the shipped table. */
 export const COVISIT_NEIGHBOURS = 100;
@@ -33,13 +44,23 @@ const fingerprint = (key: string) => fnv1a(`covisit\u0000${key}`);
 
 /** A new model's config with the history-match features: their two numeric columns, and the table of these users' clicks. */
 export function withHistoryMatch(c: RankerConfig, userItems: Iterable<Iterable<string>>): RankerConfig {
-  const numeric = [...c.itemFeatures.numeric.filter((f) => !f.name.startsWith(RESERVED_FEATURE_PREFIX)), ...HISTORY_MATCH_FEATURES.map((name) => ({ name, mean: 0, std: 1 }))];
+  const numeric = [...c.itemFeatures.numeric.filter((f) => !f.name.startsWith(RESERVED_FEATURE_PREFIX)), ...matchFeatureNames(c).map((name) => ({ name, mean: 0, std: 1 }))];
   return { ...c, itemFeatures: { ...c.itemFeatures, numeric }, covisits: encodeCovisits(userItems, COVISIT_NEIGHBOURS, c.covisitMin ?? 1) };
 }
 
 /** The item keys of the clicked events among the last `historyLength` of a behaviour sequence (what the model reads). */
 export const historyClicks = (entries: readonly { key: string; action: string }[], historyLength: number) =>
   entries.slice(-historyLength).filter((h) => h.action === 'click').map((h) => h.key);
+
+/** The features of the same clicked events as historyClicks, in the same order (for `~same`). */
+export const historyClickFeatures = (entries: readonly { action: string; features?: Features }[], historyLength: number) =>
+  entries.slice(-historyLength).filter((h) => h.action === 'click').map((h) => h.features);
+
+/** For `~same`: the history's clicked items' features (historyClickFeatures) and the candidate's. */
+export interface SameFeatures {
+  history: readonly (Features | undefined)[];
+  candidate: Features | undefined;
+}
 
 /**
  * A fine-tune's config: its foundation's table with the new data's training clicks added. A model
@@ -142,12 +163,13 @@ export function checkHistoryMatch(c: RankerConfig) {
 }
 
 /**
- * A candidate's two history-match features, written into its row of numeric item features at the
- * columns HISTORY_MATCH_FEATURES name. `history`: the item keys of the clicked events of the user's
+ * A candidate's history-match features, written into its row of numeric item features at the
+ * columns matchFeatureNames name. `history`: the item keys of the clicked events of the user's
  * behaviour sequence (the window the model reads); `own`: in training, the item keys the sample's
- * user clicked in the training split, whose pairs are taken out of the counts.
+ * user clicked in the training split, whose pairs are taken out of the counts; `same`: with
+ * matchFeatures, the features of those clicked items and of the candidate.
  */
-export function writeHistoryMatch(c: RankerConfig, history: readonly string[], candidate: string, num: Float32Array, at: number, own?: ReadonlySet<string>) {
+export function writeHistoryMatch(c: RankerConfig, history: readonly string[], candidate: string, num: Float32Array, at: number, own?: ReadonlySet<string>, same?: SameFeatures) {
   const cols = columnsOf(c);
   const table = lookupOf(c);
   const cand = fingerprint(candidate);
@@ -169,16 +191,38 @@ export function writeHistoryMatch(c: RankerConfig, history: readonly string[], c
   };
   num[at + cols.repeat] = z(cols.repeat, repeat);
   num[at + cols.covisit] = z(cols.covisit, Math.log1p(sum));
+  if (cols.same >= 0) {
+    if (!same || same.history.length !== history.length) throw new Error('writeHistoryMatch: a model with matchFeatures needs the features of the history\'s clicked items and of the candidate');
+    num[at + cols.same] = z(cols.same, Math.log1p(sameCount(c, history, candidate, same)));
+  }
 }
 
-const columns = new WeakMap<RankerConfig, { repeat: number; covisit: number }>();
+/** How many (other clicked item, categorical feature) pairs of the history share the candidate's value. */
+function sameCount(c: RankerConfig, history: readonly string[], candidate: string, same: SameFeatures) {
+  const cand = same.candidate;
+  if (!cand) return 0;
+  let n = 0;
+  history.forEach((h, i) => {
+    const f = same.history[i];
+    if (h === candidate || !f) return;
+    for (const name of c.itemFeatures.categorical)
+      if (Object.hasOwn(cand, name) && Object.hasOwn(f, name) && String(f[name]) === String(cand[name])) n++;
+  });
+  return n;
+}
+
+const columns = new WeakMap<RankerConfig, { repeat: number; covisit: number; same: number }>();
 function columnsOf(c: RankerConfig) {
   let k = columns.get(c);
   if (!k) {
     const names = c.itemFeatures.numeric.map((f) => f.name);
-    k = { repeat: names.indexOf(HISTORY_MATCH_FEATURES[0]), covisit: names.indexOf(HISTORY_MATCH_FEATURES[1]) };
+    const want = matchFeatureNames(c);
     const Ni = names.length;
-    if (k.repeat !== Ni - 2 || k.covisit !== Ni - 1) throw new Error(`config.itemFeatures: a model with historyMatch ends its numeric item features with ${HISTORY_MATCH_FEATURES.join(' and ')}; these lack them`);
+    if (want.some((n, j) => names[Ni - want.length + j] !== n)) {
+      const list = want.length > 2 ? `${want.slice(0, -1).join(', ')} and ${want.at(-1)}` : want.join(' and ');
+      throw new Error(`config.itemFeatures: a model with historyMatch ends its numeric item features with ${list}; these lack them`);
+    }
+    k = { repeat: Ni - want.length, covisit: Ni - want.length + 1, same: c.matchFeatures ? Ni - 1 : -1 };
     columns.set(c, k);
   }
   return k;

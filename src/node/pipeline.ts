@@ -106,8 +106,10 @@ export function configFromStats(train: TrainStats, items: Map<string, ItemRow>, 
   };
   if (c.unknownIds === 'mask') c.knownIds = encodeKnownIds(train.seen.keys());
   if (c.domains.length > c.maxDomains) throw new DataError('events.jsonl', 0, 'domain', `${c.domains.length - 1} domains; the model has room for ${c.maxDomains - 1}`);
+  if (c.matchFeatures && !c.historyMatch) throw new ConfigError('model.matchFeatures', 'only with historyMatch (--history-match)');
   if (c.historyMatch) {
     if (!c.aspects.includes('sparse')) throw new ConfigError('model.historyMatch', 'needs the sparse aspect (it adds two numeric item features); drop --no-sparse or --history-match');
+    if (c.matchFeatures && !c.itemFeatures.categorical.length) throw new ConfigError('model.matchFeatures', "needs a categorical item feature, and the training split's items have none; drop --match-features");
     return withHistoryMatch(c, train.clicks.values());
   }
   return c;

@@ -34,7 +34,7 @@ export const DISTILL_WEIGHT = 0.5;
  */
 export const SAMPLE_FIELDS = [
   'encoderId', 'textDim', 'idBuckets', 'sparseBuckets', 'historyLength', 'itemFeatures', 'contextFeatures', 'userFeatures',
-  'domains', 'actions', 'unknownIds', 'knownIds', 'historyFeatures', 'historyMatch', 'covisits', 'covisitMin',
+  'domains', 'actions', 'unknownIds', 'knownIds', 'historyFeatures', 'historyMatch', 'matchFeatures', 'covisits', 'covisitMin',
 ] as const satisfies readonly (keyof RankerConfig)[];
 
 /** The training-record fields that decide which events were training events. */

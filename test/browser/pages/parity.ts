@@ -22,7 +22,7 @@ export function sweepConfig(over: Partial<RankerConfig>): RankerConfig {
   };
 }
 
-export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promise<{ maxScore: number; maxWeight: number; aspects: number; unknownShare: number; histShift: number; matchShift: number }> {
+export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promise<{ maxScore: number; maxWeight: number; aspects: number; unknownShare: number; histShift: number; matchShift: number; sameShift: number }> {
   const rand = mulberry32(seed);
   const u = (scale: number) => (rand() * 2 - 1) * scale;
   // Weights of order 0.5 (1 +- 0.2 for layer-norm gains): large enough that every part moves the scores.
@@ -80,22 +80,26 @@ export async function fusedParity(c: RankerConfig, seed: number, B = 48): Promis
       tf.dispose([base, other, blank.histCat, blank.histNum]);
     }
     // With history-match features: how far the CTR logits move when the two columns read 0.
-    let matchShift = 0;
-    const M = matchColumns(c);
-    if (M) {
-      const zeroed = Float32Array.from(x.itemNum, (v, i) => (i % Ni >= Ni - M ? 0 : v));
+    // (With --match-features, sameShift: how far they move when only the last, ~same, reads 0.)
+    const shiftWhenZero = (from: number) => {
+      const zeroed = Float32Array.from(x.itemNum, (v, i) => (i % Ni >= from ? 0 : v));
       const blank = { ...inputs, itemNum: tf.tensor2d(zeroed, [B, Ni]) };
       const [l, o] = tf.tidy(() => [rankerForward(params, c, inputs).ctrLogit.dataSync(), rankerForward(params, c, blank).ctrLogit.dataSync()]);
-      for (let i = 0; i < B; i++) matchShift = Math.max(matchShift, Math.abs(o[i] - l[i]));
       blank.itemNum.dispose();
-    }
+      let shift = 0;
+      for (let i = 0; i < B; i++) shift = Math.max(shift, Math.abs(o[i] - l[i]));
+      return shift;
+    };
+    const M = matchColumns(c);
+    const matchShift = M ? shiftWhenZero(Ni - M) : 0;
+    const sameShift = c.matchFeatures && M ? shiftWhenZero(Ni - 1) : 0;
     tf.dispose([ctr, rel, w, ...Object.values(inputs), ...params.values()]);
     let maxScore = 0;
     for (let i = 0; i < B; i++) maxScore = Math.max(maxScore, Math.abs(a.ctr[i] - b.ctr[i]), Math.abs(a.rel[i] - b.rel[i]));
     let maxWeight = 0;
     for (let i = 0; i < a.weights.length; i++) maxWeight = Math.max(maxWeight, Math.abs(a.weights[i] - b.weights[i]));
     if (a.weights.length !== b.weights.length) maxWeight = Infinity;
-    return { maxScore, maxWeight, aspects: itemAspects(new Map([...weights].map(([k]) => [k, undefined as never])), c).length, unknownShare: x.itemIdKnown.filter((k) => k === 0).length / B, histShift, matchShift };
+    return { maxScore, maxWeight, aspects: itemAspects(new Map([...weights].map(([k]) => [k, undefined as never])), c).length, unknownShare: x.itemIdKnown.filter((k) => k === 0).length / B, histShift, matchShift, sameShift };
   } finally {
     fused.destroy();
   }
