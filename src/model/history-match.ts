@@ -26,12 +26,13 @@
  * The table is made of the training users' behaviour: a pair counted once is one user's two clicks
  * (no user is named). `covisitMin` (--covisit-min N) leaves out pairs fewer than N users made.
  */
-import type { Features } from '../features/features.ts';
 import { fnv1a } from '../util/hash.ts';
 import { matchColumns, type RankerConfig } from './config.ts';
 
 /** The two numeric item features' names; a data feature may not start with '~'. */
 export const HISTORY_MATCH_FEATURES = ['~repeat', '~covisit'] as const;
+/** An item's features as the data or the page gives them (features.ts' Features; model/ sits below features/). */
+type Features = Readonly<Record<string, string | number>>;
 /** The third column's name (RankerConfig.matchFeatures). */
 export const SAME_FEATURE = '~same';
 /** The history-match columns this config has, in order (the item's last numeric features). */
