@@ -9,8 +9,11 @@
  *
  * Runs (cache and data as results:match's, HIST_DIR; SAME_JOBS, default 2, at a time):
  * - both domains: full, `--no-id` and `--no-text` with the feature (`s<S>-<setting>-hist-decay1-match-same`);
- *   the full model also distilled from two teachers (`--teachers` the next two seeds' runs with the
- *   feature, as `--distill 2` trains them);
+ *   the full model and `--no-id` also distilled from two teachers (`--teachers` the next two seeds' runs
+ *   of the same setting with the feature, as `--distill 2` trains them);
+ * - scored, not trained: for seed S, the other seeds' full and `--no-id` runs with the feature, their
+ *   logits averaged on seed S's test samples: what each network knows of new items without one run's
+ *   seed noise (not what ships);
  * - the cold-start domain with the feature: an Office foundation, its fine-tune on Industrial's first
  *   2,000 events (freeze l0, --l2sp 0), the same model from scratch.
  * The runs without the feature are read where they are: results:match's from the cache (the runs on
@@ -19,6 +22,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { evaluate } from '../src/eval/report.ts';
+import { useTrainingBackend } from '../src/node/tf-backend.ts';
+import { logit } from '../src/train/distill.ts';
+import { scoreModel } from '../src/train/evaluate.ts';
 import { FT } from './cold-start-settings.ts';
 import { COS, historyRuns, POP, runTasks } from './history-runs.ts';
 import { mean, pairedCells, type Paired } from './paired-stats.ts';
@@ -52,13 +59,21 @@ await runTasks([
   // Results:match's runs without the feature, where the cache lacks them.
   ...KEYS.flatMap((k) => SEEDS.map((seed) => both(seed, SETTINGS[k].slug, data.all, SETTINGS[k].flags))),
 ], JOBS);
-await runTasks(SEEDS.map((seed) => both(seed, KD2, data.all, [...SETTINGS.full.flags, ...SAME, '--teachers', twoOf(seed).map((s) => dir(s, withSame('full'))).join(','), '--distill-weight', '0.5'])), JOBS);
+const NOID_KD2 = `${withSame('noid')}-kd2`;
+await runTasks([
+  ...SEEDS.map((seed) => both(seed, KD2, data.all, [...SETTINGS.full.flags, ...SAME, '--teachers', twoOf(seed).map((s) => dir(s, withSame('full'))).join(','), '--distill-weight', '0.5'])),
+  // New items against `--no-id` like for like: that model distilled alike, from its own next two seeds.
+  ...SEEDS.map((seed) => both(seed, NOID_KD2, data.all, [...SETTINGS.noid.flags, ...SAME, '--teachers', twoOf(seed).map((s) => dir(s, withSame('noid'))).join(','), '--distill-weight', '0.5'])),
+], JOBS);
 
 // ---- collect
 const { rows, add, paired, table, bySlice } = seedRows();
 const on = (k: Setting) => `${SETTINGS[k].name} + \`--match-features\``;
 const off = (k: Setting) => `${SETTINGS[k].name} without it (results:match's)`;
 const KD2_ON = 'full + `--match-features`, `--distill 2` (teachers: the next two seeds\' runs with the feature)';
+const NOID_KD2_ON = '`--no-id` + `--match-features`, `--distill 2` (teachers: the next two seeds\' `--no-id` runs with the feature)';
+/** The other seeds' single runs of a setting with the feature, their logits averaged on seed S's test samples. */
+const averaged = (k: Setting) => `${SETTINGS[k].name} + \`--match-features\`: the other ${SEEDS.length - 1} seeds' runs, logits averaged (${SEEDS.length - 1} networks; not what ships)`;
 const CS = {
   zero: `${COLD}: Office foundation + \`--match-features\`, as it was (zero-shot)`,
   ft: `${COLD}: that foundation + fine-tune, freeze l0, --l2sp 0 (the feature from the foundation's config)`,
@@ -77,8 +92,31 @@ for (const seed of SEEDS) {
     }
   }
   add(KD2_ON, seed, readEval(dir(seed, KD2)));
+  add(NOID_KD2_ON, seed, readEval(dir(seed, NOID_KD2)));
   readColdStart(seed, '-hist-decay1-match-same', add, CS);
 }
+
+// What the full model and `--no-id` know of new items, with one network's seed noise averaged away:
+// the other seeds' runs of each, scored on seed S's test samples (the samples its eval.json reports).
+await useTrainingBackend();
+const started = Date.now();
+for (const seed of SEEDS) {
+  for (const k of ['full', 'noid'] as const) {
+    let test: Parameters<typeof evaluate>[0] | undefined;
+    let z: Float64Array | undefined;
+    const others = SEEDS.filter((s) => s !== seed);
+    for (const t of others) {
+      const r = await scoreModel({ model: dir(t, withSame(k)), data: data.all, negatives: Number(NEG), seed });
+      test ??= r.test;
+      z ??= new Float64Array(r.ctr.length);
+      r.ctr.forEach((p, i) => (z![i] += logit(p) / others.length));
+    }
+    if (test!.n !== readEval(dir(seed, withSame(k))).overall.samples) throw new Error(`seed ${seed}: the averaged runs were scored on ${test!.n} samples, not on the run's own test`);
+    add(averaged(k), seed, evaluate(test!, Float32Array.from(z!, (x) => 1 / (1 + Math.exp(-x)))));
+  }
+  console.log(`seed ${seed}: new items, ${SEEDS.length - 1} runs averaged: full ${rows[averaged('full')].at(-1)!.cold.toFixed(4)}, --no-id ${rows[averaged('noid')].at(-1)!.cold.toFixed(4)}`);
+}
+const scoring = Math.round((Date.now() - started) / 1000);
 
 /** Rows of an earlier script's JSON, for these seeds, under `as`. */
 function borrow(file: string, name: string, as: string) {
@@ -118,6 +156,8 @@ const targets: Target[] = [
   ['cold-item AUC: full − `--no-text`, both with the feature (the semantic ID kept) ≥ +0.05', paired(on('full'), on('notext'), 'cold'), 0.05],
   ['cold-item AUC: full + the feature, distilled − no text at all, distilled ≥ +0.05', paired(KD2_ON, NONE, 'cold'), 0.05],
   ['cold-item AUC: full − `--no-id`, both with the feature ≥ 0', paired(on('full'), on('noid'), 'cold'), 0],
+  ['cold-item AUC: full − `--no-id`, both with the feature, both `--distill 2` ≥ 0', paired(KD2_ON, NOID_KD2_ON, 'cold'), 0],
+  [`cold-item AUC: full − \`--no-id\`, both with the feature, ${SEEDS.length - 1} runs of each averaged (not what ships) ≥ 0`, paired(averaged('full'), averaged('noid'), 'cold'), 0],
   ['warm-item AUC: full + the feature − the full model on the plain import ≥ −0.005', paired(on('full'), REF, 'warm'), -0.005],
   ['overall AUC: full + the feature − popularity ≥ +0.08', paired(on('full'), POP, 'auc'), 0.08],
   ['overall AUC: full + the feature, distilled (`--distill 2`) − popularity ≥ +0.08', paired(KD2_ON, POP, 'auc'), 0.08],
@@ -129,6 +169,8 @@ const diffs: [string, Paired][] = [
   ...KEYS.flatMap((k) => bySlice(`${SETTINGS[k].name}, with the feature − without`, on(k), off(k))),
   ...bySlice('full, `--distill 2`, with the feature − without', KD2_ON, KD2_OFF),
   ...bySlice('full with the feature, `--distill 2` − one run', KD2_ON, on('full')),
+  ...bySlice('`--no-id` with the feature, `--distill 2` − one run', NOID_KD2_ON, on('noid')),
+  ...bySlice(`full with the feature, ${SEEDS.length - 1} runs averaged − \`--distill 2\``, averaged('full'), KD2_ON),
   ...bySlice(`${COLD} fine-tune, with the feature − without`, CS.ft, CS_OFF.ft),
   ...bySlice(`${COLD} from scratch, with the feature − without`, CS.scratch, CS_OFF.scratch),
 ];
@@ -145,14 +187,15 @@ with the source's semantic ID (\`import amazon --semantic-ids 1\`, whose level-1
 \`kindling train --epochs ${EPOCHS} --negatives ${NEG} --seed S ${FLAGS.join(' ')}\` (and \`--no-id\` or \`--no-text\`), here with
 \`${SAME.join(' ')}\`: a third history-match column, \`~same\` = ln(1 + how many of the user's other clicked items in the window
 share the candidate's value of a categorical item feature, summed over the features), on the CTR logit through its own
-weight, as \`~repeat\` and \`~covisit\` are (src/model/history-match.ts). The distilled row: \`--teachers\` the next two seeds' runs
-with the feature, \`--distill-weight 0.5\` (as \`--distill 2\` trains). The cold-start domain: an Office foundation, Industrial's
+weight, as \`~repeat\` and \`~covisit\` are (src/model/history-match.ts). The distilled rows: \`--teachers\` the next two seeds' runs
+of the same setting with the feature, \`--distill-weight 0.5\` (as \`--distill 2\` trains). The averaged rows: for seed S, the
+other seeds' single runs of that setting, their logits averaged on seed S's test samples (scoring them took ${scoring} s). The cold-start domain: an Office foundation, Industrial's
 first ${COLD_EVENTS} events, \`finetune --freeze l0 --l2sp 0 --epochs ${FT.epochs} --lr ${FT.lr}\`, scratch \`--epochs ${FT.epochs} --batch ${FT.scratchBatch}\`.
 Rows "without it" are results:match's and results:distill's own runs (read from the cache, checked against
 docs/results-match.json, or read from the two JSON files). Cells: mean ± standard error over seeds; differences paired per seed.
 
 ## Both domains
-${table([on('full'), off('full'), KD2_ON, KD2_OFF, on('noid'), off('noid'), on('notext'), off('notext'), NONE, REF, POP, COS])}
+${table([on('full'), off('full'), KD2_ON, KD2_OFF, averaged('full'), on('noid'), off('noid'), NOID_KD2_ON, averaged('noid'), on('notext'), off('notext'), NONE, REF, POP, COS])}
 
 ## The cold-start domain
 ${table([...Object.values(CS), ...Object.values(CS_OFF)])}
