@@ -11,6 +11,9 @@
  * - both domains: full, `--no-id` and `--no-text` with the feature (`s<S>-<setting>-hist-decay1-match-same`);
  *   the full model and `--no-id` also distilled from two teachers (`--teachers` the next two seeds' runs
  *   of the same setting with the feature, as `--distill 2` trains them);
+ * - history match without the co-visitation table (`--covisit-min 1000000` keeps no pair: `~repeat` and
+ *   `~same` from the user's own history only, no training users' co-clicks in the model), with the feature
+ *   (one run and `--distill 2`), and on the plain import (`~repeat` only);
  * - scored, not trained: for seed S, the other seeds' full and `--no-id` runs with the feature, their
  *   logits averaged on seed S's test samples: what each network knows of new items without one run's
  *   seed noise (not what ships);
@@ -38,6 +41,13 @@ const JOBS = Number(process.env.SAME_JOBS ?? 2);
 const { epochs: EPOCHS, negatives: NEG, cold: COLD, coldEvents: COLD_EVENTS } = PROTOCOL;
 const FLAGS = ['--history-features', '--emb-decay', '1', '--history-match'];
 const SAME = ['--match-features'];
+/**
+ * History match without the co-visitation table: `--covisit-min 1000000` keeps no pair (no pair of items
+ * was clicked by that many users), so `~covisit` is 0 everywhere and the model ships no co-clicks of
+ * the training users; `~repeat` and `~same` come from the user's own history alone.
+ */
+const NO_TABLE = ['--covisit-min', '1000000'];
+const PLAIN_FLAGS = ['--emb-decay', '1', '--history-match'];
 const SETTINGS = {
   full: { slug: 'full-hist-decay1-match', flags: FLAGS, name: 'full' },
   noid: { slug: 'noid-hist-decay1-match', flags: ['--no-id', ...FLAGS], name: '`--no-id`' },
@@ -60,9 +70,16 @@ await runTasks([
   ...KEYS.flatMap((k) => SEEDS.map((seed) => both(seed, SETTINGS[k].slug, data.all, SETTINGS[k].flags))),
 ], JOBS);
 const NOID_KD2 = `${withSame('noid')}-kd2`;
+const LOCAL = 'full-hist-decay1-localmatch-same';
+const PLAIN_LOCAL = 'plain-full-decay1-localmatch';
+await runTasks([
+  ...SEEDS.map((seed) => both(seed, LOCAL, data.all, [...FLAGS, ...NO_TABLE, ...SAME])),
+  ...SEEDS.map((seed) => both(seed, PLAIN_LOCAL, data.plain, [...PLAIN_FLAGS, ...NO_TABLE])),
+], JOBS);
 await runTasks([
   ...SEEDS.map((seed) => both(seed, KD2, data.all, [...SETTINGS.full.flags, ...SAME, '--teachers', twoOf(seed).map((s) => dir(s, withSame('full'))).join(','), '--distill-weight', '0.5'])),
   // New items against `--no-id` like for like: that model distilled alike, from its own next two seeds.
+  ...SEEDS.map((seed) => both(seed, `${LOCAL}-kd2`, data.all, [...FLAGS, ...NO_TABLE, ...SAME, '--teachers', twoOf(seed).map((s) => dir(s, LOCAL)).join(','), '--distill-weight', '0.5'])),
   ...SEEDS.map((seed) => both(seed, NOID_KD2, data.all, [...SETTINGS.noid.flags, ...SAME, '--teachers', twoOf(seed).map((s) => dir(s, withSame('noid'))).join(','), '--distill-weight', '0.5'])),
 ], JOBS);
 
@@ -72,6 +89,12 @@ const on = (k: Setting) => `${SETTINGS[k].name} + \`--match-features\``;
 const off = (k: Setting) => `${SETTINGS[k].name} without it (results:match's)`;
 const KD2_ON = 'full + `--match-features`, `--distill 2` (teachers: the next two seeds\' runs with the feature)';
 const NOID_KD2_ON = '`--no-id` + `--match-features`, `--distill 2` (teachers: the next two seeds\' `--no-id` runs with the feature)';
+const LOCAL_ON = 'full + history match without the table (`--covisit-min 1000000`) + `--match-features`: `~repeat` and `~same` only';
+const LOCAL_KD2_ON = `${LOCAL_ON}, \`--distill 2\``;
+const PLAIN_LOCAL_ON = 'full on the plain import + decay, history match without the table (`--covisit-min 1000000`): `~repeat` only';
+const NO_MATCH = "full, semantic ID + history features + decay, no history match (results:decay's)";
+const PLAIN_NO_MATCH = "full on the plain import + decay, no history match (results:decay's)";
+const PLAIN_MATCH = 'full on the plain import + decay, `--history-match` (results:match\'s)';
 /** The other seeds' single runs of a setting with the feature, their logits averaged on seed S's test samples. */
 const averaged = (k: Setting) => `${SETTINGS[k].name} + \`--match-features\`: the other ${SEEDS.length - 1} seeds' runs, logits averaged (${SEEDS.length - 1} networks; not what ships)`;
 const CS = {
@@ -93,6 +116,9 @@ for (const seed of SEEDS) {
   }
   add(KD2_ON, seed, readEval(dir(seed, KD2)));
   add(NOID_KD2_ON, seed, readEval(dir(seed, NOID_KD2)));
+  add(LOCAL_ON, seed, readEval(dir(seed, LOCAL)));
+  add(LOCAL_KD2_ON, seed, readEval(dir(seed, `${LOCAL}-kd2`)));
+  add(PLAIN_LOCAL_ON, seed, readEval(dir(seed, PLAIN_LOCAL)));
   readColdStart(seed, '-hist-decay1-match-same', add, CS);
 }
 
@@ -138,6 +164,9 @@ const CS_OFF = {
   scratch: `${COLD}: from scratch without it (results:match's)`,
 };
 borrow('docs/results-match.json', 'full on the plain import (results:real\'s "full model")', REF);
+borrow('docs/results-match.json', "full, semantic ID + history features + decay (results:decay's)", NO_MATCH);
+borrow('docs/results-match.json', "full on the plain import + decay (results:decay's)", PLAIN_NO_MATCH);
+borrow('docs/results-match.json', 'full on the plain import + decay, --history-match', PLAIN_MATCH);
 borrow('docs/results-distill.json', "full: distilled from 2 teachers (the next two seeds' runs, as `--distill 2` trains them)", KD2_OFF);
 borrow('docs/results-distill.json', 'no text at all (`--no-text` on the plain import): distilled from 4 teachers (`--teachers`, weight 0.5)', NONE);
 borrow('docs/results-match.json', `${COLD}: Office foundation with the features, as it was (zero-shot)`, CS_OFF.zero);
@@ -161,6 +190,9 @@ const targets: Target[] = [
   ['warm-item AUC: full + the feature − the full model on the plain import ≥ −0.005', paired(on('full'), REF, 'warm'), -0.005],
   ['overall AUC: full + the feature − popularity ≥ +0.08', paired(on('full'), POP, 'auc'), 0.08],
   ['overall AUC: full + the feature, distilled (`--distill 2`) − popularity ≥ +0.08', paired(KD2_ON, POP, 'auc'), 0.08],
+  ['overall AUC: history match without the table + the feature − popularity ≥ +0.08', paired(LOCAL_ON, POP, 'auc'), 0.08],
+  ['overall AUC: history match without the table + the feature, distilled (`--distill 2`) − popularity ≥ +0.08', paired(LOCAL_KD2_ON, POP, 'auc'), 0.08],
+  ['cold-item AUC: history match without the table + the feature, distilled − text cosine ≥ +0.03', paired(LOCAL_KD2_ON, COS, 'cold'), 0.03],
   [`${COLD}: fine-tune − scratch, both with the feature, ≥ +0.02 (4 of 5 seeds ahead)`, paired(CS.ft, CS.scratch), 0.02],
   [`${COLD}: fine-tune − zero-shot foundation, both with the feature, ≥ +0.01 (4 of 5 seeds ahead)`, paired(CS.ft, CS.zero), 0.01],
 ];
@@ -171,6 +203,11 @@ const diffs: [string, Paired][] = [
   ...bySlice('full with the feature, `--distill 2` − one run', KD2_ON, on('full')),
   ...bySlice('`--no-id` with the feature, `--distill 2` − one run', NOID_KD2_ON, on('noid')),
   ...bySlice(`full with the feature, ${SEEDS.length - 1} runs averaged − \`--distill 2\``, averaged('full'), KD2_ON),
+  ...bySlice('history match without the table (`~repeat`, `~same`) − no history match (semantic-ID import)', LOCAL_ON, NO_MATCH),
+  ...bySlice('history match without the table − with it (both with `--match-features`)', LOCAL_ON, on('full')),
+  ...bySlice('history match without the table, `--distill 2` − with it, `--distill 2`', LOCAL_KD2_ON, KD2_ON),
+  ...bySlice('plain import: history match without the table (`~repeat`) − no history match', PLAIN_LOCAL_ON, PLAIN_NO_MATCH),
+  ...bySlice('plain import: history match without the table − with it', PLAIN_LOCAL_ON, PLAIN_MATCH),
   ...bySlice(`${COLD} fine-tune, with the feature − without`, CS.ft, CS_OFF.ft),
   ...bySlice(`${COLD} from scratch, with the feature − without`, CS.scratch, CS_OFF.scratch),
 ];
@@ -189,13 +226,16 @@ with the source's semantic ID (\`import amazon --semantic-ids 1\`, whose level-1
 share the candidate's value of a categorical item feature, summed over the features), on the CTR logit through its own
 weight, as \`~repeat\` and \`~covisit\` are (src/model/history-match.ts). The distilled rows: \`--teachers\` the next two seeds' runs
 of the same setting with the feature, \`--distill-weight 0.5\` (as \`--distill 2\` trains). The averaged rows: for seed S, the
-other seeds' single runs of that setting, their logits averaged on seed S's test samples (scoring them took ${scoring} s). The cold-start domain: an Office foundation, Industrial's
+other seeds' single runs of that setting, their logits averaged on seed S's test samples (scoring them took ${scoring} s).
+The rows "without the table": the same command with \`${NO_TABLE.join(' ')}\`, which keeps no co-visitation pair, so the
+model reads only \`~repeat\` and \`~same\`, both from the user's own history, and ships none of the training users' co-clicks;
+on the plain import (\`${PLAIN_FLAGS.join(' ')} ${NO_TABLE.join(' ')}\`, no item features) that leaves \`~repeat\` alone. The cold-start domain: an Office foundation, Industrial's
 first ${COLD_EVENTS} events, \`finetune --freeze l0 --l2sp 0 --epochs ${FT.epochs} --lr ${FT.lr}\`, scratch \`--epochs ${FT.epochs} --batch ${FT.scratchBatch}\`.
 Rows "without it" are results:match's and results:distill's own runs (read from the cache, checked against
 docs/results-match.json, or read from the two JSON files). Cells: mean ± standard error over seeds; differences paired per seed.
 
 ## Both domains
-${table([on('full'), off('full'), KD2_ON, KD2_OFF, averaged('full'), on('noid'), off('noid'), NOID_KD2_ON, averaged('noid'), on('notext'), off('notext'), NONE, REF, POP, COS])}
+${table([on('full'), off('full'), KD2_ON, KD2_OFF, averaged('full'), LOCAL_ON, LOCAL_KD2_ON, NO_MATCH, on('noid'), off('noid'), NOID_KD2_ON, averaged('noid'), on('notext'), off('notext'), NONE, REF, PLAIN_LOCAL_ON, PLAIN_MATCH, PLAIN_NO_MATCH, POP, COS])}
 
 ## The cold-start domain
 ${table([...Object.values(CS), ...Object.values(CS_OFF)])}
