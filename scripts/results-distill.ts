@@ -20,10 +20,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { evaluate, type SliceReport } from '../src/eval/report.ts';
 import { useTrainingBackend } from '../src/node/tf-backend.ts';
-import { logit } from '../src/train/distill.ts';
-import { scoreModel } from '../src/train/evaluate.ts';
+import { averagedRuns } from './averaged-runs.ts';
 import { COS, historyRuns, POP, runTasks } from './history-runs.ts';
 import { mean, pairedCells, type Paired } from './paired-stats.ts';
 import { PROTOCOL } from './real-data.ts';
@@ -81,17 +79,7 @@ for (const seed of SEEDS) {
       seconds.push(training(dir(seed, studentSlug(k))).seconds);
     }
     // The teachers scored on this seed's test samples (the same samples as the student's eval.json).
-    let test: Parameters<typeof evaluate>[0] | undefined;
-    let z: Float64Array | undefined;
-    for (const t of teachersOf(k, seed)) {
-      const r = await scoreModel({ model: t, data: dataOf(k), negatives: Number(PROTOCOL.negatives), seed });
-      test ??= r.test;
-      z ??= new Float64Array(r.ctr.length);
-      r.ctr.forEach((p, i) => (z![i] += logit(p) / (SEEDS.length - 1)));
-    }
-    const avg: SliceReport = evaluate(test!, Float32Array.from(z!, (x) => 1 / (1 + Math.exp(-x))));
-    if (test!.n !== s.overall.samples) throw new Error(`seed ${seed}: the teachers were scored on ${test!.n} samples, the student on ${s.overall.samples}`);
-    add(averaged(k), seed, avg);
+    add(averaged(k), seed, await averagedRuns(teachersOf(k, seed), dataOf(k), seed, s.overall.samples));
   }
   console.log(`seed ${seed}: full ${rows[single('full')].at(-1)!.auc.toFixed(4)} → distilled ${rows[student('full')].at(-1)!.auc.toFixed(4)}, teachers averaged ${rows[averaged('full')].at(-1)!.auc.toFixed(4)}`);
 }

@@ -25,10 +25,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { evaluate } from '../src/eval/report.ts';
 import { useTrainingBackend } from '../src/node/tf-backend.ts';
-import { logit } from '../src/train/distill.ts';
-import { scoreModel } from '../src/train/evaluate.ts';
+import { averagedRuns } from './averaged-runs.ts';
 import { FT } from './cold-start-settings.ts';
 import { COS, historyRuns, POP, runTasks } from './history-runs.ts';
 import { mean, pairedCells, type Paired } from './paired-stats.ts';
@@ -128,17 +126,8 @@ await useTrainingBackend();
 const started = Date.now();
 for (const seed of SEEDS) {
   for (const k of ['full', 'noid'] as const) {
-    let test: Parameters<typeof evaluate>[0] | undefined;
-    let z: Float64Array | undefined;
-    const others = SEEDS.filter((s) => s !== seed);
-    for (const t of others) {
-      const r = await scoreModel({ model: dir(t, withSame(k)), data: data.all, negatives: Number(NEG), seed });
-      test ??= r.test;
-      z ??= new Float64Array(r.ctr.length);
-      r.ctr.forEach((p, i) => (z![i] += logit(p) / others.length));
-    }
-    if (test!.n !== readEval(dir(seed, withSame(k))).overall.samples) throw new Error(`seed ${seed}: the averaged runs were scored on ${test!.n} samples, not on the run's own test`);
-    add(averaged(k), seed, evaluate(test!, Float32Array.from(z!, (x) => 1 / (1 + Math.exp(-x)))));
+    const others = SEEDS.filter((s) => s !== seed).map((s) => dir(s, withSame(k)));
+    add(averaged(k), seed, await averagedRuns(others, data.all, seed, readEval(dir(seed, withSame(k))).overall.samples));
   }
   console.log(`seed ${seed}: new items, ${SEEDS.length - 1} runs averaged: full ${rows[averaged('full')].at(-1)!.cold.toFixed(4)}, --no-id ${rows[averaged('noid')].at(-1)!.cold.toFixed(4)}`);
 }
